@@ -1,0 +1,15 @@
+namespace Kiosk.Devices;
+
+public enum DeviceClass
+{
+    FaceCamera,
+    DocumentCamera,
+    DocumentScanner,
+    SignaturePad,
+    FingerprintReader,
+    IdCardReader,
+    AudioRecorder,
+    AudioPlayer,
+    Indicators,
+    Sensors,
+}

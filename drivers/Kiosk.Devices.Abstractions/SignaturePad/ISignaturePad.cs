@@ -1,0 +1,20 @@
+namespace Kiosk.Devices;
+
+/// <summary>Signature and fingerprint pad (签名捺印): the pen time series and a fingerprint on one device.</summary>
+public interface ISignaturePad : IDevice
+{
+    Task<DeviceResult<SignatureCapture>> CaptureSignatureAsync(DeviceClaim claim, SignatureRequest request, CancellationToken cancellationToken);
+
+    Task<DeviceResult<FingerprintCapture>> CaptureFingerprintAsync(DeviceClaim claim, FingerprintRequest request, CancellationToken cancellationToken);
+}
+
+public sealed record SignatureRequest
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>One pen sample, the channels of ISO/IEC 19794-7: X, Y (device units), T (ms since the first sample), pressure (0..MaxPressure), pen down.</summary>
+public readonly record struct PenSample(int X, int Y, long T, int Pressure, bool PenDown);
+
+/// <summary>A signature as a time series (the evidence) and an image rendered from it (for people).</summary>
+public sealed record SignatureCapture(IReadOnlyList<PenSample> Samples, int Width, int Height, int MaxPressure, int UnitsPerMillimetre, CapturedImage? Rendering);
