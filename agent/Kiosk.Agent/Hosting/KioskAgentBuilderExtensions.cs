@@ -1,0 +1,60 @@
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Session;
+using Kiosk.Agent.Sync;
+using Kiosk.Agent.Telemetry;
+using Kiosk.Devices.Simulated;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Kiosk.Agent.Hosting;
+
+public static class KioskAgentBuilderExtensions
+{
+    /// <summary>Registers the whole agent: options (validated on start), devices, outbox, session, sync and telemetry.</summary>
+    public static IHostApplicationBuilder AddKioskAgent(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<KioskOptions>().Bind(configuration.GetSection(KioskOptions.Section)).ValidateOnStart();
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Kiosk:Sync"));
+        services.AddOptions<DeviceOptions>().Bind(configuration.GetSection("Kiosk:Devices"));
+        services.AddOptions<SessionOptions>().Bind(configuration.GetSection("Kiosk:Session"));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Kiosk:Outbox"));
+        services.AddSingleton<IValidateOptions<KioskOptions>, KioskOptionsValidation>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(sp =>
+        {
+            var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
+            return new AgentIdentity(kiosk.SiteId, kiosk.KioskId, Guid.CreateVersion7().ToString("D"));
+        });
+        services.AddSingleton(sp => new DeviceSet(sp.GetRequiredService<IOptions<DeviceOptions>>().Value, builder.Environment.ContentRootPath, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
+            var file = Path.Combine(Path.GetFullPath(kiosk.DataFolder, builder.Environment.ContentRootPath), sp.GetRequiredService<IOptions<OutboxOptions>>().Value.DatabaseFile);
+            return OutboxStore.Open(file, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId);
+        });
+        services.AddSingleton<IRoster>(sp => BuildRoster(sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster));
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<SyncStatus>();
+        services.AddSingleton<BirthMessage>();
+        services.AddSingleton<CheckInSession>();
+        services.AddSingleton<MqttConnection>();
+        services.AddSingleton<OutboxPublisher>();
+
+        services.AddHostedService<DeviceStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
+        services.AddHostedService<Heartbeat>();
+        return builder;
+    }
+
+    /// <summary>The platform will push the roster; until then, the simulated people (demo) are the roster.</summary>
+    private static InMemoryRoster BuildRoster(RosterOptions options) =>
+        new(SimulatedPeople.Generate(options.Seed, options.SimulatedPeople).Select((p, i) => new RosterEntry(
+            $"P{i + 1:D4}", p.Card.IdNumber, i % 2 == 0 ? "normal" : "strict") { EnrolledSourceId = p.FaceSourceId }));
+}

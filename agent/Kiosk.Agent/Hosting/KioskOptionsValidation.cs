@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Session;
+using Kiosk.Agent.Sync;
+using Microsoft.Extensions.Options;
+
+namespace Kiosk.Agent.Hosting;
+
+/// <summary>
+/// Checks the whole configuration once at start and reports every problem in one message, each naming
+/// the key and the fix, so a technician fixes the file once instead of restarting once per mistake.
+/// </summary>
+internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync, IOptions<DeviceOptions> devices, IOptions<SessionOptions> session, IOptions<OutboxOptions> outbox)
+    : IValidateOptions<KioskOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KioskOptions options)
+    {
+        var errors = new List<string>();
+        if (!IdPattern().IsMatch(options.SiteId))
+        {
+            errors.Add($"Kiosk:SiteId '{options.SiteId}' is not valid: use 1-64 letters, digits, '-' or '_' (the office id the platform gave you).");
+        }
+
+        if (!IdPattern().IsMatch(options.KioskId))
+        {
+            errors.Add($"Kiosk:KioskId '{options.KioskId}' is not valid: use 1-64 letters, digits, '-' or '_' (the terminal id, unique in the site).");
+        }
+
+        if (options.Profile is not ("demo" or "production"))
+        {
+            errors.Add($"Kiosk:Profile '{options.Profile}' is not known: use 'production' (TLS required) or 'demo' (local broker).");
+        }
+        else if (!options.IsDemo)
+        {
+            errors.Add("Kiosk:Profile is 'production', which needs TLS to the broker, and this build has no enrolled certificate yet: run 'kioskctl enroll', or set Kiosk:Profile=demo for a local demo broker.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataFolder))
+        {
+            errors.Add("Kiosk:DataFolder is empty: set it to a writable folder (e.g. /var/lib/kiosk).");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Kiosk:HeartbeatInterval '{options.HeartbeatInterval}' is too short: use 00:00:01 or more (default 00:00:30).");
+        }
+
+        foreach (var (key, driver) in devices.Value.Slots())
+        {
+            if (!DeviceOptions.KnownDrivers.Contains(driver))
+            {
+                errors.Add($"Kiosk:Devices:{key} '{driver}' is not a known driver: use one of {string.Join(", ", DeviceOptions.KnownDrivers)}.");
+            }
+        }
+
+        CheckSync(sync.Value, errors);
+        CheckSession(session.Value, errors);
+        if (string.IsNullOrWhiteSpace(outbox.Value.DatabaseFile))
+        {
+            errors.Add("Kiosk:Outbox:DatabaseFile is empty: set it to a file name such as outbox.db.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckSync(SyncOptions sync, List<string> errors)
+    {
+        var context = new System.ComponentModel.DataAnnotations.ValidationContext(sync);
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(sync, context, results, validateAllProperties: true);
+        errors.AddRange(results.Select(r => r.ErrorMessage ?? "Kiosk:Sync is not valid"));
+        if (sync.AckTimeout < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Kiosk:Sync:AckTimeout '{sync.AckTimeout}' is too short: use 00:00:01 or more (default 00:01:00).");
+        }
+
+        if (sync.ReconnectBaseDelay <= TimeSpan.Zero || sync.ReconnectMaxDelay < sync.ReconnectBaseDelay)
+        {
+            errors.Add("Kiosk:Sync:ReconnectBaseDelay must be positive and not above Kiosk:Sync:ReconnectMaxDelay (defaults 00:00:01 and 00:01:00).");
+        }
+    }
+
+    private static void CheckSession(SessionOptions session, List<string> errors)
+    {
+        foreach (var (level, steps) in session.EffectiveLevels)
+        {
+            if (steps.Count == 0 || steps[0] != CheckInStep.IdCard)
+            {
+                errors.Add($"Kiosk:Session:Levels:{level} must start with IdCard: the person is identified before anything else.");
+            }
+
+            if (steps.Distinct().Count() != steps.Count)
+            {
+                errors.Add($"Kiosk:Session:Levels:{level} lists a step twice: list each step once.");
+            }
+        }
+
+        if (session.FaceAttempts < 1)
+        {
+            errors.Add($"Kiosk:Session:FaceAttempts '{session.FaceAttempts}' must be 1 or more (default 2).");
+        }
+
+        if (session.StepTimeout < TimeSpan.FromSeconds(1) || session.IdleTimeout < session.StepTimeout)
+        {
+            errors.Add("Kiosk:Session:StepTimeout must be at least 00:00:01 and Kiosk:Session:IdleTimeout at least as long (defaults 00:00:30 and 00:02:00).");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex IdPattern();
+}

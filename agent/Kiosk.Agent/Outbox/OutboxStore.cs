@@ -1,0 +1,380 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace Kiosk.Agent.Outbox;
+
+/// <summary>
+/// The outbox: every record the kiosk must deliver, kept in SQLite until the platform acknowledges it.
+/// Thread safety: all members may be called concurrently; they are serialised on one connection
+/// (SQLite connections are single-threaded), so commits are never interleaved.
+/// </summary>
+public sealed class OutboxStore : IDisposable
+{
+    private const int CopyBufferBytes = 81920;
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TimeProvider _timeProvider;
+    private readonly long _bootTimestamp;
+
+    private OutboxStore(SqliteConnection connection, TimeProvider timeProvider, string bootId)
+    {
+        _connection = connection;
+        _timeProvider = timeProvider;
+        _bootTimestamp = timeProvider.GetTimestamp();
+        BootId = bootId;
+    }
+
+    /// <summary>Identifies this run of the agent; with <c>monotonicMs</c> it orders records without trusting the wall clock.</summary>
+    public string BootId { get; }
+
+    public string Path => _connection.DataSource;
+
+    /// <summary>Opens (creating if needed) the outbox file, applies migrations and sets the durability pragmas.</summary>
+    public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, """
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = FULL;
+                PRAGMA foreign_keys = ON;
+                PRAGMA secure_delete = ON;
+                PRAGMA busy_timeout = 5000;
+                """);
+            OutboxMigrations.Apply(connection);
+            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Commits one record with all its attachments and an audit entry in one transaction with
+    /// <c>synchronous=FULL</c>: when this returns, the record survives a crash or power loss;
+    /// when it throws, nothing of it is stored.
+    /// </summary>
+    public async Task<CommitReceipt> CommitAsync(NewRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var started = _timeProvider.GetTimestamp();
+        var recordId = RecordIds.New(_timeProvider);
+        var createdAt = _timeProvider.GetUtcNow();
+        var monotonicMs = (long)_timeProvider.GetElapsedTime(_bootTimestamp).TotalMilliseconds;
+        var body = record.Body.ToJsonString();
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            long seq;
+            using (var insert = Command(transaction, """
+                INSERT INTO records(record_id, kind, priority, schema_version, created_at, monotonic_ms, boot_id, body, bytes, expires_at)
+                VALUES ($id, $kind, $priority, 1, $created, $mono, $boot, $body, $bytes, $expires)
+                RETURNING seq;
+                """))
+            {
+                insert.Parameters.AddWithValue("$id", recordId);
+                insert.Parameters.AddWithValue("$kind", record.Kind.WireName());
+                insert.Parameters.AddWithValue("$priority", (int)record.Kind.DefaultPriority());
+                insert.Parameters.AddWithValue("$created", FormatTime(createdAt));
+                insert.Parameters.AddWithValue("$mono", monotonicMs);
+                insert.Parameters.AddWithValue("$boot", BootId);
+                insert.Parameters.AddWithValue("$body", body);
+                insert.Parameters.AddWithValue("$bytes", body.Length + record.Attachments.Sum(a => a.Length));
+                insert.Parameters.AddWithValue("$expires", record.TimeToLive is { } ttl ? FormatTime(createdAt + ttl) : DBNull.Value);
+                seq = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+
+            foreach (var attachment in record.Attachments)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                StoreAttachment(transaction, seq, attachment);
+            }
+
+            using (var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'committed', $id, $detail);"))
+            {
+                audit.Parameters.AddWithValue("$at", FormatTime(createdAt));
+                audit.Parameters.AddWithValue("$id", recordId);
+                audit.Parameters.AddWithValue("$detail", $"{record.Kind.WireName()} seq={seq} attachments={record.Attachments.Count}");
+                audit.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return new CommitReceipt(recordId, seq, createdAt, _timeProvider.GetElapsedTime(started));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void StoreAttachment(SqliteTransaction transaction, long seq, NewAttachment attachment)
+    {
+        long rowId;
+        using (var insert = Command(transaction, """
+            INSERT INTO attachments(record_seq, attachment_id, content_type, length, sha256, biometric, data)
+            VALUES ($seq, $aid, $type, $length, '', $bio, zeroblob($length)) RETURNING id;
+            """))
+        {
+            insert.Parameters.AddWithValue("$seq", seq);
+            insert.Parameters.AddWithValue("$aid", attachment.AttachmentId);
+            insert.Parameters.AddWithValue("$type", attachment.ContentType);
+            insert.Parameters.AddWithValue("$length", attachment.Length);
+            insert.Parameters.AddWithValue("$bio", attachment.Biometric ? 1 : 0);
+            rowId = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        // Stream the content straight into the zeroblob: a 5 MB attachment never sits in memory twice.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long written = 0;
+        using (var blob = new SqliteBlob(_connection, "attachments", "data", rowId))
+        using (var source = attachment.OpenContent())
+        {
+            var buffer = new byte[CopyBufferBytes];
+            int read;
+            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (written + read > attachment.Length)
+                {
+                    throw new InvalidDataException($"attachment '{attachment.AttachmentId}' is longer than its declared {attachment.Length} bytes");
+                }
+
+                blob.Write(buffer, 0, read);
+                hash.AppendData(buffer, 0, read);
+                written += read;
+            }
+        }
+
+        if (written != attachment.Length)
+        {
+            throw new InvalidDataException($"attachment '{attachment.AttachmentId}' gave {written} bytes, {attachment.Length} declared");
+        }
+
+        using var update = Command(transaction, "UPDATE attachments SET sha256 = $sha WHERE id = $id;");
+        update.Parameters.AddWithValue("$sha", Convert.ToHexStringLower(hash.GetHashAndReset()));
+        update.Parameters.AddWithValue("$id", rowId);
+        update.ExecuteNonQuery();
+    }
+
+    /// <summary>Records to send, in drain order (priority, then seq), skipping those in <paramref name="exclude"/>.</summary>
+    public async Task<IReadOnlyList<StoredRecord>> ReadPendingAsync(int max, IReadOnlySet<long> exclude, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(exclude);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var records = new List<StoredRecord>();
+            using var query = Command(null, """
+                SELECT seq, record_id, kind, priority, schema_version, created_at, monotonic_ms, boot_id, body, bytes, attempts
+                FROM records ORDER BY priority, seq LIMIT $limit;
+                """);
+            query.Parameters.AddWithValue("$limit", max + exclude.Count);
+            using (var reader = query.ExecuteReader())
+            {
+                while (reader.Read() && records.Count < max)
+                {
+                    var seq = reader.GetInt64(0);
+                    if (exclude.Contains(seq))
+                    {
+                        continue;
+                    }
+
+                    records.Add(new StoredRecord(
+                        seq, reader.GetString(1), RecordKinds.FromWireName(reader.GetString(2)), (RecordPriority)reader.GetInt32(3),
+                        reader.GetInt32(4), ParseTime(reader.GetString(5)), reader.GetInt64(6), reader.GetString(7), reader.GetString(8),
+                        reader.GetInt64(9), reader.GetInt32(10), []));
+                }
+            }
+
+            for (var i = 0; i < records.Count; i++)
+            {
+                records[i] = records[i] with { Attachments = ReadAttachments(records[i].Seq) };
+            }
+
+            return records;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private List<StoredAttachment> ReadAttachments(long seq)
+    {
+        var attachments = new List<StoredAttachment>();
+        using var query = Command(null, "SELECT id, attachment_id, content_type, length, sha256, biometric FROM attachments WHERE record_seq = $seq ORDER BY id;");
+        query.Parameters.AddWithValue("$seq", seq);
+        using var reader = query.ExecuteReader();
+        while (reader.Read())
+        {
+            attachments.Add(new StoredAttachment(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt64(5) == 1));
+        }
+
+        return attachments;
+    }
+
+    /// <summary>Reads <paramref name="count"/> bytes of an attachment from <paramref name="offset"/> (one chunk).</summary>
+    public async Task<byte[]> ReadAttachmentChunkAsync(StoredAttachment attachment, long offset, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var blob = new SqliteBlob(_connection, "attachments", "data", attachment.RowId, readOnly: true);
+            var length = (int)Math.Min(count, blob.Length - offset);
+            var buffer = new byte[length];
+            blob.Position = offset;
+            blob.ReadExactly(buffer);
+            return buffer;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes records the platform has confirmed (attachments go with them; <c>secure_delete</c> overwrites
+    /// the freed pages, so biometric data does not linger). Returns the records that were deleted;
+    /// ids not in the outbox (already deleted, or never ours) are skipped.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Seq, string RecordId)>> AcknowledgeAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recordIds);
+        var deleted = new List<(long Seq, string RecordId)>();
+        if (recordIds.Count == 0)
+        {
+            return deleted;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var delete = Command(transaction, "DELETE FROM records WHERE record_id = $id RETURNING seq;");
+            var idParameter = delete.Parameters.Add("$id", SqliteType.Text);
+            using var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'acknowledged', $id, NULL);");
+            audit.Parameters.AddWithValue("$at", FormatTime(_timeProvider.GetUtcNow()));
+            var auditId = audit.Parameters.Add("$id", SqliteType.Text);
+            foreach (var recordId in recordIds)
+            {
+                idParameter.Value = recordId;
+                if (delete.ExecuteScalar() is long seq)
+                {
+                    deleted.Add((seq, recordId));
+                    auditId.Value = recordId;
+                    audit.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+            return deleted;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Counts a send attempt, so the audit can tell how often a record went out before it was confirmed.</summary>
+    public async Task MarkSentAsync(IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var update = Command(transaction, "UPDATE records SET attempts = attempts + 1, last_sent_at = $at WHERE seq = $seq;");
+            update.Parameters.AddWithValue("$at", FormatTime(_timeProvider.GetUtcNow()));
+            var seqParameter = update.Parameters.Add("$seq", SqliteType.Integer);
+            foreach (var seq in seqs)
+            {
+                seqParameter.Value = seq;
+                update.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<OutboxStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var query = Command(null, """
+                SELECT COUNT(*), COALESCE(SUM(bytes), 0), MIN(created_at),
+                       COALESCE(SUM(kind = 'checkin'), 0), COALESCE(SUM(kind = 'alert'), 0) FROM records;
+                """);
+            using var reader = query.ExecuteReader();
+            reader.Read();
+            return new OutboxStats(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : ParseTime(reader.GetString(2)), reader.GetInt64(3), reader.GetInt64(4));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The last seq ever handed out (AUTOINCREMENT keeps it across deletes and restarts).</summary>
+    public long LastSeq()
+    {
+        using var query = Command(null, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0);");
+        _gate.Wait();
+        try
+        {
+            return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private SqliteCommand Command(SqliteTransaction? transaction, string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+}

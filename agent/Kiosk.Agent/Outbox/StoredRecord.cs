@@ -1,0 +1,23 @@
+namespace Kiosk.Agent.Outbox;
+
+/// <summary>A record as it sits in the outbox, waiting for the platform's acknowledgement.</summary>
+public sealed record StoredRecord(
+    long Seq,
+    string RecordId,
+    RecordKind Kind,
+    RecordPriority Priority,
+    int SchemaVersion,
+    DateTimeOffset CreatedAt,
+    long MonotonicMs,
+    string BootId,
+    string BodyJson,
+    long Bytes,
+    int Attempts,
+    IReadOnlyList<StoredAttachment> Attachments);
+
+public sealed record StoredAttachment(long RowId, string AttachmentId, string ContentType, long Length, string Sha256, bool Biometric);
+
+/// <summary>What the person is told after a commit: the record's identity and when it was stored.</summary>
+public sealed record CommitReceipt(string RecordId, long Seq, DateTimeOffset CommittedAt, TimeSpan Duration);
+
+public sealed record OutboxStats(long Records, long Bytes, DateTimeOffset? OldestCreatedAt, long CheckIns, long Alerts);

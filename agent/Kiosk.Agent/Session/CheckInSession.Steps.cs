@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Kiosk.Devices;
+
+namespace Kiosk.Agent.Session;
+
+/// <summary>The device steps of a check-in. Each claims its device for the step only.</summary>
+public sealed partial class CheckInSession
+{
+    private static readonly TimeSpan ClaimWait = TimeSpan.FromSeconds(2);
+
+    public Task<StepOutcome> ReadIdCardAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.IdCard, async ct =>
+    {
+        var read = await WithClaimAsync(_devices.IdCardReader, claim => _devices.IdCardReader.ReadCardAsync(claim, new IdCardReadRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        if (!read.IsSuccess)
+        {
+            return Failed(CheckInStep.IdCard, read, "未读到身份证，请重新放置 / The card could not be read; place it again");
+        }
+
+        var card = read.Value!;
+        var person = _roster.Find(card.IdNumber);
+        if (person is null)
+        {
+            await RaiseAlertAsync("unknownPerson", "medium", $"ID card ending {Last4(card.IdNumber)} is not on this kiosk's roster", ct).ConfigureAwait(false);
+            MoveTo(SessionState.Halted);
+            return Outcome(StepResult.Rejected, "未找到您的报到信息，请联系工作人员 / You are not registered here; please see staff");
+        }
+
+        var levels = _options.EffectiveLevels;
+        _level = levels.ContainsKey(person.SupervisionLevel) ? person.SupervisionLevel : levels.MaxBy(l => l.Value.Count).Key;
+        _policy = levels[_level];
+        _evidence!.Identify(card, person);
+        _evidence.StepDone(CheckInStep.IdCard, _timeProvider.GetUtcNow(), new JsonObject { ["cardValidUntil"] = card.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "long-term" });
+        return Completed("身份证已读取 / ID card read");
+    }, cancellationToken);
+
+    public Task<StepOutcome> VerifyFaceAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Face, async ct =>
+    {
+        var capture = await WithClaimAsync(_devices.FaceCamera, claim => _devices.FaceCamera.CaptureFaceAsync(claim, new FaceCaptureRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        if (!capture.IsSuccess)
+        {
+            return Failed(CheckInStep.Face, capture, "请正对摄像头 / Please face the camera");
+        }
+
+        var face = capture.Value!;
+        var person = _evidence!.Person!;
+        var match = await _devices.FaceMatcher.MatchAsync(face, person.EnrolledPhoto, person.EnrolledSourceId, ct).ConfigureAwait(false);
+        var detail = new JsonObject
+        {
+            ["score"] = Math.Round(match.Score, 4),
+            ["threshold"] = match.Threshold,
+            ["method"] = match.Method,
+            ["quality"] = face.Quality.Score,
+            ["faceWidth"] = face.Quality.FaceWidth,
+            ["eyeDistance"] = face.Quality.EyeDistance,
+            ["liveness"] = face.Quality.LivenessPassed,
+        };
+        if (!match.IsMatch)
+        {
+            _evidence.FaceFailures++;
+            if (_evidence.FaceFailures < _options.FaceAttempts)
+            {
+                return Outcome(StepResult.Retry, "未能确认身份，请再试一次 / We could not confirm it is you; please try again");
+            }
+
+            await RaiseAlertAsync("faceMismatch", "high", $"face did not match the enrolled photo after {_evidence.FaceFailures} attempts (score {match.Score:0.00} < {match.Threshold:0.00})", ct).ConfigureAwait(false);
+            MoveTo(SessionState.Halted);
+            return Outcome(StepResult.Rejected, "身份核验未通过，请联系工作人员 / Verification failed; please see staff");
+        }
+
+        _evidence.Attach("face", face.Image.ContentType, face.Image.Data, biometric: true);
+        _evidence.Facts["faceMatch"] = detail;
+        _evidence.StepDone(CheckInStep.Face, _timeProvider.GetUtcNow(), (JsonObject)detail.DeepClone());
+        return Completed("人脸核验通过 / Face verified");
+    }, cancellationToken);
+
+    public Task<StepOutcome> VerifyFingerprintAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Fingerprint, async ct =>
+    {
+        var capture = await WithClaimAsync(_devices.FingerprintReader, claim => _devices.FingerprintReader.CaptureFingerprintAsync(claim, new FingerprintRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        if (!capture.IsSuccess)
+        {
+            return Failed(CheckInStep.Fingerprint, capture, "请将手指放在指纹仪上 / Place your finger on the reader");
+        }
+
+        var print = capture.Value!;
+        _evidence!.Attach("fingerprint", print.Image.ContentType, print.Image.Data, biometric: true);
+        if (!print.MinutiaeRecord.IsEmpty)
+        {
+            _evidence.Attach("fingerprint-minutiae", "application/vnd.iso.19794-2", print.MinutiaeRecord, biometric: true);
+        }
+
+        _evidence.StepDone(CheckInStep.Fingerprint, _timeProvider.GetUtcNow(), new JsonObject { ["quality"] = print.Quality, ["finger"] = print.Finger.ToString() });
+        return Completed("指纹已采集 / Fingerprint taken");
+    }, cancellationToken);
+
+    /// <summary>The periodic report's answers (question id → answer) as the screen collected them.</summary>
+    public Task<StepOutcome> SubmitReportAsync(IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken) => RunStepAsync(CheckInStep.ReportAnswers, _ =>
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        var report = new JsonObject();
+        foreach (var (question, answer) in answers)
+        {
+            report[question] = answer;
+        }
+
+        _evidence!.Facts["report"] = report;
+        _evidence.StepDone(CheckInStep.ReportAnswers, _timeProvider.GetUtcNow());
+        return Task.FromResult(Completed("报告已提交 / Report submitted"));
+    }, cancellationToken);
+
+    public Task<StepOutcome> RecordSpokenReportAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.SpokenReport, async ct =>
+    {
+        var request = new AudioRecordRequest { MaxDuration = _options.SpokenReportTimeout };
+        var clip = await WithClaimAsync(_devices.AudioRecorder, claim => _devices.AudioRecorder.RecordAsync(claim, request, ct), ct).ConfigureAwait(false);
+        if (!clip.IsSuccess)
+        {
+            return Failed(CheckInStep.SpokenReport, clip, "没有听到声音，请靠近话筒再说一次 / We heard nothing; please speak closer to the microphone");
+        }
+
+        _evidence!.Attach("spoken-report", "audio/wav", clip.Value!.Wav, biometric: true);
+        _evidence.StepDone(CheckInStep.SpokenReport, _timeProvider.GetUtcNow(), new JsonObject { ["seconds"] = Math.Round(clip.Value.Duration.TotalSeconds, 2), ["speechSeconds"] = Math.Round(clip.Value.Speech.TotalSeconds, 2) });
+        return Completed("口头汇报已录制 / Spoken report recorded");
+    }, cancellationToken);
+
+    public Task<StepOutcome> ScanDocumentsAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.DocumentScan, async ct =>
+    {
+        var scan = await WithClaimAsync(_devices.DocumentScanner, claim => _devices.DocumentScanner.ScanAsync(claim, new ScanRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        if (!scan.IsSuccess)
+        {
+            return Failed(CheckInStep.DocumentScan, scan, "请将材料放入进纸器 / Put your documents in the feeder");
+        }
+
+        foreach (var page in scan.Value!.Pages)
+        {
+            _evidence!.Attach(string.Create(CultureInfo.InvariantCulture, $"document-{page.Sheet}-{page.Side.ToString().ToLowerInvariant()}"), page.Image.ContentType, page.Image.Data, biometric: false);
+        }
+
+        _evidence!.StepDone(CheckInStep.DocumentScan, _timeProvider.GetUtcNow(), new JsonObject { ["pages"] = scan.Value.Pages.Count });
+        return Completed("材料已扫描 / Documents scanned");
+    }, cancellationToken);
+
+    public Task<StepOutcome> SignAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Signature, async ct =>
+    {
+        var signed = await WithClaimAsync(_devices.SignaturePad, claim => _devices.SignaturePad.CaptureSignatureAsync(claim, new SignatureRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        if (!signed.IsSuccess)
+        {
+            return Failed(CheckInStep.Signature, signed, "请在签名板上签名 / Please sign on the pad");
+        }
+
+        var signature = signed.Value!;
+        _evidence!.Attach("signature", "application/vnd.kiosk.signature+json", CheckInEvidence.ToJsonBytes(CheckInEvidence.SignatureChannels(signature)), biometric: true);
+        if (signature.Rendering is { } rendering)
+        {
+            _evidence.Attach("signature-image", rendering.ContentType, rendering.Data, biometric: true);
+        }
+
+        _evidence.StepDone(CheckInStep.Signature, _timeProvider.GetUtcNow(), new JsonObject { ["samples"] = signature.Samples.Count });
+        return Completed("签名完成 / Signed");
+    }, cancellationToken);
+
+    private async Task<StepOutcome> RunStepAsync(CheckInStep step, Func<CancellationToken, Task<StepOutcome>> body, CancellationToken cancellationToken)
+    {
+        if (!await _gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            return Outcome(StepResult.Busy, "请稍候 / Please wait");
+        }
+
+        try
+        {
+            if (NextStep != step)
+            {
+                return Outcome(StepResult.OutOfOrder, $"现在不能进行此步骤 / '{step.WireName()}' is not the next step");
+            }
+
+            _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
+            return await body(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Outcome(StepResult.Canceled, "已取消 / Canceled");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private StepOutcome Completed(string message)
+    {
+        _nextStepIndex++;
+        MoveTo(_nextStepIndex >= _policy.Count ? SessionState.Commit : _policy[_nextStepIndex].StateOf());
+        return Outcome(StepResult.Completed, message);
+    }
+
+    private StepOutcome Failed<T>(CheckInStep step, DeviceResult<T> result, string retryMessage)
+    {
+        LogStepFailed(_logger, step.WireName(), result.Code, result.Description);
+        return result.Code switch
+        {
+            CompletionCode.Timeout => Outcome(StepResult.TimedOut, "操作超时 / Timed out; " + retryMessage),
+            CompletionCode.Canceled => Outcome(StepResult.Canceled, "已取消 / Canceled"),
+            CompletionCode.NoMedia or CompletionCode.UserError or CompletionCode.InvalidData => Outcome(StepResult.Retry, retryMessage),
+            _ => Outcome(StepResult.DeviceFailed, "设备故障，请重试或联系工作人员 / The device failed; try again or call staff"),
+        };
+    }
+
+    private static async Task<DeviceResult<T>> WithClaimAsync<T>(IDevice device, Func<DeviceClaim, Task<DeviceResult<T>>> operation, CancellationToken cancellationToken)
+    {
+        var claim = await device.ClaimAsync(ClaimOwner, ClaimWait, cancellationToken).ConfigureAwait(false);
+        if (!claim.IsSuccess)
+        {
+            return claim.As<T>();
+        }
+
+        using (claim.Value!)
+        {
+            return await operation(claim.Value!).ConfigureAwait(false);
+        }
+    }
+
+    private static string Last4(string idNumber) => idNumber.Length >= 4 ? idNumber[^4..] : "?";
+}

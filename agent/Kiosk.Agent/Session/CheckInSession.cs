@@ -1,0 +1,251 @@
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Sync;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Kiosk.Agent.Session;
+
+/// <summary>
+/// The check-in a person does at the kiosk screen: Idle → Identify → Verify → Report → Capture → Sign →
+/// Commit → Receipt, with the steps the person's supervision level requires. The screen (or the demo's
+/// simulated visitors) calls one method per step; each claims only the device it needs, for as long as it
+/// needs it. A check-in is stored in the outbox before the person is told it is done.
+/// Thread safety: one step runs at a time; a concurrent call returns <see cref="StepResult.Busy"/>.
+/// </summary>
+public sealed partial class CheckInSession : IDisposable
+{
+    internal const string ClaimOwner = "check-in session";
+    private readonly DeviceSet _devices;
+    private readonly IRoster _roster;
+    private readonly OutboxStore _outbox;
+    private readonly OutboxSignal _signal;
+    private readonly SessionOptions _options;
+    private readonly AgentIdentity _identity;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<CheckInSession> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ITimer _idleTimer;
+    private CheckInEvidence? _evidence;
+    private IReadOnlyList<CheckInStep> _policy = [];
+    private string _level = "";
+    private int _nextStepIndex;
+
+    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, OutboxSignal signal, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger)
+    {
+        _devices = devices;
+        _roster = roster;
+        _outbox = outbox;
+        _signal = signal;
+        _options = options.Value;
+        _identity = identity;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _idleTimer = timeProvider.CreateTimer(_ => OnIdleTimeout(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public SessionState State { get; private set; } = SessionState.Idle;
+
+    /// <summary>The step the session expects next, or null when none (Idle, Commit, Receipt, Halted).</summary>
+    public CheckInStep? NextStep => State is SessionState.Idle or SessionState.Halted or SessionState.Receipt || _nextStepIndex >= _policy.Count ? null : _policy[_nextStepIndex];
+
+    public IReadOnlyList<CheckInStep> RequiredSteps => _policy;
+
+    public string SupervisionLevel => _level;
+
+    /// <summary>True while the session holds anything about a person (for tests and the screen's privacy check).</summary>
+    public bool HoldsPersonalData => _evidence?.HoldsPersonalData ?? false;
+
+    internal CheckInEvidence? Evidence => _evidence;
+
+    /// <summary>Raised after every state change.</summary>
+    public event EventHandler<SessionState>? StateChanged;
+
+    /// <summary>Starts a check-in: Idle → Identify.</summary>
+    public async Task<StepOutcome> StartAsync(CancellationToken cancellationToken)
+    {
+        if (!await _gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            return Outcome(StepResult.Busy, "请稍候 / Please wait");
+        }
+
+        try
+        {
+            if (State != SessionState.Idle)
+            {
+                return Outcome(StepResult.OutOfOrder, "上一位的报到尚未结束 / The previous check-in has not finished");
+            }
+
+            _evidence = new CheckInEvidence(Guid.CreateVersion7(_timeProvider.GetUtcNow()).ToString("D"), _timeProvider.GetUtcNow());
+            _policy = [CheckInStep.IdCard];
+            _nextStepIndex = 0;
+            MoveTo(SessionState.Identify);
+            return Outcome(StepResult.Completed, "请将身份证放在读卡区 / Place your ID card on the reader");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stores the check-in (one transaction, synchronous=FULL) and moves to Receipt.</summary>
+    public async Task<(StepOutcome Outcome, CheckInReceipt? Receipt)> CommitAsync(CancellationToken cancellationToken)
+    {
+        if (!await _gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            return (Outcome(StepResult.Busy, "请稍候 / Please wait"), null);
+        }
+
+        try
+        {
+            if (State != SessionState.Commit || _evidence is null)
+            {
+                return (Outcome(StepResult.OutOfOrder, "还有步骤未完成 / Some steps are not done yet"), null);
+            }
+
+            var record = _evidence.ToCheckInRecord(_identity.SiteId, _identity.KioskId, _level, _policy, _timeProvider.GetUtcNow());
+            CommitReceipt stored;
+            try
+            {
+                stored = await _outbox.CommitAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidDataException)
+            {
+                LogCommitFailed(_logger, ex.Message);
+                return (Outcome(StepResult.NotStored, "报到未能保存，请联系工作人员 / Your check-in could not be stored; please call staff"), null);
+            }
+
+            _signal.Set();
+            var receipt = new CheckInReceipt(stored.RecordId, stored.Seq, stored.CommittedAt, stored.Duration, _level, _policy);
+            _evidence.Wipe();
+            MoveTo(SessionState.Receipt);
+            return (Outcome(StepResult.Completed, "报到完成 / Check-in complete"), receipt);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Raises a "call staff" alert (stored in the outbox like any record); the session keeps its place.</summary>
+    public async Task<StepOutcome> CallStaffAsync(string reason, CancellationToken cancellationToken)
+    {
+        await RaiseAlertAsync("callStaff", "medium", reason, cancellationToken).ConfigureAwait(false);
+        return Outcome(StepResult.Completed, "已呼叫工作人员 / Staff have been called");
+    }
+
+    /// <summary>The person gave up: wipe everything and go back to Idle.</summary>
+    public async Task<StepOutcome> CancelAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ResetCore();
+            return Outcome(StepResult.Canceled, "已取消 / Canceled");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Back to Idle, dropping every piece of personal data from memory (e.g. after the receipt is shown).</summary>
+    public void Reset()
+    {
+        _gate.Wait();
+        try
+        {
+            ResetCore();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void ResetCore()
+    {
+        _evidence?.Wipe();
+        _evidence = null;
+        _policy = [];
+        _level = "";
+        _nextStepIndex = 0;
+        _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        MoveTo(SessionState.Idle);
+    }
+
+    private void OnIdleTimeout()
+    {
+        if (_gate.Wait(0))
+        {
+            try
+            {
+                if (State != SessionState.Idle)
+                {
+                    LogIdleReset(_logger, State);
+                    ResetCore();
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    private void MoveTo(SessionState state)
+    {
+        State = state;
+        if (state != SessionState.Idle)
+        {
+            _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        StateChanged?.Invoke(this, state);
+    }
+
+    private async Task RaiseAlertAsync(string alertType, string severity, string detail, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["alertType"] = alertType,
+            ["severity"] = severity,
+            ["siteId"] = _identity.SiteId,
+            ["kioskId"] = _identity.KioskId,
+            ["sessionId"] = _evidence?.SessionId,
+            ["state"] = State.ToString(),
+            ["detail"] = detail,
+        };
+        if (_evidence?.Card is { } card)
+        {
+            body["idNumber"] = card.IdNumber;
+        }
+
+        await _outbox.CommitAsync(new NewRecord(RecordKind.Alert, body), cancellationToken).ConfigureAwait(false);
+        _signal.Set();
+        LogAlert(_logger, alertType, detail);
+    }
+
+    private StepOutcome Outcome(StepResult result, string message) => new(result, State, message) { NextStep = NextStep };
+
+    public void Dispose()
+    {
+        _evidence?.Wipe();
+        _idleTimer.Dispose();
+        _gate.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Alert {AlertType}: {Detail}")]
+    private static partial void LogAlert(ILogger logger, string alertType, string detail);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Check-in could not be stored: {Error}")]
+    private static partial void LogCommitFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Session idle in {State}; reset to Idle and wiped")]
+    private static partial void LogIdleReset(ILogger logger, SessionState state);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Step {Step} failed: {Code} {Description}")]
+    private static partial void LogStepFailed(ILogger logger, string step, Kiosk.Devices.CompletionCode code, string description);
+}

@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Kiosk.Agent.Sync;
+
+/// <summary>The platform's <c>ack</c> message (docs/schemas/ack.schema.json), parsed defensively.</summary>
+internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffset? PlatformTime, IReadOnlyList<(string RecordId, string AttachmentId)> Retry)
+{
+    /// <summary>Parses an ack; returns null and a reason when the payload is not a valid ack.</summary>
+    public static AckMessage? TryParse(ReadOnlySequence<byte> payload, out string? error)
+    {
+        error = null;
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("recordIds", out var ids) || ids.ValueKind != JsonValueKind.Array)
+            {
+                error = "missing array 'recordIds'";
+                return null;
+            }
+
+            var recordIds = new List<string>(ids.GetArrayLength());
+            foreach (var id in ids.EnumerateArray())
+            {
+                if (id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 } value)
+                {
+                    error = "'recordIds' holds something other than a string";
+                    return null;
+                }
+
+                recordIds.Add(value);
+            }
+
+            DateTimeOffset? platformTime = null;
+            if (root.TryGetProperty("platformTime", out var time) && time.ValueKind == JsonValueKind.String
+                && DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                platformTime = parsed;
+            }
+
+            var retry = new List<(string, string)>();
+            if (root.TryGetProperty("retry", out var retries) && retries.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var entry in retries.EnumerateArray())
+                {
+                    if (entry.ValueKind == JsonValueKind.Object
+                        && entry.TryGetProperty("recordId", out var rid) && rid.ValueKind == JsonValueKind.String
+                        && entry.TryGetProperty("attachmentId", out var aid) && aid.ValueKind == JsonValueKind.String)
+                    {
+                        retry.Add((rid.GetString()!, aid.GetString()!));
+                    }
+                }
+            }
+
+            return new AckMessage(recordIds, platformTime, retry);
+        }
+        catch (JsonException ex)
+        {
+            error = "not JSON: " + ex.Message;
+            return null;
+        }
+    }
+}

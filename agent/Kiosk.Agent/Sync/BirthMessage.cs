@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Outbox;
+using Microsoft.Extensions.Options;
+
+namespace Kiosk.Agent.Sync;
+
+/// <summary>Birth and death payloads of the retained <c>state</c> topic (Sparkplug's idea, our JSON).</summary>
+public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOptions<SyncOptions> sync, TimeProvider timeProvider)
+{
+    public byte[] Build()
+    {
+        var deviceList = new JsonArray();
+        foreach (var device in devices.All)
+        {
+            deviceList.Add(new JsonObject
+            {
+                ["name"] = device.Name,
+                ["class"] = device.DeviceClass.ToString(),
+                ["status"] = JsonNamingPolicy.CamelCase.ConvertName(device.Status.ToString()),
+                ["model"] = device.Capabilities.Model,
+            });
+        }
+
+        var birth = new JsonObject
+        {
+            ["online"] = true,
+            ["bootId"] = identity.BootId,
+            ["agentVersion"] = AgentIdentity.AgentVersion,
+            ["at"] = OutboxStore.FormatTime(timeProvider.GetUtcNow()),
+            ["capabilities"] = new JsonObject { ["protocol"] = 1, ["maxChunkBytes"] = sync.Value.ChunkBytes },
+            ["devices"] = deviceList,
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(birth);
+    }
+
+    public byte[] BuildDeath(string? reason)
+    {
+        var death = new JsonObject { ["online"] = false, ["bootId"] = identity.BootId };
+        if (reason is not null)
+        {
+            death["at"] = OutboxStore.FormatTime(timeProvider.GetUtcNow());
+            death["reason"] = reason;
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(death);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.Json;
+using Kiosk.Agent.Outbox;
+
+namespace Kiosk.Agent.Sync;
+
+/// <summary>Writes the <c>records/{kind}</c> payload (docs/schemas/records.schema.json).</summary>
+internal static class RecordMessage
+{
+    public static byte[] Serialize(IReadOnlyList<StoredRecord> records, int chunkBytes)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("records");
+            foreach (var record in records)
+            {
+                WriteRecord(writer, record, chunkBytes);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteRecord(Utf8JsonWriter writer, StoredRecord record, int chunkBytes)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("recordId", record.RecordId);
+        writer.WriteNumber("seq", record.Seq);
+        writer.WriteString("kind", record.Kind.WireName());
+        writer.WriteNumber("schemaVersion", record.SchemaVersion);
+        writer.WriteNumber("priority", (int)record.Priority);
+        writer.WriteString("createdAt", OutboxStore.FormatTime(record.CreatedAt));
+        writer.WriteNumber("monotonicMs", record.MonotonicMs);
+        writer.WriteString("bootId", record.BootId);
+        writer.WritePropertyName("body");
+        writer.WriteRawValue(Encoding.UTF8.GetBytes(record.BodyJson), skipInputValidation: true);
+        writer.WriteStartArray("attachments");
+        foreach (var attachment in record.Attachments)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("attachmentId", attachment.AttachmentId);
+            writer.WriteString("contentType", attachment.ContentType);
+            writer.WriteNumber("length", attachment.Length);
+            writer.WriteString("sha256", attachment.Sha256);
+            writer.WriteNumber("chunkSize", chunkBytes);
+            writer.WriteNumber("chunkCount", ChunkCount(attachment.Length, chunkBytes));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>An empty attachment still travels as one empty chunk, so the platform sees it arrive.</summary>
+    public static int ChunkCount(long length, int chunkBytes) => length == 0 ? 1 : (int)((length + chunkBytes - 1) / chunkBytes);
+}

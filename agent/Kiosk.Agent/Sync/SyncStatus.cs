@@ -1,0 +1,60 @@
+namespace Kiosk.Agent.Sync;
+
+/// <summary>
+/// What the sync has done so far, for telemetry, the demo and tests.
+/// Thread safety: counters are updated atomically; events are raised on the sync's own tasks.
+/// </summary>
+public sealed class SyncStatus
+{
+    private long _recordsPublished;
+    private long _recordsAcknowledged;
+    private long _recordsResent;
+    private long _chunksPublished;
+    private long _malformedAcks;
+    private long _clockOffsetMs = long.MinValue;
+
+    public long RecordsPublished => Interlocked.Read(ref _recordsPublished);
+
+    public long RecordsAcknowledged => Interlocked.Read(ref _recordsAcknowledged);
+
+    /// <summary>Records sent again (after a reconnect, an ack timeout, or a platform retry request).</summary>
+    public long RecordsResent => Interlocked.Read(ref _recordsResent);
+
+    public long ChunksPublished => Interlocked.Read(ref _chunksPublished);
+
+    public long MalformedAcks => Interlocked.Read(ref _malformedAcks);
+
+    /// <summary>Platform time minus kiosk time, from the last ack; null before the first ack.</summary>
+    public TimeSpan? ClockOffset => Interlocked.Read(ref _clockOffsetMs) is var ms && ms == long.MinValue ? null : TimeSpan.FromMilliseconds(ms);
+
+    /// <summary>Raised for each record the platform confirmed and the outbox deleted.</summary>
+    public event EventHandler<RecordAcknowledgedEventArgs>? RecordAcknowledged;
+
+    internal void Published(int records, bool resend)
+    {
+        Interlocked.Add(ref _recordsPublished, records);
+        if (resend)
+        {
+            Interlocked.Add(ref _recordsResent, records);
+        }
+    }
+
+    internal void ChunkPublished() => Interlocked.Increment(ref _chunksPublished);
+
+    internal void MalformedAck() => Interlocked.Increment(ref _malformedAcks);
+
+    internal void SetClockOffset(TimeSpan offset) => Interlocked.Exchange(ref _clockOffsetMs, (long)offset.TotalMilliseconds);
+
+    internal void Acknowledged(string recordId, long seq, DateTimeOffset at)
+    {
+        Interlocked.Increment(ref _recordsAcknowledged);
+        RecordAcknowledged?.Invoke(this, new RecordAcknowledgedEventArgs(recordId, seq, at));
+    }
+}
+
+public sealed class RecordAcknowledgedEventArgs(string recordId, long seq, DateTimeOffset acknowledgedAt) : EventArgs
+{
+    public string RecordId { get; } = recordId;
+    public long Seq { get; } = seq;
+    public DateTimeOffset AcknowledgedAt { get; } = acknowledgedAt;
+}

@@ -1,0 +1,17 @@
+namespace Kiosk.Agent.Sync;
+
+/// <summary>Topic names of docs/mqtt-contract.md, for one kiosk.</summary>
+public sealed class Topics(string siteId, string kioskId)
+{
+    public string Prefix { get; } = $"kiosk/v1/{siteId}/{kioskId}/";
+
+    public string State => Prefix + "state";
+
+    public string Telemetry => Prefix + "telemetry";
+
+    public string Ack => Prefix + "ack";
+
+    public string Records(string kind) => Prefix + "records/" + kind;
+
+    public string Blob(string recordId, string attachmentId) => Prefix + "blobs/" + recordId + "/" + attachmentId;
+}

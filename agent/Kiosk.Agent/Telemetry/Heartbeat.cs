@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Sync;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Kiosk.Agent.Telemetry;
+
+/// <summary>
+/// Publishes the heartbeat on <c>telemetry</c> every <see cref="KioskOptions.HeartbeatInterval"/> while connected.
+/// A heartbeat is only worth something now, so it is not queued in the outbox when the link is down.
+/// </summary>
+internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore outbox, DeviceSet devices, SyncStatus status, AgentIdentity identity, IOptions<KioskOptions> options, TimeProvider timeProvider, ILogger<Heartbeat> logger)
+    : BackgroundService
+{
+    private readonly long _startedAt = timeProvider.GetTimestamp();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, timeProvider);
+        try
+        {
+            do
+            {
+                if (!connection.IsConnected)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await connection.Client.PublishAsync(new MqttApplicationMessageBuilder()
+                        .WithTopic(identity.Topics.Telemetry)
+                        .WithPayload(await BuildAsync(stoppingToken).ConfigureAwait(false))
+                        .WithContentType("application/json")
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                        .Build(), stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException)
+                {
+                    LogSkipped(logger, ex.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    internal async Task<byte[]> BuildAsync(CancellationToken cancellationToken)
+    {
+        var stats = await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        var now = timeProvider.GetUtcNow();
+        var deviceStatus = new JsonObject();
+        foreach (var device in devices.All)
+        {
+            deviceStatus[device.Name] = JsonNamingPolicy.CamelCase.ConvertName(device.Status.ToString());
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(outbox.Path)) ?? ".";
+        var heartbeat = new JsonObject
+        {
+            ["type"] = "heartbeat",
+            ["at"] = OutboxStore.FormatTime(now),
+            ["bootId"] = identity.BootId,
+            ["uptimeS"] = Math.Round(timeProvider.GetElapsedTime(_startedAt).TotalSeconds, 1),
+            ["queue"] = new JsonObject
+            {
+                ["records"] = stats.Records,
+                ["bytes"] = stats.Bytes,
+                ["oldestUnsyncedAgeS"] = stats.OldestCreatedAt is { } oldest ? Math.Round(Math.Max(0, (now - oldest).TotalSeconds), 1) : null,
+            },
+            ["diskFreeBytes"] = new DriveInfo(folder).AvailableFreeSpace,
+            ["clockOffsetMs"] = status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null,
+            ["devices"] = deviceStatus,
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(heartbeat);
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Heartbeat skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string reason);
+}

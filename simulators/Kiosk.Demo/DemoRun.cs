@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Session;
+using Kiosk.Agent.Sync;
+using Kiosk.Central;
+using Kiosk.Devices.Simulated;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kiosk.Demo;
+
+/// <summary>One run of the demo: broker, central simulator, agent, visitors, and the closing count.</summary>
+internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
+{
+    private const string SiteId = "demo-site";
+    private const string KioskId = "kiosk-01";
+    private const int RosterSize = 24;
+    private readonly ConcurrentDictionary<string, PendingCheckIn> _pending = new();
+    private readonly ConcurrentDictionary<string, byte> _acknowledged = new();
+    private readonly TaskCompletionSource _allAcknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _committed;
+
+    private sealed record PendingCheckIn(int Number, string Who, CheckInReceipt Receipt, long CommittedAt);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var dataRoot = Path.GetFullPath(arguments.DataFolder);
+        Directory.CreateDirectory(dataRoot);
+        await using var broker = arguments.Broker is null ? await EmbeddedBroker.StartAsync().ConfigureAwait(false) : null;
+        var (host, port) = arguments.Broker is null ? ("127.0.0.1", broker!.Port) : ParseBroker(arguments.Broker);
+        output.WriteLine($"demo: data in {dataRoot}; broker {(broker is null ? "external" : "embedded")} on {host}:{port}");
+
+        await using var central = arguments.WithCentral
+            ? new CentralPlatform(new CentralOptions { BrokerHost = host, BrokerPort = port, DatabasePath = Path.Combine(dataRoot, "central", "central.db") })
+            : null;
+        if (central is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(dataRoot, "central"));
+            await central.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var agent = BuildAgent(dataRoot, host, port);
+        var outbox = agent.Services.GetRequiredService<OutboxStore>();
+        var backlog = await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        if (backlog.Records > 0)
+        {
+            output.WriteLine($"demo: picking up a backlog of {backlog.Records} records ({backlog.CheckIns} check-ins) left by an earlier run");
+        }
+
+        agent.Services.GetRequiredService<SyncStatus>().RecordAcknowledged += OnAcknowledged;
+        await agent.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var target = arguments.CheckIns;
+        try
+        {
+            await VisitAsync(agent.Services, target, cancellationToken).ConfigureAwait(false);
+            if (target == 0 || _pending.IsEmpty)
+            {
+                _allAcknowledged.TrySetResult();
+            }
+
+            await _allAcknowledged.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+            await WaitForDrainAsync(outbox, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine("demo: gave up waiting for acknowledgements after 2 minutes; the backlog stays in the outbox for the next run");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine("demo: stopping; anything not yet acknowledged stays in the outbox for the next run");
+        }
+
+        await agent.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        var duplicates = central is null ? 0 : await CountDuplicatesAsync(central).ConfigureAwait(false);
+        if (central is not null)
+        {
+            var counts = central.Counts;
+            output.WriteLine($"central: {counts.RecordsStored} stored, {counts.DuplicatesDropped} duplicate deliveries dropped, {counts.HashFailures} hash failures");
+        }
+
+        var lost = _committed - _acknowledged.Count;
+        output.WriteLine($"demo: {_committed} committed, {_acknowledged.Count} acknowledged, {lost} lost, {duplicates} duplicates");
+        return lost == 0 && duplicates == 0 ? 0 : 1;
+    }
+
+    private IHost BuildAgent(string dataRoot, string brokerHost, int brokerPort)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        var testData = arguments.TestData ?? Environment.GetEnvironmentVariable("KIOSK_TEST_DATA") ?? Path.Combine(Directory.GetCurrentDirectory(), ".cache", "test-data");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kiosk:SiteId"] = SiteId,
+            ["Kiosk:KioskId"] = KioskId,
+            ["Kiosk:Profile"] = "demo",
+            ["Kiosk:DataFolder"] = Path.Combine(dataRoot, "agent"),
+            ["Kiosk:Roster:SimulatedPeople"] = RosterSize.ToString(CultureInfo.InvariantCulture),
+            ["Kiosk:Sync:BrokerHost"] = brokerHost,
+            ["Kiosk:Sync:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
+            ["Kiosk:Sync:AckTimeout"] = "00:00:20",
+            ["Kiosk:Devices:Simulation:DataFolder"] = Path.GetFullPath(testData),
+            ["Kiosk:HeartbeatInterval"] = "00:00:05",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.AddKioskAgent();
+        return builder.Build();
+    }
+
+    private async Task VisitAsync(IServiceProvider services, int? target, CancellationToken cancellationToken)
+    {
+        var session = services.GetRequiredService<CheckInSession>();
+        var devices = services.GetRequiredService<DeviceSet>();
+        var people = SimulatedPeople.Generate(1, RosterSize);
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        for (var number = 1; target is null || number <= target; number++)
+        {
+            var person = people[(number - 1) % people.Count];
+            var (outcome, receipt) = await SimulatedVisitor.CheckInAsync(session, devices, person, cancellationToken).ConfigureAwait(false);
+            if (receipt is null)
+            {
+                output.WriteLine($"  #{number} {Who(person)} did not finish: {outcome.Result} {outcome.Message}");
+                number--;
+                continue;
+            }
+
+            _pending[receipt.RecordId] = new PendingCheckIn(number, Who(person), receipt, timeProvider.GetTimestamp());
+            Interlocked.Increment(ref _committed);
+            if (arguments.TraceCommits)
+            {
+                output.WriteLine($"committed {receipt.RecordId} seq={receipt.Seq}");
+            }
+
+            await Task.Delay(arguments.Interval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void OnAcknowledged(object? sender, RecordAcknowledgedEventArgs e)
+    {
+        if (!_pending.TryRemove(e.RecordId, out var checkIn))
+        {
+            return;
+        }
+
+        _acknowledged[e.RecordId] = 0;
+        var ackMs = TimeProvider.System.GetElapsedTime(checkIn.CommittedAt).TotalMilliseconds;
+        var steps = string.Join("+", checkIn.Receipt.Steps.Select(s => s.WireName()));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  #{checkIn.Number,-3} {checkIn.Who,-14} {checkIn.Receipt.SupervisionLevel,-6} {steps,-72} commit {checkIn.Receipt.CommitDuration.TotalMilliseconds,5:0.0} ms  ack {ackMs,6:0} ms  seq {checkIn.Receipt.Seq}"));
+        if (_pending.IsEmpty && (arguments.CheckIns is { } target && _acknowledged.Count >= target))
+        {
+            _allAcknowledged.TrySetResult();
+        }
+    }
+
+    private static async Task WaitForDrainAsync(OutboxStore outbox, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while ((await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false)).Records > 0 && DateTime.UtcNow < deadline)
+        {
+            // The backlog of an earlier run drains on its own; the demo only waits to report it.
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A duplicate is the same check-in stored twice: two platform rows with one kiosk seq.</summary>
+    private static async Task<int> CountDuplicatesAsync(CentralPlatform central)
+    {
+        var stored = await central.GetStoredRecordsAsync(CancellationToken.None).ConfigureAwait(false);
+        return stored.Where(r => r.KioskId == KioskId && r.SiteId == SiteId).GroupBy(r => r.Seq).Sum(g => g.Count() - 1);
+    }
+
+    private static string Who(SimulatedPerson person) => $"{person.Card.Name[..1]}* (…{person.Card.IdNumber[^4..]})";
+
+    private static (string Host, int Port) ParseBroker(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value[(colon + 1)..], CultureInfo.InvariantCulture, out var port)
+            ? (value[..colon], port)
+            : throw new ArgumentException($"--broker '{value}' is not HOST:PORT");
+    }
+}

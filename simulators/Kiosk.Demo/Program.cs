@@ -1,0 +1,23 @@
+using Kiosk.Demo;
+
+DemoArguments arguments;
+try
+{
+    arguments = DemoArguments.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"demo: {ex.Message}");
+    Console.Error.WriteLine(DemoArguments.Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+Console.Out.Flush();
+var output = TextWriter.Synchronized(Console.Out);
+return await new DemoRun(arguments, output).RunAsync(stop.Token).ConfigureAwait(false);
