@@ -147,7 +147,7 @@ internal sealed partial class MqttConnection : BackgroundService
             .Build(), cancellationToken).ConfigureAwait(false);
     }
 
-    private MqttClientOptions BuildClientOptions()
+    internal MqttClientOptions BuildClientOptions()
     {
         var options = new MqttClientOptionsBuilder()
             .WithClientId(_identity.ClientId)

@@ -229,7 +229,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
         for (var index = 0; index < count; index++)
         {
             var offset = (long)index * _options.ChunkBytes;
-            var chunk = attachment.Length == 0 ? [] : await _outbox.ReadAttachmentChunkAsync(attachment, offset, _options.ChunkBytes, cancellationToken).ConfigureAwait(false);
+            var chunk = await _outbox.ReadAttachmentChunkAsync(attachment, offset, _options.ChunkBytes, cancellationToken).ConfigureAwait(false);
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(topic)
                 .WithPayload(chunk)

@@ -56,6 +56,6 @@ internal static class RecordMessage
         writer.WriteEndObject();
     }
 
-    /// <summary>An empty attachment still travels as one empty chunk, so the platform sees it arrive.</summary>
-    public static int ChunkCount(long length, int chunkBytes) => length == 0 ? 1 : (int)((length + chunkBytes - 1) / chunkBytes);
+    /// <summary>ceil(length / chunkSize): an empty attachment has no chunks (docs/mqtt-contract.md).</summary>
+    public static int ChunkCount(long length, int chunkBytes) => (int)((length + chunkBytes - 1) / chunkBytes);
 }

@@ -91,6 +91,13 @@ public abstract class DeviceBase : IDevice
         return await RunAsync(timeout, operation, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs one operation that needs no claim (shared devices such as sensors) with the same
+    /// one-at-a-time rule, timeout and completion-code mapping as <see cref="RunClaimedAsync{T}"/>.
+    /// </summary>
+    protected Task<DeviceResult<T>> RunSharedAsync<T>(TimeSpan timeout, Func<CancellationToken, Task<DeviceResult<T>>> operation, CancellationToken cancellationToken)
+        => RunAsync(timeout, operation, cancellationToken);
+
     private async Task<DeviceResult<T>> RunAsync<T>(TimeSpan timeout, Func<CancellationToken, Task<DeviceResult<T>>> operation, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _disposed) == 1)

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Developer entry point: demo | test | bench | ctl ARGS. Installs the OS packages it needs (Debian/Ubuntu).
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+usage() {
+  cat <<'USAGE'
+usage: ./kiosk.sh COMMAND [ARGS]
+  demo [--checkins N]   the agent with simulated devices, an embedded broker and a simulated central platform
+                        (data in ./kiosk-data; a second run picks up any backlog the first left)
+  test                  build and run every test; last line: "N passed, M failed[, K skipped]"
+  bench                 benchmarks against raw baselines (not built yet)
+  ctl ARGS              kioskctl, the field technician's CLI (not built yet)
+USAGE
+}
+
+# Installs the Debian packages named, if any is missing.
+ensure_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "kiosk.sh: installing ${missing[*]}" >&2
+  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+    $sudo apt-get update -qq >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+test_data() {
+  ensure_packages espeak-ng sox
+  bash tests/data/fetch-test-data.sh
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  demo)
+    test_data
+    dotnet build simulators/Kiosk.Demo -c Release -v quiet -nologo -clp:ErrorsOnly
+    exec dotnet simulators/Kiosk.Demo/bin/Release/net10.0/kiosk-demo.dll --data kiosk-data --test-data .cache/test-data "$@"
+    ;;
+  test)
+    ensure_packages mosquitto procps
+    test_data
+    log=$(mktemp /tmp/kiosk-test-XXXXXX.log)
+    if ! dotnet build Kiosk.sln -v quiet -nologo -clp:ErrorsOnly 2>&1 | tee -a "$log"; then
+      echo "build failed; see $log"
+      echo "0 passed, 1 failed"
+      exit 1
+    fi
+    set +e
+    dotnet test Kiosk.sln --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee -a "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    passed=0 failed=0 skipped=0
+    while read -r f p s; do
+      passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    done < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | sed -E 's/[^0-9]+/ /g')
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+    [ "$failed" -eq 0 ]
+    ;;
+  bench)
+    echo "kiosk.sh bench: the benchmarks are not built yet (see the store-and-forward issue)" >&2
+    exit 2
+    ;;
+  ctl)
+    echo "kiosk.sh ctl: kioskctl is not built yet (see the field-technician issue)" >&2
+    exit 2
+    ;;
+  ""|-h|--help|help)
+    usage
+    ;;
+  *)
+    echo "kiosk.sh: unknown command '$cmd'" >&2
+    usage >&2
+    exit 2
+    ;;
+esac

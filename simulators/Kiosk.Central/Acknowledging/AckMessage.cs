@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Kiosk.Central.Messages;
+using Kiosk.Central.Reassembly;
+
+namespace Kiosk.Central.Acknowledging;
+
+/// <summary>One message on <c>kiosk/v1/{site}/{kiosk}/ack</c> (docs/schemas/ack.schema.json).</summary>
+internal sealed record AckMessage(string SiteId, string KioskId, IReadOnlyList<string> RecordIds, IReadOnlyList<AttachmentFailure> Retry, DateTimeOffset PlatformTime)
+{
+    public string Topic => KioskTopic.AckTopic(SiteId, KioskId);
+
+    public byte[] ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("recordIds");
+            foreach (var id in RecordIds)
+            {
+                json.WriteStringValue(id);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("platformTime", ContractFormats.FormatTime(PlatformTime));
+            if (Retry.Count > 0)
+            {
+                json.WriteStartArray("retry");
+                foreach (var failure in Retry)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("recordId", failure.RecordId);
+                    json.WriteString("attachmentId", failure.AttachmentId);
+                    json.WriteString("reason", failure.Reason);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,63 @@
+namespace Kiosk.Central;
+
+/// <summary>Where the simulator connects and how it batches acknowledgements.</summary>
+public sealed class CentralOptions
+{
+    /// <summary>Broker host name or address. Default 127.0.0.1.</summary>
+    public string BrokerHost { get; set; } = "127.0.0.1";
+
+    /// <summary>Broker TCP port, 1..65535. Default 1883.</summary>
+    public int BrokerPort { get; set; } = 1883;
+
+    /// <summary>The simulator's SQLite file (created when missing). Deduplication survives restarts because it lives here.</summary>
+    public required string DatabasePath { get; set; }
+
+    /// <summary>MQTT client id. Fixed, so the broker keeps the persistent session (and the QoS 1 backlog) while the simulator is away.</summary>
+    public string ClientId { get; set; } = "central-simulator";
+
+    /// <summary>How long record ids for one kiosk are gathered before an ack goes out. 0..10 s; default 20 ms.</summary>
+    public TimeSpan AckBatchWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>An ack goes out at once when it holds this many record ids. 1..10000; default 500.</summary>
+    public int MaxAckBatch { get; set; } = 500;
+
+    /// <summary>Checks every option and throws one <see cref="ArgumentException"/> naming all the bad ones.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(BrokerHost))
+        {
+            problems.Add($"{nameof(BrokerHost)} is empty");
+        }
+
+        if (BrokerPort is < 1 or > 65535)
+        {
+            problems.Add($"{nameof(BrokerPort)} {BrokerPort} is not in 1..65535");
+        }
+
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            problems.Add($"{nameof(DatabasePath)} is empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(ClientId))
+        {
+            problems.Add($"{nameof(ClientId)} is empty");
+        }
+
+        if (AckBatchWindow < TimeSpan.Zero || AckBatchWindow > TimeSpan.FromSeconds(10))
+        {
+            problems.Add($"{nameof(AckBatchWindow)} {AckBatchWindow} is not in 0..10 s");
+        }
+
+        if (MaxAckBatch is < 1 or > 10_000)
+        {
+            problems.Add($"{nameof(MaxAckBatch)} {MaxAckBatch} is not in 1..10000");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("invalid central options: " + string.Join("; ", problems), nameof(CentralOptions));
+        }
+    }
+}

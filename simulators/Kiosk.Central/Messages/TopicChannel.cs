@@ -1,0 +1,10 @@
+namespace Kiosk.Central.Messages;
+
+/// <summary>The part of <c>kiosk/v1/{site}/{kiosk}/...</c> that says what a message is.</summary>
+internal enum TopicChannel
+{
+    State,
+    Telemetry,
+    Records,
+    Blob,
+}

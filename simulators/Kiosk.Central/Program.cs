@@ -1,0 +1,3 @@
+using Kiosk.Central.CommandLine;
+
+return await CentralConsole.RunAsync(args);

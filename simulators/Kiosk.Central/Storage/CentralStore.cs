@@ -1,0 +1,185 @@
+using System.Globalization;
+using Kiosk.Central.Reassembly;
+using Microsoft.Data.Sqlite;
+
+namespace Kiosk.Central.Storage;
+
+/// <summary>
+/// The simulator's SQLite file: records and their attachments, written together in one transaction
+/// (WAL, synchronous=FULL) so an ack never names a record that a crash could lose.
+/// Thread-safe: every call opens its own pooled connection; writes come from one caller at a time.
+/// </summary>
+internal sealed class CentralStore : IDisposable
+{
+    private readonly string _connectionString;
+
+    private CentralStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+    }
+
+    public static CentralStore Open(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var store = new CentralStore(path);
+        using var connection = store.Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS records (
+                record_id TEXT NOT NULL PRIMARY KEY,
+                site_id TEXT NOT NULL,
+                kiosk_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                json TEXT NOT NULL,
+                stored_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS attachments (
+                record_id TEXT NOT NULL REFERENCES records(record_id),
+                attachment_id TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                length INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                content BLOB NOT NULL,
+                PRIMARY KEY (record_id, attachment_id));
+            """;
+        command.ExecuteNonQuery();
+        return store;
+    }
+
+    /// <summary>When the record was stored, or null when it never was.</summary>
+    public async Task<DateTimeOffset?> FindStoredAtAsync(string recordId, CancellationToken ct)
+    {
+        await using var connection = Connect();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT stored_at FROM records WHERE record_id = $id";
+        command.Parameters.AddWithValue("$id", recordId);
+        return await command.ExecuteScalarAsync(ct) is string text ? ParseTime(text) : null;
+    }
+
+    /// <summary>Stores the record and all its attachments in one transaction; false when it was already there.</summary>
+    public async Task<bool> StoreAsync(CompletedRecord record, DateTimeOffset storedAt, CancellationToken ct)
+    {
+        await using var connection = Connect();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO records (record_id, site_id, kiosk_id, kind, seq, json, stored_at)
+                VALUES ($id, $site, $kiosk, $kind, $seq, $json, $at) ON CONFLICT (record_id) DO NOTHING
+                """;
+            var e = record.Envelope;
+            insert.Parameters.AddWithValue("$id", e.RecordId);
+            insert.Parameters.AddWithValue("$site", e.SiteId);
+            insert.Parameters.AddWithValue("$kiosk", e.KioskId);
+            insert.Parameters.AddWithValue("$kind", e.Kind);
+            insert.Parameters.AddWithValue("$seq", e.Seq);
+            insert.Parameters.AddWithValue("$json", e.Json);
+            insert.Parameters.AddWithValue("$at", storedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            if (await insert.ExecuteNonQueryAsync(ct) == 0)
+            {
+                return false;
+            }
+        }
+
+        foreach (var attachment in record.Attachments)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO attachments (record_id, attachment_id, content_type, length, sha256, content)
+                VALUES ($id, $attachment, $type, $length, $sha, $content)
+                """;
+            insert.Parameters.AddWithValue("$id", record.Envelope.RecordId);
+            insert.Parameters.AddWithValue("$attachment", attachment.Descriptor.AttachmentId);
+            insert.Parameters.AddWithValue("$type", attachment.Descriptor.ContentType);
+            insert.Parameters.AddWithValue("$length", attachment.Descriptor.Length);
+            insert.Parameters.AddWithValue("$sha", attachment.Descriptor.Sha256);
+            insert.Parameters.Add("$content", SqliteType.Blob).Value = attachment.Content;
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct)
+    {
+        await using var connection = Connect();
+        var attachments = new Dictionary<string, List<StoredAttachment>>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT record_id, attachment_id, content_type, length, sha256 FROM attachments ORDER BY record_id, attachment_id";
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var recordId = reader.GetString(0);
+                if (!attachments.TryGetValue(recordId, out var list))
+                {
+                    attachments[recordId] = list = [];
+                }
+
+                list.Add(new StoredAttachment(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4)));
+            }
+        }
+
+        var records = new List<StoredRecord>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT record_id, site_id, kiosk_id, kind, seq, json, stored_at FROM records ORDER BY site_id, kiosk_id, seq";
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var recordId = reader.GetString(0);
+                records.Add(new StoredRecord(
+                    recordId,
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.GetInt64(4),
+                    reader.GetString(5),
+                    ParseTime(reader.GetString(6)),
+                    attachments.TryGetValue(recordId, out var list) ? list : []));
+            }
+        }
+
+        return records;
+    }
+
+    public async Task<byte[]?> ReadAttachmentAsync(string recordId, string attachmentId, CancellationToken ct)
+    {
+        await using var connection = Connect();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT content FROM attachments WHERE record_id = $id AND attachment_id = $attachment";
+        command.Parameters.AddWithValue("$id", recordId);
+        command.Parameters.AddWithValue("$attachment", attachmentId);
+        return await command.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    /// <summary>Releases the pooled connections so the file can be reopened or deleted.</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // synchronous is per connection: FULL makes the commit that precedes an ack durable (DESIGN.md §5).
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+}

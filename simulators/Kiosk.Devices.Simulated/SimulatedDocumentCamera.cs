@@ -1,0 +1,77 @@
+namespace Kiosk.Devices.Simulated;
+
+/// <summary>
+/// A document camera (高拍仪) with a page under it: every capture returns page.png from the test data,
+/// with blur and glare drawn from the seed. Faults: the common ones and NoPage (nothing under the camera).
+/// </summary>
+public sealed class SimulatedDocumentCamera : DeviceBase, IDocumentCamera
+{
+    private const string PageFile = "page.png";
+
+    private readonly SimulationOptions _options;
+    private readonly FaultPlayer _player;
+    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private volatile bool _open;
+
+    public SimulatedDocumentCamera(string name, SimulationOptions options, TimeProvider timeProvider)
+        : base(name, DeviceClass.DocumentCamera, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _player = new FaultPlayer(name, options, timeProvider, SetStatus);
+        Capabilities = SimulatedCapabilities.For(DeviceClass.DocumentCamera, options.Seed, "png", "maxDpi=300", "pageDetection");
+    }
+
+    public FaultScript Faults { get; } = new();
+
+    public override DeviceCapabilities Capabilities { get; }
+
+    public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
+    {
+        var failure = TestDataFiles.TryLoad(_options, [PageFile], _files);
+        if (failure is not null)
+        {
+            SetStatus(DeviceStatus.NoDevice, failure.Description);
+            return Task.FromResult(failure);
+        }
+
+        _open = true;
+        SetStatus(DeviceStatus.Online, "opened");
+        return Task.FromResult(DeviceResult<Done>.Success(default));
+    }
+
+    public Task<DeviceResult<DocumentPage>> CaptureDocumentAsync(DeviceClaim claim, DocumentCaptureRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return RunClaimedAsync(claim, request.Timeout, ct => CaptureAsync(request, ct), cancellationToken);
+    }
+
+    protected override Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken) =>
+        _player.CheckHealthAsync(_open, level, Faults, cancellationToken);
+
+    private async Task<DeviceResult<DocumentPage>> CaptureAsync(DocumentCaptureRequest request, CancellationToken cancellationToken)
+    {
+        if (!_open)
+        {
+            return _player.NotOpen<DocumentPage>();
+        }
+
+        var fault = Faults.Take();
+        var failure = await _player.PlayAsync<DocumentPage>(fault, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        if (fault == SimulatedFault.NoPage)
+        {
+            return DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "no page under the camera");
+        }
+
+        var bytes = _files[PageFile];
+        GrayPng.TryReadSize(bytes, out var width, out var height);
+        var image = new CapturedImage(bytes, "image/png", width, height) { Dpi = request.Dpi };
+        var random = new SeededRandom(_options.Seed, "document-camera");
+        return DeviceResult<DocumentPage>.Success(new DocumentPage(image, PageFound: true, Blur: Math.Round(random.Between(0.05, 0.2), 3), Glare: Math.Round(random.Between(0, 0.1), 3)));
+    }
+}

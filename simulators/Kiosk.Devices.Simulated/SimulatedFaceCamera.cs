@@ -1,0 +1,121 @@
+namespace Kiosk.Devices.Simulated;
+
+/// <summary>
+/// A face camera looking at a photograph from the test data: <see cref="PresentFace"/> puts a photograph
+/// (by file name stem, e.g. "astronaut") in front of it, or takes it away. Captures return that file's
+/// bytes as they are, with quality scores drawn from the seed (no face detection happens).
+/// </summary>
+public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
+{
+    /// <summary>The photographs a kiosk's simulated camera needs: the person (astronaut) and the wrong person (camera).</summary>
+    private static readonly string[] RequiredFiles = ["astronaut.png", "camera.png"];
+
+    private readonly SimulationOptions _options;
+    private readonly FaultPlayer _player;
+    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private volatile string? _presented = "astronaut";
+    private volatile bool _open;
+
+    public SimulatedFaceCamera(string name, SimulationOptions options, TimeProvider timeProvider)
+        : base(name, DeviceClass.FaceCamera, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _player = new FaultPlayer(name, options, timeProvider, SetStatus);
+        Capabilities = SimulatedCapabilities.For(DeviceClass.FaceCamera, options.Seed, "png", "qualityScores", "liveness=simulated");
+    }
+
+    public FaultScript Faults { get; } = new();
+
+    public override DeviceCapabilities Capabilities { get; }
+
+    /// <summary>Puts the photograph <c>{DataFolder}/{sourceId}.png</c> in front of the camera; null leaves the camera looking at nobody.</summary>
+    public void PresentFace(string? sourceId) => _presented = sourceId;
+
+    public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
+    {
+        var failure = TestDataFiles.TryLoad(_options, RequiredFiles, _files);
+        if (failure is not null)
+        {
+            SetStatus(DeviceStatus.NoDevice, failure.Description);
+            return Task.FromResult(failure);
+        }
+
+        _open = true;
+        SetStatus(DeviceStatus.Online, "opened");
+        return Task.FromResult(DeviceResult<Done>.Success(default));
+    }
+
+    public Task<DeviceResult<FaceCapture>> CaptureFaceAsync(DeviceClaim claim, FaceCaptureRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return RunClaimedAsync(claim, request.Timeout, CaptureAsync, cancellationToken);
+    }
+
+    protected override Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken) =>
+        _player.CheckHealthAsync(_open, level, Faults, cancellationToken);
+
+    private async Task<DeviceResult<FaceCapture>> CaptureAsync(CancellationToken cancellationToken)
+    {
+        if (!_open)
+        {
+            return _player.NotOpen<FaceCapture>();
+        }
+
+        var fault = Faults.Take();
+        var failure = await _player.PlayAsync<FaceCapture>(fault, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var sourceId = _presented;
+        if (fault == SimulatedFault.NoFace || sourceId is null)
+        {
+            return DeviceResult<FaceCapture>.Failure(CompletionCode.NoMedia, "no face in front of the camera");
+        }
+
+        if (fault == SimulatedFault.TwoFaces)
+        {
+            return DeviceResult<FaceCapture>.Failure(CompletionCode.UserError, "two faces in the frame; only one person may stand at the kiosk", "two faces");
+        }
+
+        var file = sourceId + ".png";
+        if (!_files.TryGetValue(file, out var bytes))
+        {
+            var path = Path.Combine(_options.DataFolder, file);
+            if (!File.Exists(path))
+            {
+                return DeviceResult<FaceCapture>.Failure(CompletionCode.NoMedia, TestDataFiles.MissingFileHint(file, _options));
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+
+        if (!GrayPng.TryReadSize(bytes, out var width, out var height))
+        {
+            return DeviceResult<FaceCapture>.Failure(CompletionCode.InvalidData, $"{file} is not a PNG image");
+        }
+
+        var image = new CapturedImage(bytes, "image/png", width, height);
+        return DeviceResult<FaceCapture>.Success(new FaceCapture(image, QualityOf(sourceId, width)) { SourceId = sourceId });
+    }
+
+    private FaceQuality QualityOf(string sourceId, int imageWidth)
+    {
+        var random = new SeededRandom(_options.Seed, "face-quality/" + sourceId);
+        var faceWidth = (int)(imageWidth * random.Between(0.35, 0.5));
+        return new FaceQuality
+        {
+            FaceCount = 1,
+            FaceWidth = faceWidth,
+            // Inter-eye distance is about 0.4 of the face width (ISO/IEC 19794-5 token image geometry).
+            EyeDistance = (int)(faceWidth * random.Between(0.38, 0.44)),
+            Sharpness = Math.Round(random.Between(0.6, 0.95), 3),
+            Brightness = Math.Round(random.Between(0.4, 0.7), 3),
+            YawDegrees = Math.Round(random.Between(-8, 8), 1),
+            Score = random.Next(60, 96),
+            LivenessPassed = true,
+        };
+    }
+}

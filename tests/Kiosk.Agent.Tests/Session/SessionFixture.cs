@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Session;
+using Kiosk.Agent.Sync;
+using Kiosk.Devices.Simulated;
+using Kiosk.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Kiosk.Agent.Tests.Session;
+
+/// <summary>A session over simulated devices with no delay, a fake clock, and a real outbox file.</summary>
+internal sealed class SessionFixture : IAsyncDisposable
+{
+    private readonly TempFolder _folder = new("session");
+
+    public SessionFixture(SessionOptions? options = null)
+    {
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        People = SimulatedPeople.Generate(1, 3);
+        Devices = new DeviceSet(new DeviceOptions { Simulation = new SimulationSettings { DataFolder = RepositoryPaths.TestData, OperationDelay = TimeSpan.Zero } }, RepositoryPaths.Root, Time);
+        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time);
+        Options = options ?? new SessionOptions();
+        var roster = new InMemoryRoster([
+            new RosterEntry("P0001", People[0].Card.IdNumber, "normal") { EnrolledSourceId = People[0].FaceSourceId },
+            new RosterEntry("P0002", People[1].Card.IdNumber, "strict") { EnrolledSourceId = People[1].FaceSourceId },
+        ]);
+        Session = new CheckInSession(Devices, roster, Outbox, new OutboxSignal(), Microsoft.Extensions.Options.Options.Create(Options), new AgentIdentity("site-1", "kiosk-1", "boot"), Time, NullLogger<CheckInSession>.Instance);
+    }
+
+    public FakeTimeProvider Time { get; }
+    public IReadOnlyList<SimulatedPerson> People { get; }
+    public DeviceSet Devices { get; }
+    public OutboxStore Outbox { get; }
+    public SessionOptions Options { get; }
+    public CheckInSession Session { get; }
+
+    public SimulatedPerson NormalPerson => People[0];
+    public SimulatedPerson StrictPerson => People[1];
+    public SimulatedPerson UnknownPerson => People[2];
+
+    public SimulatedIdCardReader IdCardReader => (SimulatedIdCardReader)Devices.IdCardReader;
+    public SimulatedFaceCamera FaceCamera => (SimulatedFaceCamera)Devices.FaceCamera;
+
+    public async Task OpenAsync()
+    {
+        foreach (var device in Devices.All)
+        {
+            var opened = await device.OpenAsync(CancellationToken.None);
+            Assert.That(opened.IsSuccess, Is.True, $"{device.Name}: {opened}");
+        }
+    }
+
+    public void Present(SimulatedPerson person, string? face = null)
+    {
+        IdCardReader.PresentCard(person.Card);
+        FaceCamera.PresentFace(face ?? person.FaceSourceId);
+    }
+
+    /// <summary>Starts and identifies; returns the ID card step's outcome.</summary>
+    public async Task<StepOutcome> IdentifyAsync(SimulatedPerson person, string? face = null)
+    {
+        Present(person, face);
+        Assert.That((await Session.StartAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Completed));
+        return await Session.ReadIdCardAsync(CancellationToken.None);
+    }
+
+    public Task<StepOutcome> DoAsync(CheckInStep step) => step switch
+    {
+        CheckInStep.IdCard => Session.ReadIdCardAsync(CancellationToken.None),
+        CheckInStep.Face => Session.VerifyFaceAsync(CancellationToken.None),
+        CheckInStep.Fingerprint => Session.VerifyFingerprintAsync(CancellationToken.None),
+        CheckInStep.ReportAnswers => Session.SubmitReportAsync(new Dictionary<string, string> { ["residenceChanged"] = "no" }, CancellationToken.None),
+        CheckInStep.SpokenReport => Session.RecordSpokenReportAsync(CancellationToken.None),
+        CheckInStep.DocumentScan => Session.ScanDocumentsAsync(CancellationToken.None),
+        _ => Session.SignAsync(CancellationToken.None),
+    };
+
+    /// <summary>Does every remaining step, asserting each completes.</summary>
+    public async Task<List<CheckInStep>> CompleteRemainingStepsAsync()
+    {
+        var done = new List<CheckInStep>();
+        while (Session.NextStep is { } step)
+        {
+            var outcome = await DoAsync(step);
+            Assert.That(outcome.Result, Is.EqualTo(StepResult.Completed), $"{step}: {outcome.Message}");
+            done.Add(step);
+        }
+
+        return done;
+    }
+
+    public async Task<List<(StoredRecord Record, JsonObject Body)>> StoredAsync()
+    {
+        var records = await Outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None);
+        return [.. records.OrderBy(r => r.Seq).Select(r => (r, JsonNode.Parse(r.BodyJson)!.AsObject()))];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Session.Dispose();
+        Outbox.Dispose();
+        await Devices.DisposeAsync();
+        _folder.Dispose();
+    }
+}

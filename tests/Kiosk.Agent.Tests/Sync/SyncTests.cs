@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Outbox;
+using Kiosk.Central;
+using Kiosk.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+
+namespace Kiosk.Agent.Tests.Sync;
+
+/// <summary>The agent's sync against a real Mosquitto and the central simulator.</summary>
+public sealed class SyncTests
+{
+    private MosquittoBroker _broker = null!;
+    private TempFolder _folder = null!;
+    private CentralPlatform _central = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _broker = await MosquittoBroker.StartAsync();
+        _folder = new TempFolder("sync");
+        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
+        await _central.StartAsync(CancellationToken.None);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _central.DisposeAsync();
+        await _broker.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private AgentHarness Agent(IDictionary<string, string?>? overrides = null) => new(_broker.Port, _folder.File("agent"), overrides);
+
+    private static NewRecord CheckIn(int n, params NewAttachment[] attachments) =>
+        new(RecordKind.CheckIn, new JsonObject { ["n"] = n }) { Attachments = attachments };
+
+    [Test]
+    public async Task Records_and_a_large_attachment_reach_the_platform_verified_and_leave_the_outbox()
+    {
+        var scan = new byte[1_600_000];
+        new Random(3).NextBytes(scan);
+        await using var agent = Agent();
+        await agent.StartAsync();
+
+        var receipts = new List<CommitReceipt>();
+        for (var i = 0; i < 5; i++)
+        {
+            receipts.Add(await agent.CommitAsync(CheckIn(i)));
+        }
+
+        receipts.Add(await agent.CommitAsync(CheckIn(99, NewAttachment.FromBytes("scan", "image/png", scan, biometric: false))));
+        await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
+
+        var stored = await _central.GetStoredRecordsAsync(CancellationToken.None);
+        var platformCopy = await _central.GetAttachmentAsync(receipts[^1].RecordId, "scan", CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stored.Select(r => r.RecordId), Is.EquivalentTo(receipts.Select(r => r.RecordId)));
+            Assert.That(platformCopy, Is.EqualTo(scan), "the attachment arrived byte for byte");
+            Assert.That(_central.Counts.HashFailures, Is.Zero);
+            Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.Zero, "acknowledged records are deleted");
+            Assert.That(agent.Status.ChunksPublished, Is.EqualTo((1_600_000 + 131_071) / 131_072));
+        });
+    }
+
+    [Test]
+    public async Task Nothing_is_deleted_while_the_platform_has_not_acknowledged_even_after_resending()
+    {
+        _central.AcknowledgementsPaused = true;
+        var storedAtPlatform = new ConcurrentDictionary<string, int>();
+        _central.RecordStored += (_, e) => storedAtPlatform.AddOrUpdate(e.RecordId, 1, (_, n) => n + 1);
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:00:01" });
+        await agent.StartAsync();
+        var receipts = new List<CommitReceipt>();
+        for (var i = 0; i < 3; i++)
+        {
+            receipts.Add(await agent.CommitAsync(CheckIn(i, NewAttachment.FromBytes("face", "image/png", RandomNumberGenerator.GetBytes(200_000), biometric: true))));
+        }
+
+        // Wait until the platform has each record at least twice: stored once, then sent again after the ack timeout.
+        await Eventually(() => receipts.All(r => storedAtPlatform.GetValueOrDefault(r.RecordId) >= 2));
+
+        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.EqualTo(3), "PUBACK alone never deletes");
+        await Eventually(() => agent.Status.RecordsResent >= 3);
+        Assert.That(_central.Counts.DuplicatesDropped, Is.GreaterThanOrEqualTo(3));
+
+        _central.AcknowledgementsPaused = false;
+        await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
+        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.Zero);
+        Assert.That(await _central.GetStoredRecordsAsync(CancellationToken.None), Has.Count.EqualTo(3), "the platform stored each once");
+    }
+
+    [Test]
+    public async Task Records_committed_while_the_broker_is_down_go_out_after_it_returns()
+    {
+        // The test broker keeps no sessions across a restart, so what was sent before the platform
+        // resubscribed is gone: the ack timeout is what brings those records back.
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:00:02" });
+        await agent.StartAsync();
+        await agent.WaitAcknowledgedAsync([(await agent.CommitAsync(CheckIn(0))).RecordId]);
+
+        await _broker.StopAsync();
+        var during = new List<CommitReceipt>();
+        for (var i = 1; i <= 4; i++)
+        {
+            during.Add(await agent.CommitAsync(CheckIn(i)));
+        }
+
+        await _broker.StartAgainAsync();
+        await agent.WaitAcknowledgedAsync(during.Select(r => r.RecordId));
+        Assert.That(await _central.GetStoredRecordsAsync(CancellationToken.None), Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public async Task A_malformed_ack_is_counted_and_ignored()
+    {
+        await using var agent = Agent();
+        await agent.StartAsync();
+        using var platform = new MqttClientFactory().CreateMqttClient();
+        await platform.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
+        await platform.PublishStringAsync(agent.Topics.Ack, "{not json");
+        await platform.PublishStringAsync(agent.Topics.Ack, """{"recordIds": [42]}""");
+
+        await Eventually(() => agent.Status.MalformedAcks == 2);
+        var receipt = await agent.CommitAsync(CheckIn(1));
+        await agent.WaitAcknowledgedAsync([receipt.RecordId]);
+    }
+
+    [Test]
+    public async Task Every_message_the_agent_sends_matches_the_contract_schemas()
+    {
+        var seen = new ConcurrentQueue<(string Topic, string Json)>();
+        using var observer = new MqttClientFactory().CreateMqttClient();
+        observer.ApplicationMessageReceivedAsync += e =>
+        {
+            if (!e.ApplicationMessage.Topic.Contains("/blobs/", StringComparison.Ordinal))
+            {
+                seen.Enqueue((e.ApplicationMessage.Topic, System.Text.Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
+            }
+
+            return Task.CompletedTask;
+        };
+        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
+        await observer.SubscribeAsync("kiosk/v1/#");
+
+        await using (var agent = Agent(new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
+        {
+            await agent.StartAsync();
+            var receipts = new[]
+            {
+                await agent.CommitAsync(CheckIn(1, NewAttachment.FromBytes("face", "image/png", new byte[300_000], true), NewAttachment.FromBytes("empty", "text/plain", Array.Empty<byte>(), false))),
+                await agent.CommitAsync(new NewRecord(RecordKind.Alert, new JsonObject { ["alertType"] = "callStaff" })),
+            };
+            await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
+            await Eventually(() => seen.Any(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal)));
+        }
+
+        await Eventually(() => seen.Any(m => m.Topic.EndsWith("/state", StringComparison.Ordinal) && m.Json.Contains("shutdown", StringComparison.Ordinal)));
+        var byKind = seen.GroupBy(m => m.Topic.Split('/')[4]).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.That(byKind.Keys, Is.SupersetOf(new[] { "state", "telemetry", "records", "ack" }));
+        foreach (var (topic, json) in seen)
+        {
+            var schema = topic.Split('/')[4] + ".schema.json";
+            Assert.That(ContractSchema.Errors(schema, json), Is.Empty, $"{topic}: {json}");
+        }
+    }
+
+    [Test]
+    public async Task The_client_raises_the_socket_buffer_and_registers_a_retained_last_will()
+    {
+        await using var agent = Agent();
+        var options = agent.Services.GetRequiredService<Kiosk.Agent.Sync.MqttConnection>().BuildClientOptions();
+        Assert.Multiple(() =>
+        {
+            Assert.That(((MqttClientTcpOptions)options.ChannelOptions).BufferSize, Is.EqualTo(1024 * 1024), "MQTTnet's 8 KiB default throttles attachments");
+            Assert.That(options.WillRetain, Is.True);
+            Assert.That(options.WillTopic, Is.EqualTo("kiosk/v1/site-t/kiosk-t/state"));
+            Assert.That(ContractSchema.Errors("state.schema.json", System.Text.Encoding.UTF8.GetString(options.WillPayload)), Is.Empty);
+        });
+    }
+
+    /// <summary>Polls a condition that another process (broker, platform) makes true; there is no event to await.</summary>
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("condition not met within 30 s");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

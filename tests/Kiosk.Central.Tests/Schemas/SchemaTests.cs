@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Json.Schema;
+using Kiosk.Central.Tests.Support;
+using Kiosk.TestSupport;
+
+namespace Kiosk.Central.Tests.Schemas;
+
+[TestFixture]
+public sealed class SchemaTests
+{
+    private const string Sha = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+
+    [TestCaseSource(typeof(ContractSchemas), nameof(ContractSchemas.Names))]
+    public void SchemaIsValidDraft202012(string name)
+    {
+        var schema = JsonNode.Parse(File.ReadAllText(ContractSchemas.PathOf(name)))!;
+        var result = MetaSchemas.Draft202012.Evaluate(schema, ContractSchemas.Options);
+
+        Assert.That(result.IsValid, Is.True, Describe(result));
+        Assert.That((string?)schema["$schema"], Is.EqualTo("https://json-schema.org/draft/2020-12/schema"));
+        Assert.DoesNotThrow(() => ContractSchemas.Load(name));
+    }
+
+    [Test]
+    public void EveryContractExampleIsValid()
+    {
+        var examples = ContractSchemas.Examples().ToList();
+
+        Assert.That(examples.Select(e => e.Schema).Distinct(), Is.EquivalentTo(ContractSchemas.Names), "each schema has an example");
+        foreach (var (schema, json) in examples)
+        {
+            var result = ContractSchemas.Load(schema).Evaluate(JsonNode.Parse(json), ContractSchemas.Options);
+            Assert.That(result.IsValid, Is.True, $"{schema}: {json}\n{Describe(result)}");
+        }
+    }
+
+    [Test]
+    public void RecordsBuiltLikeTheAgentsAreValidAndBrokenOnesAreNot()
+    {
+        var schema = ContractSchemas.Load("records.schema.json");
+        var good = Batch(Records.New(1, "checkin", Records.Attachment("face", [1, 2, 3], 131072)));
+        Assert.That(schema.Evaluate(good, ContractSchemas.Options).IsValid, Is.True);
+
+        var broken = new Dictionary<string, Action<JsonObject>>
+        {
+            ["missing recordId"] = r => r.Remove("recordId"),
+            ["recordId not a UUID"] = r => r["recordId"] = "17",
+            ["bad sha256"] = r => r["attachments"]![0]!["sha256"] = Sha[..63] + "g",
+            ["bad date"] = r => r["createdAt"] = "2026-13-45T25:00:00.000Z",
+            ["date without time"] = r => r["createdAt"] = "2026-11-28",
+            ["body not an object"] = r => r["body"] = "text",
+            ["unknown kind"] = r => r["kind"] = "selfie",
+            ["unknown envelope field"] = r => r["extra"] = 1,
+            ["negative seq"] = r => r["seq"] = -1,
+        };
+        foreach (var (what, breakIt) in broken)
+        {
+            var record = Records.New(1, "checkin", Records.Attachment("face", [1, 2, 3], 131072));
+            breakIt(record);
+            Assert.That(schema.Evaluate(Batch(record), ContractSchemas.Options).IsValid, Is.False, what);
+        }
+
+        Assert.That(schema.Evaluate(JsonNode.Parse("""{"records": []}"""), ContractSchemas.Options).IsValid, Is.False, "empty batch");
+    }
+
+    [Test]
+    public void BrokenAcksStatesAndChunkHeadersAreRejected()
+    {
+        var ack = ContractSchemas.Load("ack.schema.json");
+        Assert.That(ack.Evaluate(JsonNode.Parse("""{"recordIds": ["x"], "platformTime": "2026-11-28T14:00:00.456Z"}"""), ContractSchemas.Options).IsValid, Is.False);
+        Assert.That(ack.Evaluate(JsonNode.Parse("""{"recordIds": [], "platformTime": "yesterday"}"""), ContractSchemas.Options).IsValid, Is.False);
+
+        var state = ContractSchemas.Load("state.schema.json");
+        Assert.That(state.Evaluate(JsonNode.Parse("""{"online": true, "bootId": "0193a4c1-7e2a-7b3c-9d4e-5f6a7b8c9d0e"}"""), ContractSchemas.Options).IsValid, Is.False, "a birth needs its fields");
+        Assert.That(state.Evaluate(JsonNode.Parse("""{"online": false}"""), ContractSchemas.Options).IsValid, Is.False, "a death needs its bootId");
+
+        var chunk = ContractSchemas.Load("blob-chunk.schema.json");
+        var header = TestKiosk.ChunkProperties(0, 2, 0, 10, Sha, Sha).ToDictionary(p => p.Key, p => (JsonNode?)p.Value);
+        Assert.That(chunk.Evaluate(new JsonObject(header), ContractSchemas.Options).IsValid, Is.True);
+        header.Remove("chunkSha256");
+        Assert.That(chunk.Evaluate(new JsonObject(header.ToDictionary(p => p.Key, p => p.Value?.DeepClone())), ContractSchemas.Options).IsValid, Is.False);
+    }
+
+    [Test]
+    public async Task AcksTheSimulatorSendsAreValid()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        using var folder = new TempFolder("central-schema");
+        await using var central = await CentralUnderTest.StartAsync(broker, folder.File("central.db"), "central-" + Guid.NewGuid().ToString("N"));
+        await using var kiosk = await TestKiosk.ConnectAsync(broker.Port, "site-schema");
+        var content = Records.RandomBytes(1000, seed: 3);
+        var record = Records.New(1, "alert", Records.Attachment("photo", content, 512));
+        await kiosk.PublishRecordsAsync("alert", record);
+        await kiosk.PublishChunksAsync(Records.Id(record), "photo", content, 512, corruptIndex: 0);
+        await kiosk.WaitForAckAsync(a => a["retry"] is not null);
+        await kiosk.PublishChunksAsync(Records.Id(record), "photo", content, 512);
+        await kiosk.WaitForAckOfAsync(Records.Id(record));
+
+        var schema = ContractSchemas.Load("ack.schema.json");
+        Assert.That(kiosk.AckPayloads, Has.Count.GreaterThanOrEqualTo(2));
+        foreach (var payload in kiosk.AckPayloads)
+        {
+            var result = schema.Evaluate(JsonNode.Parse(payload), ContractSchemas.Options);
+            Assert.That(result.IsValid, Is.True, payload + "\n" + Describe(result));
+        }
+
+        var stored = (await central.Platform.GetStoredRecordsAsync(CancellationToken.None)).Single();
+        Assert.That(ContractSchemas.Load("records.schema.json").Evaluate(Batch(JsonNode.Parse(stored.Json)!.AsObject()), ContractSchemas.Options).IsValid, Is.True);
+    }
+
+    private static JsonObject Batch(JsonObject record) => new() { ["records"] = new JsonArray(record.DeepClone()) };
+
+    private static string Describe(EvaluationResults result) =>
+        string.Join("\n", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 }).Select(d => $"{d.InstanceLocation}: {string.Join("; ", d.Errors!.Values)}"));
+}
