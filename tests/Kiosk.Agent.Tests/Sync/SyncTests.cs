@@ -121,6 +121,8 @@ public sealed class SyncTests
     {
         await using var agent = Agent();
         await agent.StartAsync();
+        // Acks are not retained: publish only once the agent has subscribed (it signals connected after subscribing).
+        await agent.Services.GetRequiredService<Kiosk.Agent.Sync.MqttConnection>().WaitConnectedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         using var platform = new MqttClientFactory().CreateMqttClient();
         await platform.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
         await platform.PublishStringAsync(agent.Topics.Ack, "{not json");
