@@ -1,0 +1,64 @@
+using Kiosk.Agent.Hosting;
+using Kiosk.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Kiosk.Agent.Tests.Hosting;
+
+public sealed class ConfigurationValidationTests
+{
+    private static async Task<OptionsValidationException> StartWith(Dictionary<string, string?> settings)
+    {
+        using var folder = new TempFolder("config");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder.Path, Args = [] });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kiosk:SiteId"] = "site-1",
+            ["Kiosk:KioskId"] = "kiosk-1",
+            ["Kiosk:Profile"] = "demo",
+            ["Kiosk:DataFolder"] = folder.Path,
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.AddKioskAgent();
+        using var host = builder.Build();
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        return await Task.FromResult(error!);
+    }
+
+    [Test]
+    public async Task Every_bad_key_is_named_with_its_fix_in_one_message()
+    {
+        var error = await StartWith(new()
+        {
+            ["Kiosk:KioskId"] = "kiosk 1/",
+            ["Kiosk:Sync:BrokerPort"] = "70000",
+            ["Kiosk:Sync:ChunkBytes"] = "100",
+            ["Kiosk:Devices:FaceCamera"] = "Webcam9000",
+            ["Kiosk:Session:Levels:lenient:0"] = "Face",
+        });
+
+        Assert.That(error.Failures.ToList(), Has.Count.EqualTo(5), string.Join("\n", error.Failures));
+        Assert.That(error.Message, Does.Contain("Kiosk:KioskId 'kiosk 1/' is not valid")
+            .And.Contain("Kiosk:Sync:BrokerPort must be a TCP port")
+            .And.Contain("Kiosk:Sync:ChunkBytes must be between 16384 and 262144")
+            .And.Contain("Kiosk:Devices:FaceCamera 'Webcam9000' is not a known driver: use one of Simulated")
+            .And.Contain("Kiosk:Session:Levels:lenient must start with IdCard"));
+    }
+
+    [Test]
+    public async Task The_production_profile_refuses_to_run_without_TLS()
+    {
+        var error = await StartWith(new() { ["Kiosk:Profile"] = "production" });
+        Assert.That(error.Message, Does.Contain("needs TLS").And.Contain("Kiosk:Profile=demo"));
+    }
+
+    [Test]
+    public async Task A_missing_identity_says_what_to_set()
+    {
+        var error = await StartWith(new() { ["Kiosk:SiteId"] = "" });
+        Assert.That(error.Message, Does.Contain("Kiosk:SiteId '' is not valid"));
+    }
+}
