@@ -30,6 +30,9 @@ public sealed class OutboxStore : IDisposable
 
     public string Path => _connection.DataSource;
 
+    /// <summary>Set when the file was damaged at open and salvaged; the agent raises an alert from it.</summary>
+    public OutboxRecoveryReport? Recovery { get; private init; }
+
     /// <summary>Opens (creating if needed) the outbox file, applies migrations and sets the durability pragmas.</summary>
     public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null)
     {
@@ -40,6 +43,8 @@ public sealed class OutboxStore : IDisposable
             Directory.CreateDirectory(directory);
         }
 
+        // A damaged file is moved aside and its readable records salvaged into a fresh one before we open it.
+        var recovery = OutboxRecovery.RecoverIfDamaged(path, timeProvider);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -57,7 +62,7 @@ public sealed class OutboxStore : IDisposable
                 PRAGMA busy_timeout = 5000;
                 """);
             OutboxMigrations.Apply(connection);
-            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"));
+            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D")) { Recovery = recovery };
         }
         catch
         {
