@@ -11,9 +11,10 @@ namespace Kiosk.Central;
 /// <summary>
 /// The central platform side of docs/mqtt-contract.md: stores records and their attachments once they are complete
 /// and verified, acknowledges them after the commit, deduplicates on recordId (across restarts), and tracks presence.
+/// Verified chunks of incomplete attachments are kept in the database too and reported as progress (CentralPlatform.Records.cs).
 /// Thread-safe: messages are processed one at a time; the properties and queries may be used from any thread.
 /// </summary>
-public sealed class CentralPlatform : IAsyncDisposable
+public sealed partial class CentralPlatform : IAsyncDisposable
 {
     /// <summary>Bounds the chunks buffered for incomplete records (a few large attachments in flight per kiosk).</summary>
     private const long MaxBufferedBytes = 256L * 1024 * 1024;
@@ -24,6 +25,7 @@ public sealed class CentralPlatform : IAsyncDisposable
     private readonly ChunkAssembler _assembler;
     private readonly AckBatcher _batcher;
     private readonly AckSender _sender;
+    private readonly ProgressThrottle _progress;
     private readonly BrokerConnection _connection;
     private readonly CentralCounters _counters = new();
     private readonly PresenceBoard _presence = new();
@@ -41,6 +43,7 @@ public sealed class CentralPlatform : IAsyncDisposable
         _connection = new BrokerConnection(options, HandleAsync, _time, _log);
         _sender = new AckSender(_connection.PublishAsync, _ => _counters.AckSent(), _time, _log);
         _batcher = new AckBatcher(_time, options.AckBatchWindow, options.MaxAckBatch, _sender.Enqueue);
+        _progress = new ProgressThrottle(_time, ReportProgress);
     }
 
     /// <summary>Raised on the message-processing path after each commit (and for each duplicate), before the ack is queued.</summary>
@@ -58,8 +61,12 @@ public sealed class CentralPlatform : IAsyncDisposable
         set => _acknowledgementsPaused = value;
     }
 
-    /// <summary>Connects (retrying until the broker answers) and returns once subscribed.</summary>
-    public Task StartAsync(CancellationToken ct) => _connection.StartAsync(ct);
+    /// <summary>Reloads the chunks kept from an earlier run, connects (retrying until the broker answers) and returns once subscribed.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await RestorePendingChunksAsync(ct);
+        await _connection.StartAsync(ct);
+    }
 
     public Task<IReadOnlyList<StoredRecord>> GetStoredRecordsAsync(CancellationToken ct) => _store.ReadAllAsync(ct);
 
@@ -73,6 +80,7 @@ public sealed class CentralPlatform : IAsyncDisposable
         await _sender.DrainAsync(TimeSpan.FromSeconds(2));
         await _connection.DisposeAsync();
         await _sender.DisposeAsync();
+        _progress.Dispose();
         _batcher.Dispose();
         _store.Dispose();
         _processing.Dispose();
@@ -114,107 +122,6 @@ public sealed class CentralPlatform : IAsyncDisposable
         finally
         {
             _processing.Release();
-        }
-    }
-
-    private async Task HandleRecordsAsync(ReceivedMessage message, KioskTopic topic)
-    {
-        var batch = RecordBatchReader.Read(topic, message.Payload);
-        foreach (var problem in batch.Problems)
-        {
-            Malformed(message.Topic, problem);
-        }
-
-        foreach (var record in batch.Records)
-        {
-            _counters.RecordReceived();
-            if (await _store.FindStoredAtAsync(record.RecordId, CancellationToken.None) is { } storedAt)
-            {
-                _counters.DuplicateDropped();
-                _assembler.Forget(record.SiteId, record.KioskId, record.RecordId);
-                Announce(record, isDuplicate: true, storedAt);
-                continue;
-            }
-
-            await ApplyAsync(message.Topic, _assembler.AddRecord(record));
-        }
-    }
-
-    private async Task HandleChunkAsync(ReceivedMessage message, KioskTopic topic)
-    {
-        if (!ContractFormats.IsUuid(topic.RecordId!))
-        {
-            Malformed(message.Topic, "the recordId segment is not a UUID");
-            return;
-        }
-
-        var header = ChunkHeaderReader.Read(message.UserProperties, message.Payload.Length, out var problem);
-        if (header is null)
-        {
-            Malformed(message.Topic, problem);
-            return;
-        }
-
-        _counters.ChunkReceived();
-        if (await _store.FindStoredAtAsync(topic.RecordId!, CancellationToken.None) is not null)
-        {
-            // A resend of a chunk of a record already stored: nothing to do, the record's ack already went out.
-            return;
-        }
-
-        await ApplyAsync(message.Topic, _assembler.AddChunk(topic.SiteId, topic.KioskId, topic.RecordId!, topic.AttachmentId!, header, message.Payload.ToArray()));
-    }
-
-    private async Task ApplyAsync(string messageTopic, AssemblyOutcome outcome)
-    {
-        foreach (var problem in outcome.MalformedProblems)
-        {
-            Malformed(messageTopic, problem);
-        }
-
-        foreach (var failure in outcome.HashFailures)
-        {
-            _counters.HashFailure();
-            _log.WriteLine($"central: {messageTopic}: {failure.Reason} for {failure.RecordId}/{failure.AttachmentId}; asking the kiosk to resend it");
-            if (!_acknowledgementsPaused)
-            {
-                _batcher.RequestRetry(failure);
-            }
-        }
-
-        if (outcome.Completed is { } completed)
-        {
-            var storedAt = _time.GetUtcNow();
-            var stored = await _store.StoreAsync(completed, storedAt, CancellationToken.None);
-            if (stored)
-            {
-                _counters.RecordStored();
-            }
-            else
-            {
-                _counters.DuplicateDropped();
-            }
-
-            Announce(completed.Envelope, isDuplicate: !stored, storedAt);
-        }
-    }
-
-    private void Announce(RecordEnvelope record, bool isDuplicate, DateTimeOffset storedAt)
-    {
-        try
-        {
-            RecordStored?.Invoke(this, new RecordStoredEventArgs(record.SiteId, record.KioskId, record.RecordId, record.Kind, record.Seq, isDuplicate, storedAt));
-        }
-#pragma warning disable CA1031 // A subscriber's bug must not cost the kiosk its ack.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _log.WriteLine($"central: a RecordStored handler threw {ex.GetType().Name}: {ex.Message}");
-        }
-
-        if (!_acknowledgementsPaused)
-        {
-            _batcher.Acknowledge(record.SiteId, record.KioskId, record.RecordId);
         }
     }
 

@@ -35,8 +35,9 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton(sp =>
         {
             var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
-            var file = Path.Combine(Path.GetFullPath(kiosk.DataFolder, builder.Environment.ContentRootPath), sp.GetRequiredService<IOptions<OutboxOptions>>().Value.DatabaseFile);
-            return OutboxStore.Open(file, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId);
+            var outbox = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
+            var file = Path.Combine(Path.GetFullPath(kiosk.DataFolder, builder.Environment.ContentRootPath), outbox.DatabaseFile);
+            return OutboxStore.Open(file, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, outbox.ToBudget());
         });
         services.AddSingleton<IRoster>(sp => BuildRoster(sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster));
         services.AddSingleton<OutboxSignal>();
@@ -47,9 +48,11 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<OutboxPublisher>();
 
         services.AddHostedService<DeviceStartup>();
+        services.AddHostedService<RecoveryAlert>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService<Heartbeat>();
+        services.AddHostedService<StorageAlerts>();
         return builder;
     }
 

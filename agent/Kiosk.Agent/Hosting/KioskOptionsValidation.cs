@@ -56,10 +56,7 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
 
         CheckSync(sync.Value, errors);
         CheckSession(session.Value, errors);
-        if (string.IsNullOrWhiteSpace(outbox.Value.DatabaseFile))
-        {
-            errors.Add("Kiosk:Outbox:DatabaseFile is empty: set it to a file name such as outbox.db.");
-        }
+        CheckOutbox(outbox.Value, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -78,6 +75,29 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
         if (sync.ReconnectBaseDelay <= TimeSpan.Zero || sync.ReconnectMaxDelay < sync.ReconnectBaseDelay)
         {
             errors.Add("Kiosk:Sync:ReconnectBaseDelay must be positive and not above Kiosk:Sync:ReconnectMaxDelay (defaults 00:00:01 and 00:01:00).");
+        }
+    }
+
+    private static void CheckOutbox(OutboxOptions outbox, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(outbox.DatabaseFile))
+        {
+            errors.Add("Kiosk:Outbox:DatabaseFile is empty: set it to a file name such as outbox.db.");
+        }
+
+        if (outbox.BudgetBytes < 1024 * 1024)
+        {
+            errors.Add($"Kiosk:Outbox:BudgetBytes '{outbox.BudgetBytes}' is below 1 MiB: give the outbox room for days of check-ins (default 2147483648, 2 GiB).");
+        }
+
+        if (outbox.WarningPercent < 1 || outbox.WarningPercent >= outbox.HighWaterPercent || outbox.HighWaterPercent >= 100)
+        {
+            errors.Add($"Kiosk:Outbox:WarningPercent ({outbox.WarningPercent}) must be below Kiosk:Outbox:HighWaterPercent ({outbox.HighWaterPercent}), which must be below 100 so alerts keep room (defaults 80 and 90).");
+        }
+
+        if (outbox.TelemetryTimeToLive <= TimeSpan.Zero)
+        {
+            errors.Add($"Kiosk:Outbox:TelemetryTimeToLive '{outbox.TelemetryTimeToLive}' must be positive (default 01:00:00).");
         }
     }
 

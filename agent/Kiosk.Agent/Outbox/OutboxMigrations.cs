@@ -44,6 +44,11 @@ internal static class OutboxMigrations
             record_id TEXT NULL,
             detail TEXT NULL);
         """,
+
+        // 2: how many chunks of each attachment the platform holds, so an interrupted upload resumes there.
+        """
+        ALTER TABLE attachments ADD COLUMN acked_chunks INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -9,7 +9,17 @@ public sealed class OutboxOptions
     [Required]
     public string DatabaseFile { get; set; } = "outbox.db";
 
-    /// <summary>Largest single attachment accepted, in bytes (default 64 MiB).</summary>
-    [Range(1, long.MaxValue)]
-    public long MaxAttachmentBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>Disk the outbox may use, in bytes (default 2 GiB).</summary>
+    public long BudgetBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Check-ins are refused above this share of the budget (the rest is kept for alerts); expired and low-priority rows are evicted first.</summary>
+    public int HighWaterPercent { get; set; } = 90;
+
+    /// <summary>A warning alert and a telemetry flag from this share of the budget on.</summary>
+    public int WarningPercent { get; set; } = 80;
+
+    /// <summary>Heartbeats queued while the link is down expire after this long.</summary>
+    public TimeSpan TelemetryTimeToLive { get; set; } = TimeSpan.FromHours(1);
+
+    public OutboxBudget ToBudget() => new(BudgetBytes, HighWaterPercent, WarningPercent);
 }

@@ -16,14 +16,26 @@ public sealed class OutboxStore : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _timeProvider;
     private readonly long _bootTimestamp;
+    private readonly OutboxBudget _budget;
+    private long _usedBytes;
+    private bool _aboveWarning;
 
-    private OutboxStore(SqliteConnection connection, TimeProvider timeProvider, string bootId)
+    private OutboxStore(SqliteConnection connection, TimeProvider timeProvider, string bootId, OutboxBudget budget)
     {
         _connection = connection;
         _timeProvider = timeProvider;
         _bootTimestamp = timeProvider.GetTimestamp();
+        _budget = budget;
         BootId = bootId;
+        using var used = Command(null, "SELECT COALESCE(SUM(bytes), 0) FROM records;");
+        _usedBytes = Convert.ToInt64(used.ExecuteScalar(), CultureInfo.InvariantCulture);
+        _aboveWarning = _usedBytes >= budget.WarningBytes;
     }
+
+    /// <summary>Raised (outside any lock) when usage crosses the warning mark, in either direction.</summary>
+    public event EventHandler<OutboxUsage>? WarningChanged;
+
+    public OutboxUsage Usage => new(Interlocked.Read(ref _usedBytes), _budget.BudgetBytes, _aboveWarning);
 
     /// <summary>Identifies this run of the agent; with <c>monotonicMs</c> it orders records without trusting the wall clock.</summary>
     public string BootId { get; }
@@ -34,7 +46,7 @@ public sealed class OutboxStore : IDisposable
     public OutboxRecoveryReport? Recovery { get; private init; }
 
     /// <summary>Opens (creating if needed) the outbox file, applies migrations and sets the durability pragmas.</summary>
-    public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null)
+    public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null, OutboxBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -62,7 +74,7 @@ public sealed class OutboxStore : IDisposable
                 PRAGMA busy_timeout = 5000;
                 """);
             OutboxMigrations.Apply(connection);
-            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D")) { Recovery = recovery };
+            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default) { Recovery = recovery };
         }
         catch
         {
@@ -74,7 +86,8 @@ public sealed class OutboxStore : IDisposable
     /// <summary>
     /// Commits one record with all its attachments and an audit entry in one transaction with
     /// <c>synchronous=FULL</c>: when this returns, the record survives a crash or power loss;
-    /// when it throws, nothing of it is stored.
+    /// when it throws, nothing of it is stored. Above the high-water mark, expired and low-priority rows are
+    /// evicted first; a record that still does not fit is refused with <see cref="OutboxFullException"/>.
     /// </summary>
     public async Task<CommitReceipt> CommitAsync(NewRecord record, CancellationToken cancellationToken)
     {
@@ -84,10 +97,21 @@ public sealed class OutboxStore : IDisposable
         var createdAt = _timeProvider.GetUtcNow();
         var monotonicMs = (long)_timeProvider.GetElapsedTime(_bootTimestamp).TotalMilliseconds;
         var body = record.Body.ToJsonString();
+        var size = body.Length + record.Attachments.Sum(a => a.Length);
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_usedBytes + size > _budget.HighWaterBytes)
+            {
+                Evict(_usedBytes + size - _budget.HighWaterBytes, createdAt);
+            }
+
+            if (_usedBytes + size > _budget.LimitFor(record.Kind))
+            {
+                throw new OutboxFullException(record.Kind, _usedBytes, size, _budget.LimitFor(record.Kind));
+            }
+
             using var transaction = _connection.BeginTransaction();
             long seq;
             using (var insert = Command(transaction, """
@@ -103,7 +127,7 @@ public sealed class OutboxStore : IDisposable
                 insert.Parameters.AddWithValue("$mono", monotonicMs);
                 insert.Parameters.AddWithValue("$boot", BootId);
                 insert.Parameters.AddWithValue("$body", body);
-                insert.Parameters.AddWithValue("$bytes", body.Length + record.Attachments.Sum(a => a.Length));
+                insert.Parameters.AddWithValue("$bytes", size);
                 insert.Parameters.AddWithValue("$expires", record.TimeToLive is { } ttl ? FormatTime(createdAt + ttl) : DBNull.Value);
                 seq = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
             }
@@ -123,11 +147,92 @@ public sealed class OutboxStore : IDisposable
             }
 
             transaction.Commit();
+            Interlocked.Add(ref _usedBytes, size);
             return new CommitReceipt(recordId, seq, createdAt, _timeProvider.GetElapsedTime(started));
         }
         finally
         {
             _gate.Release();
+            CheckWarning();
+        }
+    }
+
+    /// <summary>Deletes expired rows, then telemetry and audit rows oldest first, until <paramref name="needed"/> bytes are free. Never check-ins or alerts.</summary>
+    private void Evict(long needed, DateTimeOffset now)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using var candidates = Command(transaction, $"""
+            SELECT seq, record_id, bytes, expires_at IS NOT NULL AND expires_at <= $now AS expired FROM records
+            WHERE (expires_at IS NOT NULL AND expires_at <= $now) OR priority >= {(int)RecordPriority.Audit}
+            ORDER BY expired DESC, priority DESC, seq;
+            """);
+        candidates.Parameters.AddWithValue("$now", FormatTime(now));
+        var victims = new List<(long Seq, string RecordId, long Bytes, bool Expired)>();
+        long freed = 0;
+        using (var reader = candidates.ExecuteReader())
+        {
+            while (freed < needed && reader.Read())
+            {
+                victims.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3) == 1));
+                freed += reader.GetInt64(2);
+            }
+        }
+
+        using var delete = Command(transaction, "DELETE FROM records WHERE seq = $seq;");
+        var seqParameter = delete.Parameters.Add("$seq", SqliteType.Integer);
+        using var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'evicted', $id, $detail);");
+        audit.Parameters.AddWithValue("$at", FormatTime(now));
+        var idParameter = audit.Parameters.Add("$id", SqliteType.Text);
+        var detailParameter = audit.Parameters.Add("$detail", SqliteType.Text);
+        foreach (var victim in victims)
+        {
+            seqParameter.Value = victim.Seq;
+            delete.ExecuteNonQuery();
+            idParameter.Value = victim.RecordId;
+            detailParameter.Value = victim.Expired ? "expired" : "low priority, outbox above high-water mark";
+            audit.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        Interlocked.Add(ref _usedBytes, -freed);
+    }
+
+    /// <summary>Deletes rows whose time to live has passed (telemetry only ever has one). Returns how many.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var purge = Command(null, "DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= $now RETURNING bytes;");
+            purge.Parameters.AddWithValue("$now", FormatTime(_timeProvider.GetUtcNow()));
+            var count = 0;
+            long freed = 0;
+            using (var reader = purge.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    count++;
+                    freed += reader.GetInt64(0);
+                }
+            }
+
+            Interlocked.Add(ref _usedBytes, -freed);
+            return count;
+        }
+        finally
+        {
+            _gate.Release();
+            CheckWarning();
+        }
+    }
+
+    private void CheckWarning()
+    {
+        var above = Interlocked.Read(ref _usedBytes) >= _budget.WarningBytes;
+        if (above != _aboveWarning)
+        {
+            _aboveWarning = above;
+            WarningChanged?.Invoke(this, Usage);
         }
     }
 
@@ -189,9 +294,10 @@ public sealed class OutboxStore : IDisposable
             var records = new List<StoredRecord>();
             using var query = Command(null, """
                 SELECT seq, record_id, kind, priority, schema_version, created_at, monotonic_ms, boot_id, body, bytes, attempts
-                FROM records ORDER BY priority, seq LIMIT $limit;
+                FROM records WHERE expires_at IS NULL OR expires_at > $now ORDER BY priority, seq LIMIT $limit;
                 """);
             query.Parameters.AddWithValue("$limit", max + exclude.Count);
+            query.Parameters.AddWithValue("$now", FormatTime(_timeProvider.GetUtcNow()));
             using (var reader = query.ExecuteReader())
             {
                 while (reader.Read() && records.Count < max)
@@ -225,24 +331,36 @@ public sealed class OutboxStore : IDisposable
     private List<StoredAttachment> ReadAttachments(long seq)
     {
         var attachments = new List<StoredAttachment>();
-        using var query = Command(null, "SELECT id, attachment_id, content_type, length, sha256, biometric FROM attachments WHERE record_seq = $seq ORDER BY id;");
+        using var query = Command(null, "SELECT id, attachment_id, content_type, length, sha256, biometric, acked_chunks FROM attachments WHERE record_seq = $seq ORDER BY id;");
         query.Parameters.AddWithValue("$seq", seq);
         using var reader = query.ExecuteReader();
         while (reader.Read())
         {
-            attachments.Add(new StoredAttachment(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt64(5) == 1));
+            attachments.Add(new StoredAttachment(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt64(5) == 1, reader.GetInt32(6)));
         }
 
         return attachments;
     }
 
-    /// <summary>Reads <paramref name="count"/> bytes of an attachment from <paramref name="offset"/> (one chunk).</summary>
-    public async Task<byte[]> ReadAttachmentChunkAsync(StoredAttachment attachment, long offset, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads <paramref name="count"/> bytes of an attachment from <paramref name="offset"/> (one chunk); null when
+    /// the record is gone because the platform acknowledged it while it was being sent again.
+    /// </summary>
+    public async Task<byte[]?> ReadAttachmentChunkAsync(StoredAttachment attachment, long offset, int count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attachment);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            using (var exists = Command(null, "SELECT 1 FROM attachments WHERE id = $id;"))
+            {
+                exists.Parameters.AddWithValue("$id", attachment.RowId);
+                if (exists.ExecuteScalar() is null)
+                {
+                    return null;
+                }
+            }
+
             using var blob = new SqliteBlob(_connection, "attachments", "data", attachment.RowId, readOnly: true);
             var length = (int)Math.Min(count, blob.Length - offset);
             var buffer = new byte[length];
@@ -265,6 +383,7 @@ public sealed class OutboxStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(recordIds);
         var deleted = new List<(long Seq, string RecordId)>();
+        long freed = 0;
         if (recordIds.Count == 0)
         {
             return deleted;
@@ -274,7 +393,7 @@ public sealed class OutboxStore : IDisposable
         try
         {
             using var transaction = _connection.BeginTransaction();
-            using var delete = Command(transaction, "DELETE FROM records WHERE record_id = $id RETURNING seq;");
+            using var delete = Command(transaction, "DELETE FROM records WHERE record_id = $id RETURNING seq, bytes;");
             var idParameter = delete.Parameters.Add("$id", SqliteType.Text);
             using var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'acknowledged', $id, NULL);");
             audit.Parameters.AddWithValue("$at", FormatTime(_timeProvider.GetUtcNow()));
@@ -282,16 +401,51 @@ public sealed class OutboxStore : IDisposable
             foreach (var recordId in recordIds)
             {
                 idParameter.Value = recordId;
-                if (delete.ExecuteScalar() is long seq)
+                long seq, bytes;
+                using (var reader = delete.ExecuteReader())
                 {
-                    deleted.Add((seq, recordId));
-                    auditId.Value = recordId;
-                    audit.ExecuteNonQuery();
+                    if (!reader.Read())
+                    {
+                        continue;
+                    }
+
+                    seq = reader.GetInt64(0);
+                    bytes = reader.GetInt64(1);
                 }
+
+                deleted.Add((seq, recordId));
+                freed += bytes;
+                auditId.Value = recordId;
+                audit.ExecuteNonQuery();
             }
 
             transaction.Commit();
+            Interlocked.Add(ref _usedBytes, -freed);
             return deleted;
+        }
+        finally
+        {
+            _gate.Release();
+            CheckWarning();
+        }
+    }
+
+    /// <summary>
+    /// Records how many leading chunks of an attachment the platform holds. Progress reports only move it
+    /// forward; an <paramref name="exact"/> value (the platform's retry request) may move it back.
+    /// </summary>
+    public async Task SetChunkProgressAsync(string recordId, string attachmentId, int receivedChunks, bool exact, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var update = Command(null, exact
+                ? "UPDATE attachments SET acked_chunks = $n WHERE attachment_id = $aid AND record_seq = (SELECT seq FROM records WHERE record_id = $rid);"
+                : "UPDATE attachments SET acked_chunks = MAX(acked_chunks, $n) WHERE attachment_id = $aid AND record_seq = (SELECT seq FROM records WHERE record_id = $rid);");
+            update.Parameters.AddWithValue("$aid", attachmentId);
+            update.Parameters.AddWithValue("$rid", recordId);
+            update.Parameters.AddWithValue("$n", Math.Max(0, receivedChunks));
+            update.ExecuteNonQuery();
         }
         finally
         {

@@ -15,7 +15,8 @@ public sealed record StoredRecord(
     int Attempts,
     IReadOnlyList<StoredAttachment> Attachments);
 
-public sealed record StoredAttachment(long RowId, string AttachmentId, string ContentType, long Length, string Sha256, bool Biometric);
+/// <param name="AckedChunks">Chunks 0..AckedChunks-1 are held by the platform (its <c>progress</c> report); sending resumes there.</param>
+public sealed record StoredAttachment(long RowId, string AttachmentId, string ContentType, long Length, string Sha256, bool Biometric, int AckedChunks = 0);
 
 /// <summary>What the person is told after a commit: the record's identity and when it was stored.</summary>
 public sealed record CommitReceipt(string RecordId, long Seq, DateTimeOffset CommittedAt, TimeSpan Duration);

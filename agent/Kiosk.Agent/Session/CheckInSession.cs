@@ -111,9 +111,16 @@ public sealed partial class CheckInSession : IDisposable
             {
                 stored = await _outbox.CommitAsync(record, cancellationToken).ConfigureAwait(false);
             }
+            catch (OutboxFullException ex)
+            {
+                LogCommitFailed(_logger, ex.Message);
+                await TryRaiseAlertAsync("storageFull", "high", "a check-in was refused: " + ex.Message, cancellationToken).ConfigureAwait(false);
+                return (Outcome(StepResult.NotStored, "本机存储已满，暂时无法报到，请联系工作人员 / This kiosk's storage is full and cannot take your check-in now; please see staff"), null);
+            }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidDataException)
             {
                 LogCommitFailed(_logger, ex.Message);
+                await TryRaiseAlertAsync("checkInNotStored", "high", "a check-in could not be stored: " + ex.Message, cancellationToken).ConfigureAwait(false);
                 return (Outcome(StepResult.NotStored, "报到未能保存，请联系工作人员 / Your check-in could not be stored; please call staff"), null);
             }
 
@@ -226,6 +233,19 @@ public sealed partial class CheckInSession : IDisposable
         await _outbox.CommitAsync(new NewRecord(RecordKind.Alert, body), cancellationToken).ConfigureAwait(false);
         _signal.Set();
         LogAlert(_logger, alertType, detail);
+    }
+
+    /// <summary>An alert about a failing outbox may fail too; the log line is then all that is left.</summary>
+    private async Task TryRaiseAlertAsync(string alertType, string severity, string detail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RaiseAlertAsync(alertType, severity, detail, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OutboxFullException or Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            LogCommitFailed(_logger, "alert " + alertType + " not stored: " + ex.Message);
+        }
     }
 
     private StepOutcome Outcome(StepResult result, string message) => new(result, State, message) { NextStep = NextStep };

@@ -5,8 +5,11 @@ using System.Text.Json;
 namespace Kiosk.Agent.Sync;
 
 /// <summary>The platform's <c>ack</c> message (docs/schemas/ack.schema.json), parsed defensively.</summary>
-internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffset? PlatformTime, IReadOnlyList<(string RecordId, string AttachmentId)> Retry)
+internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffset? PlatformTime, IReadOnlyList<(string RecordId, string AttachmentId, int FromChunk)> Retry)
 {
+    /// <summary>Leading chunks the platform holds durably, per attachment still incomplete.</summary>
+    public IReadOnlyList<(string RecordId, string AttachmentId, int ReceivedChunks)> Progress { get; init; } = [];
+
     /// <summary>Parses an ack; returns null and a reason when the payload is not a valid ack.</summary>
     public static AckMessage? TryParse(ReadOnlySequence<byte> payload, out string? error)
     {
@@ -41,7 +44,7 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
                 platformTime = parsed;
             }
 
-            var retry = new List<(string, string)>();
+            var retry = new List<(string, string, int)>();
             if (root.TryGetProperty("retry", out var retries) && retries.ValueKind == JsonValueKind.Array)
             {
                 foreach (var entry in retries.EnumerateArray())
@@ -50,12 +53,28 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
                         && entry.TryGetProperty("recordId", out var rid) && rid.ValueKind == JsonValueKind.String
                         && entry.TryGetProperty("attachmentId", out var aid) && aid.ValueKind == JsonValueKind.String)
                     {
-                        retry.Add((rid.GetString()!, aid.GetString()!));
+                        var from = entry.TryGetProperty("fromChunk", out var f) && f.TryGetInt32(out var index) && index > 0 ? index : 0;
+                        retry.Add((rid.GetString()!, aid.GetString()!, from));
                     }
                 }
             }
 
-            return new AckMessage(recordIds, platformTime, retry);
+            var progress = new List<(string, string, int)>();
+            if (root.TryGetProperty("progress", out var entries) && entries.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    if (entry.ValueKind == JsonValueKind.Object
+                        && entry.TryGetProperty("recordId", out var rid) && rid.ValueKind == JsonValueKind.String
+                        && entry.TryGetProperty("attachmentId", out var aid) && aid.ValueKind == JsonValueKind.String
+                        && entry.TryGetProperty("receivedChunks", out var n) && n.TryGetInt32(out var received) && received >= 0)
+                    {
+                        progress.Add((rid.GetString()!, aid.GetString()!, received));
+                    }
+                }
+            }
+
+            return new AckMessage(recordIds, platformTime, retry) { Progress = progress };
         }
         catch (JsonException ex)
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using Kiosk.Agent.Hosting;
@@ -28,11 +27,10 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private readonly SyncStatus _status;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<OutboxPublisher> _logger;
-    private readonly ConcurrentDictionary<long, InFlight> _inFlight = new();
-    private readonly ConcurrentDictionary<string, long> _seqByRecordId = new();
-    private readonly ConcurrentDictionary<long, byte> _sentBefore = new();
+    private readonly InFlightWindow _inFlight;
     private readonly System.Threading.Channels.Channel<AckMessage> _acks = System.Threading.Channels.Channel.CreateUnbounded<AckMessage>();
     private readonly SemaphoreSlim _publishSlots;
+    private readonly DrainRateLimit _rateLimit;
 
     public OutboxPublisher(OutboxStore outbox, MqttConnection connection, IOptions<SyncOptions> options, AgentIdentity identity, OutboxSignal signal, SyncStatus status, TimeProvider timeProvider, ILogger<OutboxPublisher> logger)
     {
@@ -44,12 +42,12 @@ internal sealed partial class OutboxPublisher : BackgroundService
         _status = status;
         _timeProvider = timeProvider;
         _logger = logger;
+        _inFlight = new InFlightWindow(timeProvider);
         _publishSlots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
+        _rateLimit = new DrainRateLimit(_options.MaxMessagesPerSecond, timeProvider);
         _connection.MessageReceived += OnMessageAsync;
         _connection.Connected += OnConnectedAsync;
     }
-
-    private sealed record InFlight(string RecordId, long SentAt);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(PublishLoopAsync(stoppingToken), AckLoopAsync(stoppingToken));
@@ -86,32 +84,52 @@ internal sealed partial class OutboxPublisher : BackgroundService
     {
         await foreach (var ack in _acks.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
-            var now = _timeProvider.GetUtcNow();
-            if (ack.PlatformTime is { } platformTime)
+            try
             {
-                _status.SetClockOffset(platformTime - now);
+                await ApplyAckAsync(ack, stoppingToken).ConfigureAwait(false);
             }
-
-            var deleted = await _outbox.AcknowledgeAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
-            foreach (var (seq, recordId) in deleted)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                _inFlight.TryRemove(seq, out _);
-                _seqByRecordId.TryRemove(recordId, out _);
-                _sentBefore.TryRemove(seq, out _);
-                _status.Acknowledged(recordId, seq, now);
+                return;
             }
-
-            foreach (var (recordId, attachmentId) in ack.Retry)
+#pragma warning disable CA1031 // A sync loop that dies stops delivery for good; log, and the record is simply sent again later.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-                LogRetryRequested(_logger, recordId, attachmentId);
-                if (_seqByRecordId.TryGetValue(recordId, out var seq))
-                {
-                    _inFlight.TryRemove(seq, out _);
-                }
+                LogLoopFailure(_logger, "ack", ex);
             }
-
-            _signal.Set();
         }
+    }
+
+    private async Task ApplyAckAsync(AckMessage ack, CancellationToken stoppingToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        if (ack.PlatformTime is { } platformTime)
+        {
+            _status.SetClockOffset(platformTime - now);
+        }
+
+        var deleted = await _outbox.AcknowledgeAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
+        foreach (var (seq, recordId) in deleted)
+        {
+            _inFlight.Acknowledged(seq, recordId);
+            _status.Acknowledged(recordId, seq, now);
+        }
+
+        foreach (var (recordId, attachmentId, received) in ack.Progress)
+        {
+            await _outbox.SetChunkProgressAsync(recordId, attachmentId, received, exact: false, stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (var (recordId, attachmentId, fromChunk) in ack.Retry)
+        {
+            // The platform could not verify (from 0) or complete (from its first gap) this attachment: send it again, now.
+            LogRetryRequested(_logger, recordId, attachmentId, fromChunk);
+            await _outbox.SetChunkProgressAsync(recordId, attachmentId, fromChunk, exact: true, stoppingToken).ConfigureAwait(false);
+            _inFlight.Release(recordId);
+        }
+
+        _signal.Set();
     }
 
     private async Task PublishLoopAsync(CancellationToken stoppingToken)
@@ -125,7 +143,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 var capacity = _options.MaxInFlightRecords - _inFlight.Count;
                 var batch = capacity <= 0
                     ? []
-                    : await _outbox.ReadPendingAsync(Math.Min(capacity, 500), _inFlight.Keys.ToHashSet(), stoppingToken).ConfigureAwait(false);
+                    : await _outbox.ReadPendingAsync(Math.Min(capacity, 500), _inFlight.Seqs, stoppingToken).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
                     await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
@@ -145,54 +163,69 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 LogPublishInterrupted(_logger, ex.Message);
                 await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
             }
+#pragma warning disable CA1031 // A sync loop that dies stops delivery for good: log loudly, back off, go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogLoopFailure(_logger, "publish", ex);
+                await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 
     private void ExpireUnacknowledged()
     {
-        var now = _timeProvider.GetTimestamp();
-        foreach (var (seq, inFlight) in _inFlight)
+        foreach (var recordId in _inFlight.Expire(_options.AckTimeout, _connection.Epoch))
         {
-            if (_timeProvider.GetElapsedTime(inFlight.SentAt, now) > _options.AckTimeout)
-            {
-                _inFlight.TryRemove(seq, out _);
-                LogAckTimeout(_logger, inFlight.RecordId, _options.AckTimeout.TotalSeconds);
-            }
+            LogAckTimeout(_logger, recordId, _options.AckTimeout.TotalSeconds);
         }
     }
 
     private async Task PublishBatchAsync(IReadOnlyList<StoredRecord> batch, CancellationToken cancellationToken)
     {
         var publishes = new List<Task>();
-        var group = new List<StoredRecord>();
-        var groupBytes = 0L;
-
-        async Task FlushGroupAsync()
+        try
         {
-            if (group.Count > 0)
-            {
-                publishes.Add(await StartPublishAsync(RecordsMessage(group), cancellationToken).ConfigureAwait(false));
-                group.Clear();
-                groupBytes = 0;
-            }
+            await StartBatchAsync(batch, publishes, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Publishes already started fail with the connection; observe them so none goes unobserved.
+            _ = Task.WhenAll(publishes).ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
         }
 
+        await Task.WhenAll(publishes).ConfigureAwait(false);
+        await _outbox.MarkSentAsync(batch.Select(r => r.Seq).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the publishes of one batch: records without attachments grouped by kind into messages of up
+    /// to <see cref="SyncOptions.BatchMaxRecords"/>; a record with attachments alone, followed by its chunks.
+    /// </summary>
+    private async Task StartBatchAsync(IReadOnlyList<StoredRecord> batch, List<Task> publishes, CancellationToken cancellationToken)
+    {
+        var group = new List<StoredRecord>();
+        var groupBytes = 0L;
         foreach (var record in batch)
         {
             Track(record);
+            var startsNewGroup = group.Count > 0
+                && (record.Attachments.Count > 0 || group[0].Kind != record.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + record.Bytes > _options.BatchMaxBytes);
+            if (startsNewGroup)
+            {
+                publishes.Add(await StartPublishAsync(RecordsMessage([.. group]), cancellationToken).ConfigureAwait(false));
+                group.Clear();
+                groupBytes = 0;
+            }
+
             if (record.Attachments.Count == 0)
             {
-                if (group.Count > 0 && (group[0].Kind != record.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + record.Bytes > _options.BatchMaxBytes))
-                {
-                    await FlushGroupAsync().ConfigureAwait(false);
-                }
-
                 group.Add(record);
                 groupBytes += record.Bytes;
                 continue;
             }
 
-            await FlushGroupAsync().ConfigureAwait(false);
             publishes.Add(await StartPublishAsync(RecordsMessage([record]), cancellationToken).ConfigureAwait(false));
             foreach (var attachment in record.Attachments)
             {
@@ -200,36 +233,51 @@ internal sealed partial class OutboxPublisher : BackgroundService
             }
         }
 
-        await FlushGroupAsync().ConfigureAwait(false);
-        await Task.WhenAll(publishes).ConfigureAwait(false);
-        await _outbox.MarkSentAsync(batch.Select(r => r.Seq).ToList(), cancellationToken).ConfigureAwait(false);
-        var resent = batch.Count(r => !_sentBefore.TryAdd(r.Seq, 0));
-        _status.Published(batch.Count - resent, resend: false);
-        _status.Published(resent, resend: true);
+        if (group.Count > 0)
+        {
+            publishes.Add(await StartPublishAsync(RecordsMessage(group), cancellationToken).ConfigureAwait(false));
+        }
     }
 
     private void Track(StoredRecord record)
     {
-        _seqByRecordId[record.RecordId] = record.Seq;
-        _inFlight[record.Seq] = new InFlight(record.RecordId, _timeProvider.GetTimestamp());
+        var first = _inFlight.Add(record.Seq, record.RecordId, _connection.Epoch);
+        _status.Published(1, resend: !first);
     }
 
     private MqttApplicationMessage RecordsMessage(IReadOnlyList<StoredRecord> records) =>
         new MqttApplicationMessageBuilder()
             .WithTopic(_topics.Records(records[0].Kind.WireName()))
-            .WithPayload(RecordMessage.Serialize(records, _options.ChunkBytes))
+            .WithPayload(RecordMessage.Serialize(records, _options.ChunkBytes, StampedClockOffset()))
             .WithContentType("application/json")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
+
+    private TimeSpan? StampedClockOffset() =>
+        _status.ClockOffset is { } offset && offset.Duration() > _options.ClockStampThreshold ? offset : null;
 
     private async Task PublishChunksAsync(StoredRecord record, StoredAttachment attachment, List<Task> publishes, CancellationToken cancellationToken)
     {
         var count = RecordMessage.ChunkCount(attachment.Length, _options.ChunkBytes);
         var topic = _topics.Blob(record.RecordId, attachment.AttachmentId);
-        for (var index = 0; index < count; index++)
+
+        // Resume where the platform's progress report says it holds every chunk before this one.
+        var first = Math.Min(attachment.AckedChunks, count);
+        if (first > 0)
+        {
+            _status.SkippedChunks(first);
+        }
+
+        for (var index = first; index < count; index++)
         {
             var offset = (long)index * _options.ChunkBytes;
             var chunk = await _outbox.ReadAttachmentChunkAsync(attachment, offset, _options.ChunkBytes, cancellationToken).ConfigureAwait(false);
+            if (chunk is null)
+            {
+                // Acknowledged (and deleted) while we were sending it again: nothing left to send.
+                return;
+            }
+
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(topic)
                 .WithPayload(chunk)
@@ -242,21 +290,28 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 .WithUserProperty("sha256", Utf8(attachment.Sha256))
                 .WithUserProperty("chunkSha256", Utf8(Convert.ToHexStringLower(SHA256.HashData(chunk))))
                 .Build();
-            publishes.Add(await StartPublishAsync(message, cancellationToken).ConfigureAwait(false));
-            _status.ChunkPublished();
+            publishes.Add(await StartPublishAsync(message, cancellationToken, _status.ChunkPublished).ConfigureAwait(false));
         }
     }
 
     private static ReadOnlyMemory<byte> Utf8(string value) => System.Text.Encoding.UTF8.GetBytes(value);
 
     /// <summary>Starts a QoS 1 publish once a slot is free; the returned task completes at PUBACK.</summary>
-    private async Task<Task> StartPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    private async Task<Task> StartPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken, Action? onAcknowledged = null)
     {
+        await _rateLimit.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _publishSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return PublishAndReleaseAsync(message, cancellationToken);
+        if (!_connection.IsConnected)
+        {
+            // Stop the batch at the first sign of a drop instead of failing every remaining chunk one by one.
+            _publishSlots.Release();
+            throw new InvalidOperationException("the MQTT connection dropped during the batch");
+        }
+
+        return PublishAndReleaseAsync(message, onAcknowledged, cancellationToken);
     }
 
-    private async Task PublishAndReleaseAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    private async Task PublishAndReleaseAsync(MqttApplicationMessage message, Action? onAcknowledged, CancellationToken cancellationToken)
     {
         try
         {
@@ -265,6 +320,8 @@ internal sealed partial class OutboxPublisher : BackgroundService
             {
                 throw new InvalidOperationException($"broker refused {message.Topic}: {result.ReasonCode} {result.ReasonString}");
             }
+
+            onAcknowledged?.Invoke();
         }
         finally
         {
@@ -275,8 +332,12 @@ internal sealed partial class OutboxPublisher : BackgroundService
     public override void Dispose()
     {
         _publishSlots.Dispose();
+        _rateLimit.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "The {Loop} loop of the sync failed; it goes on after a pause, and nothing leaves the outbox unacknowledged")]
+    private static partial void LogLoopFailure(ILogger logger, string loop, Exception exception);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]
     private static partial void LogMalformedAck(ILogger logger, string topic, string problem);
@@ -287,6 +348,6 @@ internal sealed partial class OutboxPublisher : BackgroundService
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "No platform ack for record {RecordId} within {Seconds} s; sending it again")]
     private static partial void LogAckTimeout(ILogger logger, string recordId, double seconds);
 
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again")]
-    private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId);
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again from chunk {FromChunk}")]
+    private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId, int fromChunk);
 }

@@ -7,7 +7,8 @@ namespace Kiosk.Agent.Sync;
 /// <summary>Writes the <c>records/{kind}</c> payload (docs/schemas/records.schema.json).</summary>
 internal static class RecordMessage
 {
-    public static byte[] Serialize(IReadOnlyList<StoredRecord> records, int chunkBytes)
+    /// <param name="clockOffset">Platform clock minus kiosk clock, stamped on each record when known to be off (null: not stamped).</param>
+    public static byte[] Serialize(IReadOnlyList<StoredRecord> records, int chunkBytes, TimeSpan? clockOffset = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -16,7 +17,7 @@ internal static class RecordMessage
             writer.WriteStartArray("records");
             foreach (var record in records)
             {
-                WriteRecord(writer, record, chunkBytes);
+                WriteRecord(writer, record, chunkBytes, clockOffset);
             }
 
             writer.WriteEndArray();
@@ -26,7 +27,7 @@ internal static class RecordMessage
         return buffer.ToArray();
     }
 
-    private static void WriteRecord(Utf8JsonWriter writer, StoredRecord record, int chunkBytes)
+    private static void WriteRecord(Utf8JsonWriter writer, StoredRecord record, int chunkBytes, TimeSpan? clockOffset)
     {
         writer.WriteStartObject();
         writer.WriteString("recordId", record.RecordId);
@@ -37,6 +38,11 @@ internal static class RecordMessage
         writer.WriteString("createdAt", OutboxStore.FormatTime(record.CreatedAt));
         writer.WriteNumber("monotonicMs", record.MonotonicMs);
         writer.WriteString("bootId", record.BootId);
+        if (clockOffset is { } offset)
+        {
+            writer.WriteNumber("clockOffsetMs", (long)offset.TotalMilliseconds);
+        }
+
         writer.WritePropertyName("body");
         writer.WriteRawValue(Encoding.UTF8.GetBytes(record.BodyJson), skipInputValidation: true);
         writer.WriteStartArray("attachments");

@@ -39,6 +39,13 @@ public sealed class SyncOptions
 
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Messages per second while draining (token bucket; 0 = unlimited). 500 × 128 KiB chunks is 64 MiB/s at most.</summary>
+    [Range(0, 100000, ErrorMessage = "Kiosk:Sync:MaxMessagesPerSecond must be between 0 (unlimited) and 100000; default 500.")]
+    public int MaxMessagesPerSecond { get; set; } = 500;
+
+    /// <summary>Records are stamped with the clock offset learned from the platform's acks when it is larger than this.</summary>
+    public TimeSpan ClockStampThreshold { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>MQTTnet's socket buffer; its 8 KiB default throttles 150 KB payloads to tens per second.</summary>
     [Range(8 * 1024, 16 * 1024 * 1024, ErrorMessage = "Kiosk:Sync:SocketBufferBytes must be between 8192 and 16777216.")]
     public int SocketBufferBytes { get; set; } = 1024 * 1024;

@@ -11,6 +11,7 @@ public sealed class SyncStatus
     private long _recordsResent;
     private long _chunksPublished;
     private long _malformedAcks;
+    private long _chunksSkipped;
     private long _clockOffsetMs = long.MinValue;
 
     public long RecordsPublished => Interlocked.Read(ref _recordsPublished);
@@ -20,9 +21,13 @@ public sealed class SyncStatus
     /// <summary>Records sent again (after a reconnect, an ack timeout, or a platform retry request).</summary>
     public long RecordsResent => Interlocked.Read(ref _recordsResent);
 
+    /// <summary>Chunks the broker accepted (PUBACK).</summary>
     public long ChunksPublished => Interlocked.Read(ref _chunksPublished);
 
     public long MalformedAcks => Interlocked.Read(ref _malformedAcks);
+
+    /// <summary>Chunks not sent again because the platform reported holding them (resumed uploads).</summary>
+    public long ChunksSkipped => Interlocked.Read(ref _chunksSkipped);
 
     /// <summary>Platform time minus kiosk time, from the last ack; null before the first ack.</summary>
     public TimeSpan? ClockOffset => Interlocked.Read(ref _clockOffsetMs) is var ms && ms == long.MinValue ? null : TimeSpan.FromMilliseconds(ms);
@@ -42,6 +47,8 @@ public sealed class SyncStatus
     internal void ChunkPublished() => Interlocked.Increment(ref _chunksPublished);
 
     internal void MalformedAck() => Interlocked.Increment(ref _malformedAcks);
+
+    internal void SkippedChunks(int count) => Interlocked.Add(ref _chunksSkipped, count);
 
     internal void SetClockOffset(TimeSpan offset) => Interlocked.Exchange(ref _clockOffsetMs, (long)offset.TotalMilliseconds);
 

@@ -16,7 +16,7 @@ namespace Kiosk.Agent.Telemetry;
 /// Publishes the heartbeat on <c>telemetry</c> every <see cref="KioskOptions.HeartbeatInterval"/> while connected.
 /// A heartbeat is only worth something now, so it is not queued in the outbox when the link is down.
 /// </summary>
-internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore outbox, DeviceSet devices, SyncStatus status, AgentIdentity identity, IOptions<KioskOptions> options, TimeProvider timeProvider, ILogger<Heartbeat> logger)
+internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore outbox, DeviceSet devices, SyncStatus status, AgentIdentity identity, IOptions<KioskOptions> options, IOptions<OutboxOptions> outboxOptions, TimeProvider timeProvider, ILogger<Heartbeat> logger)
     : BackgroundService
 {
     private readonly long _startedAt = timeProvider.GetTimestamp();
@@ -24,14 +24,25 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, timeProvider);
+        var first = true;
         try
         {
             do
             {
+                await outbox.PurgeExpiredAsync(stoppingToken).ConfigureAwait(false);
                 if (!connection.IsConnected)
                 {
+                    // At boot the link is usually still coming up: only a heartbeat missed during an outage is queued.
+                    if (!first)
+                    {
+                        await QueueAsync(stoppingToken).ConfigureAwait(false);
+                    }
+
+                    first = false;
                     continue;
                 }
+
+                first = false;
 
                 try
                 {
@@ -55,9 +66,24 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
         }
     }
 
+    /// <summary>While the link is down, the heartbeat goes into the outbox as telemetry that expires (evicted first when space runs short).</summary>
+    private async Task QueueAsync(CancellationToken cancellationToken)
+    {
+        var body = JsonNode.Parse(await BuildAsync(cancellationToken).ConfigureAwait(false))!.AsObject();
+        try
+        {
+            await outbox.CommitAsync(new NewRecord(RecordKind.Telemetry, body) { TimeToLive = outboxOptions.Value.TelemetryTimeToLive }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OutboxFullException ex)
+        {
+            LogSkipped(logger, ex.Message);
+        }
+    }
+
     internal async Task<byte[]> BuildAsync(CancellationToken cancellationToken)
     {
         var stats = await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        var usage = outbox.Usage;
         var now = timeProvider.GetUtcNow();
         var deviceStatus = new JsonObject();
         foreach (var device in devices.All)
@@ -77,6 +103,9 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
                 ["records"] = stats.Records,
                 ["bytes"] = stats.Bytes,
                 ["oldestUnsyncedAgeS"] = stats.OldestCreatedAt is { } oldest ? Math.Round(Math.Max(0, (now - oldest).TotalSeconds), 1) : null,
+                ["budgetBytes"] = usage.BudgetBytes,
+                ["usedPercent"] = usage.UsedPercent,
+                ["warning"] = usage.AboveWarning,
             },
             ["diskFreeBytes"] = new DriveInfo(folder).AvailableFreeSpace,
             ["clockOffsetMs"] = status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null,

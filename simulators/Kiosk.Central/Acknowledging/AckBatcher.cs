@@ -3,8 +3,10 @@ using Kiosk.Central.Reassembly;
 namespace Kiosk.Central.Acknowledging;
 
 /// <summary>
-/// Gathers record ids and retry requests per kiosk and hands them on as one <see cref="AckMessage"/> when the
-/// kiosk's window (started by its first entry) elapses or its batch reaches the maximum.
+/// Gathers record ids, retry requests and chunk progress per kiosk and hands them on as one <see cref="AckMessage"/>
+/// when the kiosk's window (started by its first entry) elapses or its batch reaches the maximum of record ids.
+/// A batch holds at most one progress entry per attachment (the latest), none for a record it acknowledges and
+/// none for an attachment it asks to be resent.
 /// Thread-safe: entries arrive from the message path, windows close on timer threads.
 /// </summary>
 internal sealed class AckBatcher(TimeProvider time, TimeSpan window, int maxBatch, Action<AckMessage> ready) : IDisposable
@@ -18,9 +20,34 @@ internal sealed class AckBatcher(TimeProvider time, TimeSpan window, int maxBatc
         {
             b.RecordIds.Add(recordId);
         }
+
+        b.Progress.RemoveAll(p => p.RecordId == recordId);
     });
 
-    public void RequestRetry(AttachmentFailure failure) => Add(failure.SiteId, failure.KioskId, b => b.Retry.Add(failure));
+    public void RequestRetry(AttachmentFailure failure) => Add(failure.SiteId, failure.KioskId, b =>
+    {
+        if (!b.Retry.Any(r => r.RecordId == failure.RecordId && r.AttachmentId == failure.AttachmentId))
+        {
+            b.Retry.Add(failure);
+        }
+
+        b.Progress.RemoveAll(p => p.RecordId == failure.RecordId && p.AttachmentId == failure.AttachmentId);
+    });
+
+    /// <summary>Puts the attachment's contiguous chunk count in the kiosk's next ack, replacing an earlier count in the same batch.</summary>
+    public void ReportProgress(AttachmentKey key, int receivedChunks) => Add(key.SiteId, key.KioskId, b =>
+    {
+        var entry = new ChunkProgress(key.RecordId, key.AttachmentId, receivedChunks);
+        var index = b.Progress.FindIndex(p => p.RecordId == key.RecordId && p.AttachmentId == key.AttachmentId);
+        if (index >= 0)
+        {
+            b.Progress[index] = entry;
+        }
+        else
+        {
+            b.Progress.Add(entry);
+        }
+    });
 
     /// <summary>Hands on every open batch now (shutdown).</summary>
     public void FlushAll()
@@ -94,7 +121,7 @@ internal sealed class AckBatcher(TimeProvider time, TimeSpan window, int maxBatc
     private AckMessage Close(Batch batch)
     {
         batch.Timer?.Dispose();
-        return new AckMessage(batch.SiteId, batch.KioskId, batch.RecordIds, batch.Retry, time.GetUtcNow());
+        return new AckMessage(batch.SiteId, batch.KioskId, batch.RecordIds, batch.Retry, batch.Progress, time.GetUtcNow());
     }
 
     private sealed class Batch(string siteId, string kioskId)
@@ -106,6 +133,8 @@ internal sealed class AckBatcher(TimeProvider time, TimeSpan window, int maxBatc
         public List<string> RecordIds { get; } = [];
 
         public List<AttachmentFailure> Retry { get; } = [];
+
+        public List<ChunkProgress> Progress { get; } = [];
 
         public ITimer? Timer { get; set; }
     }

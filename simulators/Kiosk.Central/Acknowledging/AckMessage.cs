@@ -5,7 +5,13 @@ using Kiosk.Central.Reassembly;
 namespace Kiosk.Central.Acknowledging;
 
 /// <summary>One message on <c>kiosk/v1/{site}/{kiosk}/ack</c> (docs/schemas/ack.schema.json).</summary>
-internal sealed record AckMessage(string SiteId, string KioskId, IReadOnlyList<string> RecordIds, IReadOnlyList<AttachmentFailure> Retry, DateTimeOffset PlatformTime)
+internal sealed record AckMessage(
+    string SiteId,
+    string KioskId,
+    IReadOnlyList<string> RecordIds,
+    IReadOnlyList<AttachmentFailure> Retry,
+    IReadOnlyList<ChunkProgress> Progress,
+    DateTimeOffset PlatformTime)
 {
     public string Topic => KioskTopic.AckTopic(SiteId, KioskId);
 
@@ -32,6 +38,26 @@ internal sealed record AckMessage(string SiteId, string KioskId, IReadOnlyList<s
                     json.WriteString("recordId", failure.RecordId);
                     json.WriteString("attachmentId", failure.AttachmentId);
                     json.WriteString("reason", failure.Reason);
+                    if (failure.FromChunk > 0)
+                    {
+                        json.WriteNumber("fromChunk", failure.FromChunk);
+                    }
+
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            if (Progress.Count > 0)
+            {
+                json.WriteStartArray("progress");
+                foreach (var entry in Progress)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("recordId", entry.RecordId);
+                    json.WriteString("attachmentId", entry.AttachmentId);
+                    json.WriteNumber("receivedChunks", entry.ReceivedChunks);
                     json.WriteEndObject();
                 }
 

@@ -57,6 +57,15 @@ internal sealed class JsonFields(JsonElement element, string path)
         return number;
     }
 
+    /// <summary>A field that may be absent but, when present, is an integer.</summary>
+    public void OptionalInteger(string name)
+    {
+        if (element.TryGetProperty(name, out var value) && (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out _)))
+        {
+            Fail($"'{name}' is {value.ValueKind}, expected an integer");
+        }
+    }
+
     public void Object(string name)
     {
         if (TryGet(name, out var value) && value.ValueKind != JsonValueKind.Object)

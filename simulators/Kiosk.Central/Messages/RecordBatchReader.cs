@@ -12,7 +12,7 @@ internal static class RecordBatchReader
     {
         if (!ContractFormats.RecordKinds.Contains(topic.Kind ?? string.Empty))
         {
-            return Rejected($"unknown kind '{topic.Kind}' (expected checkin, alert or audit)");
+            return Rejected($"unknown kind '{topic.Kind}' (expected checkin, alert, audit or telemetry)");
         }
 
         JsonDocument document;
@@ -79,6 +79,7 @@ internal static class RecordBatchReader
         fields.Integer("monotonicMs", 0, long.MaxValue);
         fields.String("bootId", ContractFormats.IsUuid, "a UUID");
         fields.Object("body");
+        fields.OptionalInteger("clockOffsetMs");
         var attachments = ReadAttachments(record, fields);
         if (fields.Problem is not null || recordId is null || seq is null || kind is null || attachments is null)
         {

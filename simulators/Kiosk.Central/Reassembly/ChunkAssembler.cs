@@ -7,12 +7,16 @@ namespace Kiosk.Central.Reassembly;
 /// Holds records until all their attachments' chunks have arrived (in any order, before or after the record)
 /// and verifies each chunk's and each attachment's SHA-256. Memory is bounded: past <c>maxBufferedBytes</c> the
 /// least recently touched incomplete record is dropped; the kiosk sends it again because it was never acknowledged.
+/// Every drop is reported in the outcome so the platform can drop the same chunks from its database.
 /// Not thread-safe: the platform calls it from its single message-processing path.
 /// </summary>
 internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
 {
     /// <summary>Records waiting for chunks are few in practice; this only stops a misbehaving kiosk from growing the table forever.</summary>
     public const int MaxPendingRecords = 10_000;
+
+    /// <summary>The <c>retry</c> reason for an attachment that cannot complete because earlier chunks are gone.</summary>
+    public const string MissingChunksReason = "missing chunks";
 
     private readonly Dictionary<string, PendingRecord> _pending = new(StringComparer.Ordinal);
     private long _bufferedBytes;
@@ -36,12 +40,12 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
             if (problem is not null)
             {
                 outcome.MalformedProblems.Add(problem + "; its buffered chunks are dropped");
-                Drop(pending, attachmentId);
+                Drop(pending, attachmentId, outcome);
             }
         }
 
         Complete(pending, outcome);
-        EvictOverBudget();
+        EvictOverBudget(outcome);
         return outcome;
     }
 
@@ -51,7 +55,7 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
         var pending = Touch(siteId, kioskId, recordId);
         if (!Convert.ToHexStringLower(SHA256.HashData(data)).Equals(header.ChunkSha256, StringComparison.Ordinal))
         {
-            Drop(pending, attachmentId);
+            Drop(pending, attachmentId, outcome);
             outcome.HashFailures.Add(new AttachmentFailure(siteId, kioskId, recordId, attachmentId, $"chunkSha256 mismatch at chunk {header.Index}"));
             ForgetIfEmpty(pending);
             return outcome;
@@ -78,9 +82,39 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
         }
 
         _bufferedBytes += attachment.Add(header, data);
+        outcome.AcceptedChunk = new AttachmentKey(siteId, kioskId, recordId, attachmentId);
         Complete(pending, outcome);
-        EvictOverBudget();
+        if (outcome.Completed is null && pending.Attachments.TryGetValue(attachmentId, out var held))
+        {
+            if (header.Index == header.Count - 1 && pending.Envelope is not null && !held.IsComplete(header.Count))
+            {
+                // Chunks of one attachment come in index order, so after the last one nothing will fill the gap
+                // unless the kiosk sends again from the first missing chunk; what is held stays.
+                outcome.MissingChunks.Add(new AttachmentFailure(siteId, kioskId, recordId, attachmentId, MissingChunksReason, held.ContiguousCount));
+            }
+
+            // Held (so saved, and reported) whether or not a gap was found.
+            outcome.ContiguousChunks = held.ContiguousCount;
+        }
+
+        EvictOverBudget(outcome);
         return outcome;
+    }
+
+    /// <summary>Takes back a chunk that was accepted but could not be saved, so nothing reports it as held.</summary>
+    public void Unaccept(AttachmentKey key, int index)
+    {
+        if (_pending.TryGetValue(Key(key.SiteId, key.KioskId, key.RecordId), out var pending)
+            && pending.Attachments.TryGetValue(key.AttachmentId, out var attachment))
+        {
+            _bufferedBytes -= attachment.Remove(index);
+            if (attachment.BufferedBytes == 0)
+            {
+                pending.Attachments.Remove(key.AttachmentId);
+            }
+
+            ForgetIfEmpty(pending);
+        }
     }
 
     /// <summary>Drops anything buffered for a record that turned out to be stored already.</summary>
@@ -139,7 +173,7 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
             var content = descriptor.ChunkCount == 0 ? [] : pending.Attachments[descriptor.AttachmentId].Concatenate(descriptor.Length);
             if (content is null || !Convert.ToHexStringLower(SHA256.HashData(content)).Equals(descriptor.Sha256, StringComparison.Ordinal))
             {
-                Drop(pending, descriptor.AttachmentId);
+                Drop(pending, descriptor.AttachmentId, outcome);
                 outcome.HashFailures.Add(new AttachmentFailure(pending.SiteId, pending.KioskId, pending.RecordId, descriptor.AttachmentId, "sha256 mismatch"));
             }
             else
@@ -155,12 +189,14 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
         }
     }
 
-    private void Drop(PendingRecord pending, string attachmentId)
+    private void Drop(PendingRecord pending, string attachmentId, AssemblyOutcome outcome)
     {
         if (pending.Attachments.Remove(attachmentId, out var attachment))
         {
             _bufferedBytes -= attachment.BufferedBytes;
         }
+
+        outcome.DroppedAttachments.Add(new AttachmentKey(pending.SiteId, pending.KioskId, pending.RecordId, attachmentId));
     }
 
     private void ForgetIfEmpty(PendingRecord pending)
@@ -171,13 +207,14 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
         }
     }
 
-    private void EvictOverBudget()
+    private void EvictOverBudget(AssemblyOutcome outcome)
     {
         while ((_bufferedBytes > maxBufferedBytes || _pending.Count > MaxPendingRecords) && _pending.Count > 1)
         {
             var oldest = _pending.Values.MinBy(p => p.LastTouched)!;
             log.WriteLine($"central: reassembly buffer full; dropping incomplete record {oldest.RecordId} of {oldest.SiteId}/{oldest.KioskId} ({oldest.BufferedBytes} bytes); the kiosk will resend it");
             Forget(oldest.SiteId, oldest.KioskId, oldest.RecordId);
+            outcome.DroppedRecords.Add(new RecordKey(oldest.SiteId, oldest.KioskId, oldest.RecordId));
         }
     }
 }

@@ -6,10 +6,11 @@ namespace Kiosk.Central.Storage;
 
 /// <summary>
 /// The simulator's SQLite file: records and their attachments, written together in one transaction
-/// (WAL, synchronous=FULL) so an ack never names a record that a crash could lose.
+/// (WAL, synchronous=FULL) so an ack never names a record that a crash could lose; and the verified chunks of
+/// attachments not complete yet (CentralStore.PendingChunks.cs).
 /// Thread-safe: every call opens its own pooled connection; writes come from one caller at a time.
 /// </summary>
-internal sealed class CentralStore : IDisposable
+internal sealed partial class CentralStore : IDisposable
 {
     private readonly string _connectionString;
 
@@ -47,7 +48,7 @@ internal sealed class CentralStore : IDisposable
                 sha256 TEXT NOT NULL,
                 content BLOB NOT NULL,
                 PRIMARY KEY (record_id, attachment_id));
-            """;
+            """ + PendingChunksTable;
         command.ExecuteNonQuery();
         return store;
     }
@@ -62,11 +63,16 @@ internal sealed class CentralStore : IDisposable
         return await command.ExecuteScalarAsync(ct) is string text ? ParseTime(text) : null;
     }
 
-    /// <summary>Stores the record and all its attachments in one transaction; false when it was already there.</summary>
+    /// <summary>
+    /// Stores the record and all its attachments, and deletes the record's pending chunks, in one transaction;
+    /// false when the record was already there (its pending chunks are deleted all the same).
+    /// </summary>
     public async Task<bool> StoreAsync(CompletedRecord record, DateTimeOffset storedAt, CancellationToken ct)
     {
         await using var connection = Connect();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var e = record.Envelope;
+        await DeletePendingAsync(connection, transaction, new RecordKey(e.SiteId, e.KioskId, e.RecordId), null, ct);
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -74,7 +80,6 @@ internal sealed class CentralStore : IDisposable
                 INSERT INTO records (record_id, site_id, kiosk_id, kind, seq, json, stored_at)
                 VALUES ($id, $site, $kiosk, $kind, $seq, $json, $at) ON CONFLICT (record_id) DO NOTHING
                 """;
-            var e = record.Envelope;
             insert.Parameters.AddWithValue("$id", e.RecordId);
             insert.Parameters.AddWithValue("$site", e.SiteId);
             insert.Parameters.AddWithValue("$kiosk", e.KioskId);
@@ -84,6 +89,7 @@ internal sealed class CentralStore : IDisposable
             insert.Parameters.AddWithValue("$at", storedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             if (await insert.ExecuteNonQueryAsync(ct) == 0)
             {
+                await transaction.CommitAsync(ct);
                 return false;
             }
         }

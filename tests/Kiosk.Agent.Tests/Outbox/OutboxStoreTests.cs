@@ -107,7 +107,7 @@ public sealed class OutboxStoreTests
         using var copy = new MemoryStream();
         for (long offset = 0; offset < attachment.Length; offset += 128 * 1024)
         {
-            copy.Write(await outbox.ReadAttachmentChunkAsync(attachment, offset, 128 * 1024, CancellationToken.None));
+            copy.Write(await outbox.ReadAttachmentChunkAsync(attachment, offset, 128 * 1024, CancellationToken.None) ?? throw new AssertionException("chunk missing"));
         }
 
         Assert.Multiple(() =>

@@ -17,12 +17,12 @@ internal sealed class SessionFixture : IAsyncDisposable
 {
     private readonly TempFolder _folder = new("session");
 
-    public SessionFixture(SessionOptions? options = null)
+    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         People = SimulatedPeople.Generate(1, 3);
         Devices = new DeviceSet(new DeviceOptions { Simulation = new SimulationSettings { DataFolder = RepositoryPaths.TestData, OperationDelay = TimeSpan.Zero } }, RepositoryPaths.Root, Time);
-        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time);
+        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time, budget: budget);
         Options = options ?? new SessionOptions();
         var roster = new InMemoryRoster([
             new RosterEntry("P0001", People[0].Card.IdNumber, "normal") { EnrolledSourceId = People[0].FaceSourceId },

@@ -15,7 +15,7 @@ internal sealed class AgentHarness : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    public AgentHarness(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null)
+    public AgentHarness(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         var settings = new Dictionary<string, string?>
@@ -39,6 +39,11 @@ internal sealed class AgentHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();
+        if (timeProvider is not null)
+        {
+            builder.Services.AddSingleton(timeProvider);
+        }
+
         _host = builder.Build();
     }
 

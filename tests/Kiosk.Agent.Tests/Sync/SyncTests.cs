@@ -34,7 +34,7 @@ public sealed class SyncTests
         _folder.Dispose();
     }
 
-    private AgentHarness Agent(IDictionary<string, string?>? overrides = null) => new(_broker.Port, _folder.File("agent"), overrides);
+    private AgentHarness Agent(IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null) => new(_broker.Port, _folder.File("agent"), overrides, timeProvider);
 
     private static NewRecord CheckIn(int n, params NewAttachment[] attachments) =>
         new(RecordKind.CheckIn, new JsonObject { ["n"] = n }) { Attachments = attachments };
@@ -85,14 +85,14 @@ public sealed class SyncTests
         // Wait until the platform has each record at least twice: stored once, then sent again after the ack timeout.
         await Eventually(() => receipts.All(r => storedAtPlatform.GetValueOrDefault(r.RecordId) >= 2));
 
-        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.EqualTo(3), "PUBACK alone never deletes");
+        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(3), "PUBACK alone never deletes");
         await Eventually(() => agent.Status.RecordsResent >= 3);
         Assert.That(_central.Counts.DuplicatesDropped, Is.GreaterThanOrEqualTo(3));
 
         _central.AcknowledgementsPaused = false;
         await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
-        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.Zero);
-        Assert.That(await _central.GetStoredRecordsAsync(CancellationToken.None), Has.Count.EqualTo(3), "the platform stored each once");
+        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.Zero);
+        Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Where(r => r.Kind == "checkin").ToList(), Has.Count.EqualTo(3), "the platform stored each once");
     }
 
     [Test]
@@ -113,7 +113,7 @@ public sealed class SyncTests
 
         await _broker.StartAgainAsync();
         await agent.WaitAcknowledgedAsync(during.Select(r => r.RecordId));
-        Assert.That(await _central.GetStoredRecordsAsync(CancellationToken.None), Has.Count.EqualTo(5));
+        Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Where(r => r.Kind == "checkin").ToList(), Has.Count.EqualTo(5));
     }
 
     [Test]
@@ -186,11 +186,64 @@ public sealed class SyncTests
         });
     }
 
+    [Test]
+    public async Task A_kiosk_clock_an_hour_off_is_learned_from_acks_and_stamped_on_records()
+    {
+        var skewed = new SkewedTimeProvider(TimeSpan.FromHours(1));
+        await using var agent = Agent(timeProvider: skewed);
+        await agent.StartAsync();
+        var first = await agent.CommitAsync(CheckIn(1));
+        await agent.WaitAcknowledgedAsync([first.RecordId]);
+        Assert.That(agent.Status.ClockOffset!.Value.TotalMinutes, Is.EqualTo(-60).Within(1), "platform minus kiosk");
+
+        var second = await agent.CommitAsync(CheckIn(2));
+        await agent.WaitAcknowledgedAsync([second.RecordId]);
+
+        var stored = (await _central.GetStoredRecordsAsync(CancellationToken.None)).ToDictionary(r => r.RecordId);
+        Assert.That(JsonNode.Parse(stored[first.RecordId].Json)!["clockOffsetMs"], Is.Null, "nothing was known before the first ack");
+        Assert.That(JsonNode.Parse(stored[second.RecordId].Json)!["clockOffsetMs"]!.GetValue<long>(), Is.EqualTo(-3_600_000).Within(60_000));
+        Assert.That(ContractSchema.Errors("records.schema.json", $$"""{"records":[{{stored[second.RecordId].Json}}]}"""), Is.Empty);
+    }
+
+    [Test]
+    public async Task An_interrupted_5_MB_attachment_resumes_from_the_platforms_last_reported_chunk()
+    {
+        var scan = new byte[5 * 1024 * 1024];
+        new Random(5).NextBytes(scan);
+        const int chunks = 5 * 1024 * 1024 / (128 * 1024);
+        // 20 messages a second makes the upload take about two seconds, long enough to cut it midway.
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:MaxMessagesPerSecond"] = "20", ["Kiosk:Sync:AckTimeout"] = "00:00:05" });
+        await agent.StartAsync();
+        var receipt = await agent.CommitAsync(CheckIn(1, NewAttachment.FromBytes("scan", "image/png", scan, biometric: false)));
+
+        await Eventually(async () => (await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Single().Attachments.Single().AckedChunks >= 12);
+        await _broker.StopAsync();
+        var heldAtCut = (await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Single().Attachments.Single().AckedChunks;
+        await _broker.StartAgainAsync();
+        await agent.WaitAcknowledgedAsync([receipt.RecordId]);
+
+        TestContext.Progress.WriteLine($"resume: platform held {heldAtCut} of {chunks} chunks at the cut; {agent.Status.ChunksPublished} chunks published in all, {agent.Status.ChunksSkipped} skipped");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _central.GetAttachmentAsync(receipt.RecordId, "scan", CancellationToken.None), Is.EqualTo(scan));
+            // Every pass after the cut starts at the platform's reported count: the chunks it held are skipped, not re-sent.
+            Assert.That(agent.Status.ChunksSkipped, Is.GreaterThanOrEqualTo(heldAtCut), "the pass after the cut started at the reported chunk");
+            Assert.That(agent.Status.ChunksPublished, Is.LessThan(chunks + heldAtCut), "starting again from chunk 0 would have sent at least this many");
+        });
+    }
+
+    private sealed class SkewedTimeProvider(TimeSpan skew) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + skew;
+    }
+
+    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
     /// <summary>Polls a condition that another process (broker, platform) makes true; there is no event to await.</summary>
-    private static async Task Eventually(Func<bool> condition)
+    private static async Task Eventually(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {

@@ -82,6 +82,46 @@ public sealed class SchemaTests
     }
 
     [Test]
+    public void ProgressOnlyAcksAreValidAndBrokenProgressIsNot()
+    {
+        var ack = ContractSchemas.Load("ack.schema.json");
+        const string Id = "0193a4c2-1f00-7a00-8b00-0c0d0e0f1014";
+        static JsonNode Ack(string entry) => JsonNode.Parse("{\"recordIds\": [], \"platformTime\": \"2026-11-28T14:00:02.000Z\", \"progress\": [{" + entry + "}]}")!;
+
+        Assert.That(ack.Evaluate(Ack($"\"recordId\": \"{Id}\", \"attachmentId\": \"face\", \"receivedChunks\": 0"), ContractSchemas.Options).IsValid, Is.True);
+        Assert.That(ack.Evaluate(Ack($"\"recordId\": \"{Id}\", \"attachmentId\": \"face\", \"receivedChunks\": -1"), ContractSchemas.Options).IsValid, Is.False, "negative count");
+        Assert.That(ack.Evaluate(Ack($"\"recordId\": \"{Id}\", \"attachmentId\": \"face\", \"receivedChunks\": 1.5"), ContractSchemas.Options).IsValid, Is.False, "not an integer");
+        Assert.That(ack.Evaluate(Ack($"\"recordId\": \"{Id}\", \"attachmentId\": \"face\""), ContractSchemas.Options).IsValid, Is.False, "no count");
+        Assert.That(ack.Evaluate(Ack($"\"recordId\": \"x\", \"attachmentId\": \"face\", \"receivedChunks\": 1"), ContractSchemas.Options).IsValid, Is.False, "recordId not a UUID");
+        Assert.That(ack.Evaluate(Ack($"\"recordId\": \"{Id}\", \"attachmentId\": \"face\", \"receivedChunks\": 1, \"extra\": 1"), ContractSchemas.Options).IsValid, Is.False, "extra property");
+    }
+
+    [Test]
+    public void TelemetryRecordsAndClockOffsetsAreValidAndAFractionalOffsetIsNot()
+    {
+        var schema = ContractSchemas.Load("records.schema.json");
+        var record = Records.New(1, "telemetry");
+        record["priority"] = 3;
+        record["body"] = new JsonObject { ["type"] = "heartbeat", ["at"] = "2026-11-28T14:00:30.123Z" };
+        record["clockOffsetMs"] = 1500;
+        Assert.That(schema.Evaluate(Batch(record), ContractSchemas.Options).IsValid, Is.True);
+
+        record["clockOffsetMs"] = 1.5;
+        Assert.That(schema.Evaluate(Batch(record), ContractSchemas.Options).IsValid, Is.False, "fractional clockOffsetMs");
+        record["clockOffsetMs"] = 0;
+        record["body"] = new JsonObject { ["uptimeS"] = 1 };
+        Assert.That(schema.Evaluate(Batch(record), ContractSchemas.Options).IsValid, Is.False, "a telemetry body is a heartbeat");
+
+        var heartbeat = ContractSchemas.Load("telemetry.schema.json");
+        var queue = """
+            {"type": "heartbeat", "at": "2026-11-28T14:00:30.123Z", "bootId": "0193a4c1-7e2a-7b3c-9d4e-5f6a7b8c9d0e", "uptimeS": 1,
+             "queue": {"records": 0, "bytes": 0, "oldestUnsyncedAgeS": null, "budgetBytes": 100, "usedPercent": PCT, "warning": false}}
+            """;
+        Assert.That(heartbeat.Evaluate(JsonNode.Parse(queue.Replace("PCT", "99.5", StringComparison.Ordinal)), ContractSchemas.Options).IsValid, Is.True);
+        Assert.That(heartbeat.Evaluate(JsonNode.Parse(queue.Replace("PCT", "101", StringComparison.Ordinal)), ContractSchemas.Options).IsValid, Is.False, "usedPercent over 100");
+    }
+
+    [Test]
     public async Task AcksTheSimulatorSendsAreValid()
     {
         await using var broker = await MosquittoBroker.StartAsync();

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Kiosk.Agent.Outbox;
+
+namespace Kiosk.Bench;
+
+/// <summary>
+/// A backlog built while the agent was away (records plus attachments, committed straight into its outbox file),
+/// then drained: from the agent host's start to the platform's ack of the last record.
+/// </summary>
+internal static class DrainBench
+{
+    /// <param name="Elapsed">Agent host start to the last platform ack (or to the limit).</param>
+    /// <param name="Streaming">First platform ack to the last: the delivery rate without the start and connect.</param>
+    /// <param name="PlatformLastStored">Agent start to the platform's last store; close to <paramref name="Elapsed"/> means the platform set the pace.</param>
+    public sealed record Result(int Records, int Attachments, long AttachmentBytes, TimeSpan BuildTime, TimeSpan Elapsed, TimeSpan Streaming, TimeSpan PlatformLastStored, bool Complete, int Acknowledged);
+
+    public static async Task<Result> RunAsync(string name, int records, int attachments, TimeSpan limit)
+    {
+        await using var bed = await Testbed.StartAsync(name);
+        var dataFolder = bed.Folder.File("agent");
+
+        var recordIds = new List<string>(records);
+        var building = Stopwatch.GetTimestamp();
+        using (var outbox = OutboxStore.Open(InProcessAgent.OutboxPath(dataFolder), TimeProvider.System))
+        {
+            for (var i = 0; i < records; i++)
+            {
+                var receipt = await outbox.CommitAsync(Payloads.CheckIn(i, CarriesAttachment(i, records, attachments)), CancellationToken.None);
+                recordIds.Add(receipt.RecordId);
+            }
+        }
+
+        var buildTime = Stopwatch.GetElapsedTime(building);
+
+        await using var agent = new InProcessAgent(bed.Port, dataFolder, name);
+        using var acks = new AckWaiter(agent.Status, records);
+        var started = Stopwatch.GetTimestamp();
+        foreach (var id in recordIds)
+        {
+            acks.Expect(id, started);
+        }
+
+        await agent.StartAsync();
+        var complete = await acks.WaitAsync(limit);
+        var elapsed = complete ? Stopwatch.GetElapsedTime(started, acks.LastAckAt) : Stopwatch.GetElapsedTime(started);
+        var streaming = acks.Acknowledged > 1 ? Stopwatch.GetElapsedTime(acks.FirstAckAt, acks.LastAckAt) : TimeSpan.Zero;
+        var platformLastStored = bed.LastStoredAt > started ? Stopwatch.GetElapsedTime(started, bed.LastStoredAt) : TimeSpan.Zero;
+        return new Result(records, attachments, (long)attachments * Payloads.Attachment.Length, buildTime, elapsed, streaming, platformLastStored, complete, acks.Acknowledged);
+    }
+
+    /// <summary>Spreads <paramref name="attachments"/> evenly over the records: record i carries one when floor(i·a/n) steps.</summary>
+    private static bool CarriesAttachment(int index, int records, int attachments) =>
+        (long)(index + 1) * attachments / records != (long)index * attachments / records;
+}

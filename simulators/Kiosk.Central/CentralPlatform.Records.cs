@@ -1,0 +1,185 @@
+using Kiosk.Central.Connection;
+using Kiosk.Central.Messages;
+using Kiosk.Central.Reassembly;
+
+namespace Kiosk.Central;
+
+/// <summary>Records and chunks: reassembly, the pending chunks kept in the database, progress, storing and acknowledging.</summary>
+public sealed partial class CentralPlatform
+{
+    private async Task HandleRecordsAsync(ReceivedMessage message, KioskTopic topic)
+    {
+        var batch = RecordBatchReader.Read(topic, message.Payload);
+        foreach (var problem in batch.Problems)
+        {
+            Malformed(message.Topic, problem);
+        }
+
+        foreach (var record in batch.Records)
+        {
+            _counters.RecordReceived();
+            if (await _store.FindStoredAtAsync(record.RecordId, CancellationToken.None) is { } storedAt)
+            {
+                _counters.DuplicateDropped();
+                _assembler.Forget(record.SiteId, record.KioskId, record.RecordId);
+                await ForgetPendingAsync(new RecordKey(record.SiteId, record.KioskId, record.RecordId));
+                Announce(record, isDuplicate: true, storedAt);
+                continue;
+            }
+
+            await ApplyAsync(message.Topic, _assembler.AddRecord(record));
+        }
+    }
+
+    private async Task HandleChunkAsync(ReceivedMessage message, KioskTopic topic)
+    {
+        if (!ContractFormats.IsUuid(topic.RecordId!))
+        {
+            Malformed(message.Topic, "the recordId segment is not a UUID");
+            return;
+        }
+
+        var header = ChunkHeaderReader.Read(message.UserProperties, message.Payload.Length, out var problem);
+        if (header is null)
+        {
+            Malformed(message.Topic, problem);
+            return;
+        }
+
+        _counters.ChunkReceived();
+        if (await _store.FindStoredAtAsync(topic.RecordId!, CancellationToken.None) is not null)
+        {
+            // A resend of a chunk of a record already stored: nothing to do, the record's ack already went out.
+            return;
+        }
+
+        var key = new AttachmentKey(topic.SiteId, topic.KioskId, topic.RecordId!, topic.AttachmentId!);
+        var data = message.Payload.ToArray();
+        var outcome = _assembler.AddChunk(key.SiteId, key.KioskId, key.RecordId, key.AttachmentId, header, data);
+        if (outcome.ContiguousChunks is not null)
+        {
+            // Still waiting for its record or its siblings: durable before anything reports it as held.
+            try
+            {
+                await _store.SavePendingChunkAsync(key, header, data, CancellationToken.None);
+            }
+            catch
+            {
+                _assembler.Unaccept(key, header.Index);
+                throw;
+            }
+        }
+
+        await ApplyAsync(message.Topic, outcome);
+        if (outcome.ContiguousChunks is { } contiguous)
+        {
+            _progress.Advance(key, contiguous);
+        }
+    }
+
+    /// <summary>Puts back the chunks an earlier run kept, so uploads resume where they stopped.</summary>
+    private async Task RestorePendingChunksAsync(CancellationToken ct)
+    {
+        var chunks = await _store.ReadPendingChunksAsync(ct);
+        foreach (var chunk in chunks)
+        {
+            var k = chunk.Key;
+            await ApplyAsync("(restored chunk)", _assembler.AddChunk(k.SiteId, k.KioskId, k.RecordId, k.AttachmentId, chunk.Header, chunk.Content));
+        }
+
+        if (chunks.Count > 0)
+        {
+            _log.WriteLine($"central: restored {chunks.Count} pending chunks of {_assembler.PendingRecords} incomplete records");
+        }
+    }
+
+    private async Task ApplyAsync(string messageTopic, AssemblyOutcome outcome)
+    {
+        foreach (var problem in outcome.MalformedProblems)
+        {
+            Malformed(messageTopic, problem);
+        }
+
+        foreach (var dropped in outcome.DroppedAttachments)
+        {
+            await _store.DeletePendingAsync(new RecordKey(dropped.SiteId, dropped.KioskId, dropped.RecordId), dropped.AttachmentId, CancellationToken.None);
+            _progress.Forget(dropped);
+        }
+
+        foreach (var dropped in outcome.DroppedRecords)
+        {
+            await ForgetPendingAsync(dropped);
+        }
+
+        foreach (var failure in outcome.HashFailures)
+        {
+            _counters.HashFailure();
+            RequestResend(messageTopic, failure);
+        }
+
+        foreach (var failure in outcome.MissingChunks)
+        {
+            RequestResend(messageTopic, failure);
+        }
+
+        if (outcome.Completed is { } completed)
+        {
+            var storedAt = _time.GetUtcNow();
+            var e = completed.Envelope;
+            var stored = await _store.StoreAsync(completed, storedAt, CancellationToken.None);
+            _progress.Forget(new RecordKey(e.SiteId, e.KioskId, e.RecordId));
+            if (stored)
+            {
+                _counters.RecordStored();
+            }
+            else
+            {
+                _counters.DuplicateDropped();
+            }
+
+            Announce(e, isDuplicate: !stored, storedAt);
+        }
+    }
+
+    private async Task ForgetPendingAsync(RecordKey record)
+    {
+        await _store.DeletePendingAsync(record, null, CancellationToken.None);
+        _progress.Forget(record);
+    }
+
+    private void RequestResend(string messageTopic, AttachmentFailure failure)
+    {
+        _log.WriteLine($"central: {messageTopic}: {failure.Reason} for {failure.RecordId}/{failure.AttachmentId}; asking the kiosk to resend it");
+        if (!_acknowledgementsPaused)
+        {
+            _batcher.RequestRetry(failure);
+        }
+    }
+
+    private void ReportProgress(AttachmentKey key, int receivedChunks)
+    {
+        if (!_acknowledgementsPaused)
+        {
+            _batcher.ReportProgress(key, receivedChunks);
+        }
+    }
+
+    private void Announce(RecordEnvelope record, bool isDuplicate, DateTimeOffset storedAt)
+    {
+        try
+        {
+            RecordStored?.Invoke(this, new RecordStoredEventArgs(record.SiteId, record.KioskId, record.RecordId, record.Kind, record.Seq, isDuplicate, storedAt));
+        }
+#pragma warning disable CA1031 // A subscriber's bug must not cost the kiosk its ack.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _log.WriteLine($"central: a RecordStored handler threw {ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (!_acknowledgementsPaused)
+        {
+            _batcher.Acknowledge(record.SiteId, record.KioskId, record.RecordId);
+        }
+    }
+}
