@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +26,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<OutboxPublisher> _logger;
     private readonly InFlightWindow _inFlight;
-    private readonly System.Threading.Channels.Channel<AckMessage> _acks = System.Threading.Channels.Channel.CreateUnbounded<AckMessage>();
+    private readonly AckProcessor _acks;
     private readonly SemaphoreSlim _publishSlots;
     private readonly DrainRateLimit _rateLimit;
 
@@ -45,12 +43,13 @@ internal sealed partial class OutboxPublisher : BackgroundService
         _inFlight = new InFlightWindow(timeProvider);
         _publishSlots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
         _rateLimit = new DrainRateLimit(_options.MaxMessagesPerSecond, timeProvider);
-        _connection.MessageReceived += OnMessageAsync;
+        _acks = new AckProcessor(outbox, _inFlight, status, signal, _topics, timeProvider, logger);
+        _connection.MessageReceived += _acks.OnMessageAsync;
         _connection.Connected += OnConnectedAsync;
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(PublishLoopAsync(stoppingToken), AckLoopAsync(stoppingToken));
+        Task.WhenAll(PublishLoopAsync(stoppingToken), _acks.RunAsync(stoppingToken));
 
     private Task OnConnectedAsync(int epoch)
     {
@@ -58,78 +57,6 @@ internal sealed partial class OutboxPublisher : BackgroundService
         _inFlight.Clear();
         _signal.Set();
         return Task.CompletedTask;
-    }
-
-    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
-    {
-        if (e.ApplicationMessage.Topic != _topics.Ack)
-        {
-            return Task.CompletedTask;
-        }
-
-        var ack = AckMessage.TryParse(e.ApplicationMessage.Payload, out var error);
-        if (ack is null)
-        {
-            _status.MalformedAck();
-            LogMalformedAck(_logger, _topics.Ack, error ?? "unknown");
-            return Task.CompletedTask;
-        }
-
-        // Hand off: the database work must not hold up MQTTnet's receive loop (it also carries our PUBACKs).
-        _acks.Writer.TryWrite(ack);
-        return Task.CompletedTask;
-    }
-
-    private async Task AckLoopAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var ack in _acks.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await ApplyAckAsync(ack, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // A sync loop that dies stops delivery for good; log, and the record is simply sent again later.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogLoopFailure(_logger, "ack", ex);
-            }
-        }
-    }
-
-    private async Task ApplyAckAsync(AckMessage ack, CancellationToken stoppingToken)
-    {
-        var now = _timeProvider.GetUtcNow();
-        if (ack.PlatformTime is { } platformTime)
-        {
-            _status.SetClockOffset(platformTime - now);
-        }
-
-        var deleted = await _outbox.AcknowledgeAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
-        foreach (var (seq, recordId) in deleted)
-        {
-            _inFlight.Acknowledged(seq, recordId);
-            _status.Acknowledged(recordId, seq, now);
-        }
-
-        foreach (var (recordId, attachmentId, received) in ack.Progress)
-        {
-            await _outbox.SetChunkProgressAsync(recordId, attachmentId, received, exact: false, stoppingToken).ConfigureAwait(false);
-        }
-
-        foreach (var (recordId, attachmentId, fromChunk) in ack.Retry)
-        {
-            // The platform could not verify (from 0) or complete (from its first gap) this attachment: send it again, now.
-            LogRetryRequested(_logger, recordId, attachmentId, fromChunk);
-            await _outbox.SetChunkProgressAsync(recordId, attachmentId, fromChunk, exact: true, stoppingToken).ConfigureAwait(false);
-            _inFlight.Release(recordId);
-        }
-
-        _signal.Set();
     }
 
     private async Task PublishLoopAsync(CancellationToken stoppingToken)
@@ -278,23 +205,10 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 return;
             }
 
-            var message = new MqttApplicationMessageBuilder()
-                .WithTopic(topic)
-                .WithPayload(chunk)
-                .WithContentType(attachment.ContentType)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithUserProperty("index", Utf8(index.ToString(CultureInfo.InvariantCulture)))
-                .WithUserProperty("count", Utf8(count.ToString(CultureInfo.InvariantCulture)))
-                .WithUserProperty("offset", Utf8(offset.ToString(CultureInfo.InvariantCulture)))
-                .WithUserProperty("length", Utf8(attachment.Length.ToString(CultureInfo.InvariantCulture)))
-                .WithUserProperty("sha256", Utf8(attachment.Sha256))
-                .WithUserProperty("chunkSha256", Utf8(Convert.ToHexStringLower(SHA256.HashData(chunk))))
-                .Build();
+            var message = ChunkMessage.Build(topic, attachment, index, count, offset, chunk);
             publishes.Add(await StartPublishAsync(message, cancellationToken, _status.ChunkPublished).ConfigureAwait(false));
         }
     }
-
-    private static ReadOnlyMemory<byte> Utf8(string value) => System.Text.Encoding.UTF8.GetBytes(value);
 
     /// <summary>Starts a QoS 1 publish once a slot is free; the returned task completes at PUBACK.</summary>
     private async Task<Task> StartPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken, Action? onAcknowledged = null)
@@ -337,10 +251,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     }
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "The {Loop} loop of the sync failed; it goes on after a pause, and nothing leaves the outbox unacknowledged")]
-    private static partial void LogLoopFailure(ILogger logger, string loop, Exception exception);
-
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]
-    private static partial void LogMalformedAck(ILogger logger, string topic, string problem);
+    internal static partial void LogLoopFailure(ILogger logger, string loop, Exception exception);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Publishing interrupted ({Reason}); the records stay in the outbox and go out after reconnect")]
     private static partial void LogPublishInterrupted(ILogger logger, string reason);
@@ -348,6 +259,4 @@ internal sealed partial class OutboxPublisher : BackgroundService
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "No platform ack for record {RecordId} within {Seconds} s; sending it again")]
     private static partial void LogAckTimeout(ILogger logger, string recordId, double seconds);
 
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again from chunk {FromChunk}")]
-    private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId, int fromChunk);
 }

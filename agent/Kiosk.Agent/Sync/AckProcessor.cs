@@ -1,0 +1,93 @@
+using Kiosk.Agent.Outbox;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+
+namespace Kiosk.Agent.Sync;
+
+/// <summary>
+/// Applies the platform's <c>ack</c> messages: deletes confirmed records, records chunk progress, and
+/// releases attachments the platform asks for again. Parsing happens on MQTTnet's receive loop; the
+/// database work on this processor's own loop, so it never holds up the PUBACKs that share that loop.
+/// </summary>
+internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, OutboxSignal signal, Topics topics, TimeProvider timeProvider, ILogger logger)
+{
+    private readonly System.Threading.Channels.Channel<AckMessage> _acks = System.Threading.Channels.Channel.CreateUnbounded<AckMessage>();
+
+    public Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (e.ApplicationMessage.Topic != topics.Ack)
+        {
+            return Task.CompletedTask;
+        }
+
+        var ack = AckMessage.TryParse(e.ApplicationMessage.Payload, out var error);
+        if (ack is null)
+        {
+            status.MalformedAck();
+            LogMalformedAck(logger, topics.Ack, error ?? "unknown");
+            return Task.CompletedTask;
+        }
+
+        // Hand off: the database work must not hold up MQTTnet's receive loop (it also carries our PUBACKs).
+        _acks.Writer.TryWrite(ack);
+        return Task.CompletedTask;
+    }
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var ack in _acks.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await ApplyAckAsync(ack, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A sync loop that dies stops delivery for good; log, and the record is simply sent again later.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                OutboxPublisher.LogLoopFailure(logger, "ack", ex);
+            }
+        }
+    }
+
+    private async Task ApplyAckAsync(AckMessage ack, CancellationToken stoppingToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (ack.PlatformTime is { } platformTime)
+        {
+            status.SetClockOffset(platformTime - now);
+        }
+
+        var deleted = await outbox.AcknowledgeAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
+        foreach (var (seq, recordId) in deleted)
+        {
+            inFlight.Acknowledged(seq, recordId);
+            status.Acknowledged(recordId, seq, now);
+        }
+
+        foreach (var (recordId, attachmentId, received) in ack.Progress)
+        {
+            await outbox.SetChunkProgressAsync(recordId, attachmentId, received, exact: false, stoppingToken).ConfigureAwait(false);
+        }
+
+        foreach (var (recordId, attachmentId, fromChunk) in ack.Retry)
+        {
+            // The platform could not verify (from 0) or complete (from its first gap) this attachment: send it again, now.
+            LogRetryRequested(logger, recordId, attachmentId, fromChunk);
+            await outbox.SetChunkProgressAsync(recordId, attachmentId, fromChunk, exact: true, stoppingToken).ConfigureAwait(false);
+            inFlight.Release(recordId);
+        }
+
+        signal.Set();
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]
+    private static partial void LogMalformedAck(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again from chunk {FromChunk}")]
+    private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId, int fromChunk);
+}
