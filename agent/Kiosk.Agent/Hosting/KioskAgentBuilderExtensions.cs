@@ -1,5 +1,6 @@
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Outbox.Encryption;
 using Kiosk.Agent.Session;
 using Kiosk.Agent.Sync;
 using Kiosk.Agent.Telemetry;
@@ -36,8 +37,9 @@ public static class KioskAgentBuilderExtensions
         {
             var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
             var outbox = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
-            var file = Path.Combine(Path.GetFullPath(kiosk.DataFolder, builder.Environment.ContentRootPath), outbox.DatabaseFile);
-            return OutboxStore.Open(file, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, outbox.ToBudget());
+            var folder = Path.GetFullPath(kiosk.DataFolder, builder.Environment.ContentRootPath);
+            var key = OutboxKey.LoadOrCreate(Path.Combine(folder, outbox.KeyFile));
+            return OutboxStore.Open(Path.Combine(folder, outbox.DatabaseFile), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, outbox.ToBudget(), key);
         });
         services.AddSingleton<IRoster>(sp => BuildRoster(sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster));
         services.AddSingleton<OutboxSignal>();

@@ -49,6 +49,13 @@ internal static class OutboxMigrations
         """
         ALTER TABLE attachments ADD COLUMN acked_chunks INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 3: biometric attachments sealed at rest; stored_sha256 is the hash of the bytes as stored, so salvage
+        // can verify a sealed attachment without the key.
+        """
+        ALTER TABLE attachments ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE attachments ADD COLUMN stored_sha256 TEXT NULL;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -9,6 +9,13 @@ public sealed class OutboxOptions
     [Required]
     public string DatabaseFile { get; set; } = "outbox.db";
 
+    /// <summary>
+    /// The key that seals biometric attachments at rest (32 random bytes, created on first start, mode 0600).
+    /// Relative paths are under <c>Kiosk:DataFolder</c>. Back it up with the data folder.
+    /// </summary>
+    [Required]
+    public string KeyFile { get; set; } = "outbox.key";
+
     /// <summary>Disk the outbox may use, in bytes (default 2 GiB).</summary>
     public long BudgetBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 

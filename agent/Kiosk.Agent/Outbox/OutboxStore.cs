@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Kiosk.Agent.Outbox.Encryption;
 using Microsoft.Data.Sqlite;
 
 namespace Kiosk.Agent.Outbox;
@@ -11,17 +12,18 @@ namespace Kiosk.Agent.Outbox;
 /// </summary>
 public sealed class OutboxStore : IDisposable
 {
-    private const int CopyBufferBytes = 81920;
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _timeProvider;
     private readonly long _bootTimestamp;
     private readonly OutboxBudget _budget;
+    private readonly AttachmentCipher? _cipher;
     private long _usedBytes;
     private bool _aboveWarning;
 
-    private OutboxStore(SqliteConnection connection, TimeProvider timeProvider, string bootId, OutboxBudget budget)
+    private OutboxStore(SqliteConnection connection, TimeProvider timeProvider, string bootId, OutboxBudget budget, byte[]? key)
     {
+        _cipher = key is null ? null : new AttachmentCipher(key);
         _connection = connection;
         _timeProvider = timeProvider;
         _bootTimestamp = timeProvider.GetTimestamp();
@@ -46,7 +48,8 @@ public sealed class OutboxStore : IDisposable
     public OutboxRecoveryReport? Recovery { get; private init; }
 
     /// <summary>Opens (creating if needed) the outbox file, applies migrations and sets the durability pragmas.</summary>
-    public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null, OutboxBudget? budget = null)
+    /// <param name="key">The outbox key (<see cref="OutboxKey"/>); with it, biometric attachments are sealed at rest. The agent always passes one.</param>
+    public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null, OutboxBudget? budget = null, byte[]? key = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -74,7 +77,7 @@ public sealed class OutboxStore : IDisposable
                 PRAGMA busy_timeout = 5000;
                 """);
             OutboxMigrations.Apply(connection);
-            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default) { Recovery = recovery };
+            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default, key) { Recovery = recovery };
         }
         catch
         {
@@ -240,8 +243,8 @@ public sealed class OutboxStore : IDisposable
     {
         long rowId;
         using (var insert = Command(transaction, """
-            INSERT INTO attachments(record_seq, attachment_id, content_type, length, sha256, biometric, data)
-            VALUES ($seq, $aid, $type, $length, '', $bio, zeroblob($length)) RETURNING id;
+            INSERT INTO attachments(record_seq, attachment_id, content_type, length, sha256, biometric, sealed, data)
+            VALUES ($seq, $aid, $type, $length, '', $bio, $sealed, zeroblob($stored)) RETURNING id;
             """))
         {
             insert.Parameters.AddWithValue("$seq", seq);
@@ -249,37 +252,16 @@ public sealed class OutboxStore : IDisposable
             insert.Parameters.AddWithValue("$type", attachment.ContentType);
             insert.Parameters.AddWithValue("$length", attachment.Length);
             insert.Parameters.AddWithValue("$bio", attachment.Biometric ? 1 : 0);
+            insert.Parameters.AddWithValue("$sealed", AttachmentStreams.Seals(attachment, _cipher) ? 1 : 0);
+            insert.Parameters.AddWithValue("$stored", AttachmentStreams.StoredLength(attachment, _cipher));
             rowId = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
-        // Stream the content straight into the zeroblob: a 5 MB attachment never sits in memory twice.
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long written = 0;
-        using (var blob = new SqliteBlob(_connection, "attachments", "data", rowId))
-        using (var source = attachment.OpenContent())
-        {
-            var buffer = new byte[CopyBufferBytes];
-            int read;
-            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                if (written + read > attachment.Length)
-                {
-                    throw new InvalidDataException($"attachment '{attachment.AttachmentId}' is longer than its declared {attachment.Length} bytes");
-                }
-
-                blob.Write(buffer, 0, read);
-                hash.AppendData(buffer, 0, read);
-                written += read;
-            }
-        }
-
-        if (written != attachment.Length)
-        {
-            throw new InvalidDataException($"attachment '{attachment.AttachmentId}' gave {written} bytes, {attachment.Length} declared");
-        }
-
-        using var update = Command(transaction, "UPDATE attachments SET sha256 = $sha WHERE id = $id;");
-        update.Parameters.AddWithValue("$sha", Convert.ToHexStringLower(hash.GetHashAndReset()));
+        // Streamed straight into the zeroblob: a 5 MB attachment never sits in memory twice.
+        var (sha256, storedSha256) = AttachmentStreams.Write(_connection, rowId, attachment, _cipher);
+        using var update = Command(transaction, "UPDATE attachments SET sha256 = $sha, stored_sha256 = $stored WHERE id = $id;");
+        update.Parameters.AddWithValue("$sha", sha256);
+        update.Parameters.AddWithValue("$stored", storedSha256);
         update.Parameters.AddWithValue("$id", rowId);
         update.ExecuteNonQuery();
     }
@@ -331,12 +313,12 @@ public sealed class OutboxStore : IDisposable
     private List<StoredAttachment> ReadAttachments(long seq)
     {
         var attachments = new List<StoredAttachment>();
-        using var query = Command(null, "SELECT id, attachment_id, content_type, length, sha256, biometric, acked_chunks FROM attachments WHERE record_seq = $seq ORDER BY id;");
+        using var query = Command(null, "SELECT id, attachment_id, content_type, length, sha256, biometric, acked_chunks, sealed FROM attachments WHERE record_seq = $seq ORDER BY id;");
         query.Parameters.AddWithValue("$seq", seq);
         using var reader = query.ExecuteReader();
         while (reader.Read())
         {
-            attachments.Add(new StoredAttachment(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt64(5) == 1, reader.GetInt32(6)));
+            attachments.Add(new StoredAttachment(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt64(5) == 1, reader.GetInt32(6), reader.GetInt64(7) == 1));
         }
 
         return attachments;
@@ -361,12 +343,7 @@ public sealed class OutboxStore : IDisposable
                 }
             }
 
-            using var blob = new SqliteBlob(_connection, "attachments", "data", attachment.RowId, readOnly: true);
-            var length = (int)Math.Min(count, blob.Length - offset);
-            var buffer = new byte[length];
-            blob.Position = offset;
-            blob.ReadExactly(buffer);
-            return buffer;
+            return AttachmentStreams.Read(_connection, attachment, offset, count, _cipher);
         }
         finally
         {

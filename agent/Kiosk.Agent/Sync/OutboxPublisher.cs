@@ -27,6 +27,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private readonly ILogger<OutboxPublisher> _logger;
     private readonly InFlightWindow _inFlight;
     private readonly AckProcessor _acks;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _quarantined = new();
     private readonly SemaphoreSlim _publishSlots;
     private readonly DrainRateLimit _rateLimit;
 
@@ -70,7 +71,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 var capacity = _options.MaxInFlightRecords - _inFlight.Count;
                 var batch = capacity <= 0
                     ? []
-                    : await _outbox.ReadPendingAsync(Math.Min(capacity, 500), _inFlight.Seqs, stoppingToken).ConfigureAwait(false);
+                    : await _outbox.ReadPendingAsync(Math.Min(capacity, 500), _inFlight.Seqs.Concat(_quarantined.Keys).ToHashSet(), stoppingToken).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
                     await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
@@ -154,9 +155,18 @@ internal sealed partial class OutboxPublisher : BackgroundService
             }
 
             publishes.Add(await StartPublishAsync(RecordsMessage([record]), cancellationToken).ConfigureAwait(false));
-            foreach (var attachment in record.Attachments)
+            try
             {
-                await PublishChunksAsync(record, attachment, publishes, cancellationToken).ConfigureAwait(false);
+                foreach (var attachment in record.Attachments)
+                {
+                    await PublishChunksAsync(record, attachment, publishes, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (System.Security.Cryptography.CryptographicException ex)
+            {
+                // A sealed attachment that fails its tag was altered on disk (or the key was replaced): never send it,
+                // keep it as evidence, tell staff, and let the rest of the backlog go on.
+                await QuarantineAsync(record, ex, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -164,6 +174,25 @@ internal sealed partial class OutboxPublisher : BackgroundService
         {
             publishes.Add(await StartPublishAsync(RecordsMessage(group), cancellationToken).ConfigureAwait(false));
         }
+    }
+
+    private async Task QuarantineAsync(StoredRecord record, Exception problem, CancellationToken cancellationToken)
+    {
+        _inFlight.Release(record.RecordId);
+        if (!_quarantined.TryAdd(record.Seq, 0))
+        {
+            return;
+        }
+
+        LogQuarantined(_logger, record.RecordId, problem.Message);
+        await _outbox.CommitAsync(new NewRecord(RecordKind.Alert, new System.Text.Json.Nodes.JsonObject
+        {
+            ["alertType"] = "attachmentTampered",
+            ["severity"] = "high",
+            ["recordId"] = record.RecordId,
+            ["seq"] = record.Seq,
+            ["detail"] = "a sealed attachment failed its integrity check; the record is kept in the outbox and not sent until staff look at it",
+        }), cancellationToken).ConfigureAwait(false);
     }
 
     private void Track(StoredRecord record)
@@ -252,6 +281,9 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "The {Loop} loop of the sync failed; it goes on after a pause, and nothing leaves the outbox unacknowledged")]
     internal static partial void LogLoopFailure(ILogger logger, string loop, Exception exception);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Critical, Message = "Record {RecordId} has an attachment that fails its integrity check ({Problem}); kept, not sent, alert raised")]
+    private static partial void LogQuarantined(ILogger logger, string recordId, string problem);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Publishing interrupted ({Reason}); the records stay in the outbox and go out after reconnect")]
     private static partial void LogPublishInterrupted(ILogger logger, string reason);

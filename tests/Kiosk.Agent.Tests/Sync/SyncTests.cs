@@ -232,6 +232,40 @@ public sealed class SyncTests
         });
     }
 
+    [Test]
+    public async Task A_tampered_sealed_attachment_is_kept_and_reported_and_the_rest_of_the_backlog_goes_out()
+    {
+        var folder = _folder.File("agent");
+        Directory.CreateDirectory(folder);
+        var key = Kiosk.Agent.Outbox.Encryption.OutboxKey.LoadOrCreate(Path.Combine(folder, "outbox.key"));
+        CommitReceipt tampered, fine;
+        using (var outbox = OutboxStore.Open(Path.Combine(folder, "outbox.db"), TimeProvider.System, key: key))
+        {
+            tampered = await outbox.CommitAsync(CheckIn(1, NewAttachment.FromBytes("face", "image/jpeg", new byte[50_000], biometric: true)), CancellationToken.None);
+            fine = await outbox.CommitAsync(CheckIn(2, NewAttachment.FromBytes("face", "image/jpeg", new byte[50_000], biometric: true)), CancellationToken.None);
+        }
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "outbox.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT id FROM attachments WHERE record_seq = {tampered.Seq};";
+            using var blob = new Microsoft.Data.Sqlite.SqliteBlob(connection, "attachments", "data", (long)command.ExecuteScalar()!);
+            blob.Position = 40;
+            blob.WriteByte(0xFF);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using var agent = Agent();
+        await agent.StartAsync();
+        await agent.WaitAcknowledgedAsync([fine.RecordId]);
+        await Eventually(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.Kind == "alert" && r.Json.Contains("attachmentTampered", StringComparison.Ordinal)));
+
+        var left = await agent.Outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None);
+        Assert.That(left.Select(r => r.RecordId), Is.EqualTo(new[] { tampered.RecordId }), "the altered record stays as evidence, unsent");
+        Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Select(r => r.RecordId), Does.Not.Contain(tampered.RecordId));
+    }
+
     private sealed class SkewedTimeProvider(TimeSpan skew) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + skew;

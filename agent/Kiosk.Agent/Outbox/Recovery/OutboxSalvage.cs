@@ -140,6 +140,20 @@ internal sealed class OutboxSalvage
         }
 
         var length = DamagedOutbox.ToInt64(row.Values[lengthColumn]);
+
+        // A sealed attachment is checked as stored (its ciphertext hash), so salvage never needs the key.
+        var sealedColumn = AttachmentCatalog.IndexOf(columns, "sealed");
+        var storedShaColumn = AttachmentCatalog.IndexOf(columns, "stored_sha256");
+        if (sealedColumn >= 0 && DamagedOutbox.ToInt64(row.Values[sealedColumn]) == 1)
+        {
+            if (storedShaColumn < 0 || row.Values[storedShaColumn] is not string storedSha)
+            {
+                return false;
+            }
+
+            expectedSha = storedSha;
+            length = Encryption.AttachmentCipher.StoredLength(length);
+        }
         SqliteBlob source;
         try
         {
