@@ -11,11 +11,23 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly TempFolder _folder = new("mosquitto");
     private Process? _process;
 
-    private MosquittoBroker(int port)
+    private MosquittoBroker(int port, (string CaFile, string CertFile, string KeyFile)? tls = null)
     {
         Port = port;
+        TlsPort = tls is null ? 0 : FreePort.Next();
+
+        // The TLS listener, when there is one, demands a client certificate from the CA (mutual TLS); the
+        // plain listener stays for the central simulator and observers.
+        var tlsListener = tls is not { } t ? "" : $"""
+            listener {TlsPort} 127.0.0.1
+            cafile {t.CaFile}
+            certfile {t.CertFile}
+            keyfile {t.KeyFile}
+            require_certificate true
+            """;
         var config = $"""
             listener {port} 127.0.0.1
+            {tlsListener}
             allow_anonymous true
             persistence false
             max_inflight_messages 0
@@ -31,6 +43,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The mutual-TLS listener's port; 0 when the broker has none.</summary>
+    public int TlsPort { get; }
+
     public static string Host => "127.0.0.1";
 
     public string ConfigPath => _folder.File("mosquitto.conf");
@@ -43,6 +58,15 @@ public sealed class MosquittoBroker : IAsyncDisposable
     {
         var broker = new MosquittoBroker(FreePort.Next());
         await broker.StartAgainAsync().ConfigureAwait(false);
+        return broker;
+    }
+
+    /// <summary>A broker with a plain listener and a mutual-TLS listener (server certificate and the CA that clients must chain to).</summary>
+    public static async Task<MosquittoBroker> StartWithTlsAsync(string caFile, string certFile, string keyFile)
+    {
+        var broker = new MosquittoBroker(FreePort.Next(), (caFile, certFile, keyFile));
+        await broker.StartAgainAsync().ConfigureAwait(false);
+        await FreePort.WaitForListenerAsync(broker.TlsPort, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         return broker;
     }
 

@@ -46,6 +46,13 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<SyncStatus>();
         services.AddSingleton<BirthMessage>();
         services.AddSingleton<CheckInSession>();
+        services.AddSingleton(sp =>
+        {
+            var sync = sp.GetRequiredService<IOptions<SyncOptions>>().Value;
+            var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
+            var folder = Path.GetFullPath(kiosk.DataFolder, builder.Environment.ContentRootPath);
+            return new BrokerSecurity(sync.Tls.Enabled ? new BrokerTls(sync.Tls, sync.BrokerHost, folder) : null);
+        });
         services.AddSingleton<MqttConnection>();
         services.AddSingleton<OutboxPublisher>();
 

@@ -3,6 +3,7 @@ using Kiosk.Agent.Devices;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Session;
 using Kiosk.Agent.Sync;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Kiosk.Agent.Hosting;
@@ -11,7 +12,7 @@ namespace Kiosk.Agent.Hosting;
 /// Checks the whole configuration once at start and reports every problem in one message, each naming
 /// the key and the fix, so a technician fixes the file once instead of restarting once per mistake.
 /// </summary>
-internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync, IOptions<DeviceOptions> devices, IOptions<SessionOptions> session, IOptions<OutboxOptions> outbox)
+internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync, IOptions<DeviceOptions> devices, IOptions<SessionOptions> session, IOptions<OutboxOptions> outbox, IHostEnvironment environment)
     : IValidateOptions<KioskOptions>
 {
     public ValidateOptionsResult Validate(string? name, KioskOptions options)
@@ -33,7 +34,7 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
         }
         else if (!options.IsDemo)
         {
-            errors.Add("Kiosk:Profile is 'production', which needs TLS to the broker, and this build has no enrolled certificate yet: run 'kioskctl enroll', or set Kiosk:Profile=demo for a local demo broker.");
+            CheckTls(sync.Value.Tls, Path.GetFullPath(options.DataFolder, environment.ContentRootPath), errors);
         }
 
         if (string.IsNullOrWhiteSpace(options.DataFolder))
@@ -75,6 +76,28 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
         if (sync.ReconnectBaseDelay <= TimeSpan.Zero || sync.ReconnectMaxDelay < sync.ReconnectBaseDelay)
         {
             errors.Add("Kiosk:Sync:ReconnectBaseDelay must be positive and not above Kiosk:Sync:ReconnectMaxDelay (defaults 00:00:01 and 00:01:00).");
+        }
+    }
+
+    /// <summary>Outside the demo, the agent talks to the broker only over mutual TLS with enrolled credentials.</summary>
+    private static void CheckTls(TlsOptions tls, string dataFolder, List<string> errors)
+    {
+        if (!tls.Enabled)
+        {
+            errors.Add("Kiosk:Sync:Tls:Enabled is false, but Kiosk:Profile 'production' talks to the broker only over mutual TLS: run 'kioskctl enroll' (it writes the Tls keys), or set Kiosk:Profile=demo for a local demo broker.");
+            return;
+        }
+
+        foreach (var (key, file) in new[] { ("CaFile", tls.CaFile), ("ClientCertificateFile", tls.ClientCertificateFile), ("ClientKeyFile", tls.ClientKeyFile) })
+        {
+            if (string.IsNullOrWhiteSpace(file))
+            {
+                errors.Add($"Kiosk:Sync:Tls:{key} is empty: set it to the PEM file 'kioskctl enroll' wrote.");
+            }
+            else if (!File.Exists(Path.GetFullPath(file, dataFolder)))
+            {
+                errors.Add($"Kiosk:Sync:Tls:{key} '{file}' does not exist (relative paths are under Kiosk:DataFolder): run 'kioskctl enroll' again or fix the path.");
+            }
         }
     }
 

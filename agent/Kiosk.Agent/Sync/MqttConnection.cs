@@ -32,9 +32,12 @@ internal sealed partial class MqttConnection : BackgroundService
     private TaskCompletionSource _disconnected = NewSignal();
     private int _epoch;
     private volatile bool _stopping;
+    private readonly BrokerSecurity _security;
+    private string? _lastConnectError;
 
-    public MqttConnection(IOptions<SyncOptions> options, AgentIdentity identity, BirthMessage birth, TimeProvider timeProvider, ILogger<MqttConnection> logger)
+    public MqttConnection(IOptions<SyncOptions> options, AgentIdentity identity, BirthMessage birth, BrokerSecurity security, TimeProvider timeProvider, ILogger<MqttConnection> logger)
     {
+        _security = security;
         _options = options.Value;
         _identity = identity;
         _birth = birth;
@@ -52,7 +55,8 @@ internal sealed partial class MqttConnection : BackgroundService
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(FullJitter(args.AttemptNumber)),
                 OnRetry = args =>
                 {
-                    LogConnectFailed(_logger, _options.BrokerHost, _options.BrokerPort, args.RetryDelay.TotalSeconds, args.Outcome.Exception?.Message ?? "refused");
+                    Volatile.Write(ref _lastConnectError, Describe(args.Outcome.Exception));
+                    LogConnectFailed(_logger, _options.BrokerHost, _options.BrokerPort, args.RetryDelay.TotalSeconds, _lastConnectError!);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -122,6 +126,7 @@ internal sealed partial class MqttConnection : BackgroundService
             throw;
         }
 
+        Volatile.Write(ref _lastConnectError, null);
         var epoch = Interlocked.Increment(ref _epoch);
         LogConnected(_logger, _options.BrokerHost, _options.BrokerPort, epoch);
         if (Connected is { } connected)
@@ -147,9 +152,12 @@ internal sealed partial class MqttConnection : BackgroundService
             .Build(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Why the last connect attempt failed (for status and diagnostics); null once connected.</summary>
+    public string? LastConnectError => Volatile.Read(ref _lastConnectError);
+
     internal MqttClientOptions BuildClientOptions()
     {
-        var options = new MqttClientOptionsBuilder()
+        var builder = new MqttClientOptionsBuilder()
             .WithClientId(_identity.ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             // The endpoint must be set before WithTcpServer(action): MQTTnet 5 checks it before running the action.
@@ -165,8 +173,13 @@ internal sealed partial class MqttConnection : BackgroundService
             .WithWillPayload(_birth.BuildDeath(reason: null))
             .WithWillContentType("application/json")
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithWillRetain(true)
-            .Build();
+            .WithWillRetain(true);
+        if (_security.Tls is { } tls)
+        {
+            builder = builder.WithTlsOptions(tls.Build());
+        }
+
+        var options = builder.Build();
         options.WriterBufferSize = _options.SocketBufferBytes;
         options.WriterBufferSizeMax = _options.SocketBufferBytes * 2;
         return options;
@@ -216,6 +229,23 @@ internal sealed partial class MqttConnection : BackgroundService
     {
         _client.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>The innermost message says what went wrong (a refused port, a certificate the handshake rejected).</summary>
+    private static string Describe(Exception? exception)
+    {
+        if (exception is null)
+        {
+            return "refused";
+        }
+
+        var inner = exception;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return ReferenceEquals(inner, exception) ? exception.Message : $"{exception.Message} ({inner.Message})";
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -46,6 +46,9 @@ public sealed class SyncOptions
     /// <summary>Records are stamped with the clock offset learned from the platform's acks when it is larger than this.</summary>
     public TimeSpan ClockStampThreshold { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Mutual TLS to the broker (<c>Kiosk:Sync:Tls</c>); required outside the demo profile.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
     /// <summary>MQTTnet's socket buffer; its 8 KiB default throttles 150 KB payloads to tens per second.</summary>
     [Range(8 * 1024, 16 * 1024 * 1024, ErrorMessage = "Kiosk:Sync:SocketBufferBytes must be between 8192 and 16777216.")]
     public int SocketBufferBytes { get; set; } = 1024 * 1024;

@@ -52,7 +52,16 @@ public sealed class ConfigurationValidationTests
     public async Task The_production_profile_refuses_to_run_without_TLS()
     {
         var error = await StartWith(new() { ["Kiosk:Profile"] = "production" });
-        Assert.That(error.Message, Does.Contain("needs TLS").And.Contain("Kiosk:Profile=demo"));
+        Assert.That(error.Message, Does.Contain("Kiosk:Sync:Tls:Enabled is false").And.Contain("mutual TLS").And.Contain("kioskctl enroll"));
+    }
+
+    [Test]
+    public async Task The_production_profile_names_missing_certificate_files()
+    {
+        var error = await StartWith(new() { ["Kiosk:Profile"] = "production", ["Kiosk:Sync:Tls:Enabled"] = "true", ["Kiosk:Sync:Tls:CaFile"] = "ca.pem" });
+        Assert.That(error.Message, Does.Contain("Kiosk:Sync:Tls:CaFile 'ca.pem' does not exist")
+            .And.Contain("Kiosk:Sync:Tls:ClientCertificateFile is empty")
+            .And.Contain("Kiosk:Sync:Tls:ClientKeyFile is empty"));
     }
 
     [Test]

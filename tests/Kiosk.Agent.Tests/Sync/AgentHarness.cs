@@ -55,7 +55,13 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     public Topics Topics => Services.GetRequiredService<AgentIdentity>().Topics;
 
-    public Task StartAsync() => _host.StartAsync();
+    private bool _started;
+
+    public async Task StartAsync()
+    {
+        await _host.StartAsync();
+        _started = true;
+    }
 
     /// <summary>Commits a record and wakes the publisher, as the session does.</summary>
     public async Task<CommitReceipt> CommitAsync(NewRecord record)
@@ -85,7 +91,11 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        if (_started)
+        {
+            await _host.StopAsync();
+        }
+
         _host.Dispose();
     }
 }
