@@ -11,7 +11,7 @@ usage: ./kiosk.sh COMMAND [ARGS]
                         (data in ./kiosk-data; a second run picks up any backlog the first left)
   test                  build and run every test; last line: "N passed, M failed[, K skipped]"
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
-  ctl ARGS              kioskctl, the field technician's CLI (not built yet)
+  ctl ARGS              kioskctl, the field technician's CLI (today: capture face|document; see ctl --help)
 USAGE
 }
 
@@ -45,7 +45,7 @@ case "$cmd" in
     exec dotnet simulators/Kiosk.Demo/bin/Release/net10.0/kiosk-demo.dll --data kiosk-data --test-data .cache/test-data "$@"
     ;;
   test)
-    ensure_packages mosquitto procps
+    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils
     test_data
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)
     if ! dotnet build Kiosk.sln -v quiet -nologo -clp:ErrorsOnly 2>&1 | tee -a "$log"; then
@@ -67,7 +67,7 @@ case "$cmd" in
     [ "$failed" -eq 0 ]
     ;;
   bench)
-    ensure_packages mosquitto procps
+    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils
     test_data
     dotnet build bench/Kiosk.Bench -c Release -v quiet -nologo -clp:ErrorsOnly
     # The process benchmark starts the agent as its own process, from its Release build.
@@ -75,8 +75,9 @@ case "$cmd" in
     exec dotnet bench/Kiosk.Bench/bin/Release/net10.0/kiosk-bench.dll "$@"
     ;;
   ctl)
-    echo "kiosk.sh ctl: kioskctl is not built yet (see the field-technician issue)" >&2
-    exit 2
+    ensure_packages libgtk-3-0 opencv-data
+    dotnet build provisioning/Kiosk.Ctl -c Release -v quiet -nologo -clp:ErrorsOnly >&2
+    exec dotnet provisioning/Kiosk.Ctl/bin/Release/net10.0/kioskctl.dll "$@"
     ;;
   ""|-h|--help|help)
     usage

@@ -22,6 +22,9 @@ internal sealed record DemoArguments
 
     public string? TestData { get; init; }
 
+    /// <summary>Configuration overrides in the agent's own syntax, e.g. <c>--Kiosk:Devices:FaceCamera=OpenCv</c>.</summary>
+    public IReadOnlyList<string> AgentSettings { get; init; } = [];
+
     public static DemoArguments Parse(string[] args)
     {
         var result = new DemoArguments();
@@ -37,6 +40,7 @@ internal sealed record DemoArguments
                 "--trace-commits" => result with { TraceCommits = true },
                 "--interval-ms" => result with { Interval = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--test-data" => result with { TestData = Value() },
+                var setting when setting.StartsWith("--Kiosk:", StringComparison.Ordinal) && setting.Contains('=', StringComparison.Ordinal) => result with { AgentSettings = [.. result.AgentSettings, setting] },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }
@@ -44,5 +48,5 @@ internal sealed record DemoArguments
         return result;
     }
 
-    public const string Usage = "usage: kiosk.sh demo [--checkins N] [--data DIR] [--broker HOST:PORT] [--no-central] [--interval-ms MS] [--trace-commits]";
+    public const string Usage = "usage: kiosk.sh demo [--checkins N] [--data DIR] [--broker HOST:PORT] [--no-central] [--interval-ms MS] [--trace-commits] [--Kiosk:KEY=VALUE ...]";
 }

@@ -115,6 +115,8 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             ["Kiosk:HeartbeatInterval"] = "00:00:05",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        // Any agent setting can be given on the demo's command line, e.g. to back a device by a real driver.
+        builder.Configuration.AddCommandLine([.. arguments.AgentSettings]);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddKioskAgent();

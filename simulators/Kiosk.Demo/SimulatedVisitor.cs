@@ -16,8 +16,9 @@ internal static class SimulatedVisitor
 
     public static async Task<(StepOutcome Outcome, CheckInReceipt? Receipt)> CheckInAsync(CheckInSession session, DeviceSet devices, SimulatedPerson person, CancellationToken cancellationToken)
     {
-        ((SimulatedIdCardReader)devices.IdCardReader).PresentCard(person.Card);
-        ((SimulatedFaceCamera)devices.FaceCamera).PresentFace(person.FaceSourceId);
+        // A visitor can only hand a card or show a face to a simulated device; a real driver sees what its stand-in shows.
+        (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(person.Card);
+        (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId);
         try
         {
             var outcome = await session.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -45,8 +46,8 @@ internal static class SimulatedVisitor
         finally
         {
             session.Reset();
-            ((SimulatedIdCardReader)devices.IdCardReader).PresentCard(null);
-            ((SimulatedFaceCamera)devices.FaceCamera).PresentFace(null);
+            (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(null);
+            (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(null);
         }
     }
 }

@@ -41,7 +41,9 @@ public static class KioskAgentBuilderExtensions
             var key = OutboxKey.LoadOrCreate(Path.Combine(folder, outbox.KeyFile));
             return OutboxStore.Open(Path.Combine(folder, outbox.DatabaseFile), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, outbox.ToBudget(), key);
         });
-        services.AddSingleton<IRoster>(sp => BuildRoster(sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster));
+        services.AddSingleton<IRoster>(sp => BuildRoster(
+            sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster,
+            Path.GetFullPath(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.Simulation.DataFolder, builder.Environment.ContentRootPath)));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SyncStatus>();
         services.AddSingleton<BirthMessage>();
@@ -65,8 +67,15 @@ public static class KioskAgentBuilderExtensions
         return builder;
     }
 
-    /// <summary>The platform will push the roster; until then, the simulated people (demo) are the roster.</summary>
-    private static InMemoryRoster BuildRoster(RosterOptions options) =>
+    /// <summary>
+    /// The platform will push the roster; until then, the simulated people (demo) are the roster, enrolled with the
+    /// photograph their simulated face comes from, so a real face camera and matcher can verify them too.
+    /// </summary>
+    private static InMemoryRoster BuildRoster(RosterOptions options, string photoFolder) =>
         new(SimulatedPeople.Generate(options.Seed, options.SimulatedPeople).Select((p, i) => new RosterEntry(
-            $"P{i + 1:D4}", p.Card.IdNumber, i % 2 == 0 ? "normal" : "strict") { EnrolledSourceId = p.FaceSourceId }));
+            $"P{i + 1:D4}", p.Card.IdNumber, i % 2 == 0 ? "normal" : "strict")
+        {
+            EnrolledSourceId = p.FaceSourceId,
+            EnrolledPhoto = File.Exists(Path.Combine(photoFolder, p.FaceSourceId + ".png")) ? File.ReadAllBytes(Path.Combine(photoFolder, p.FaceSourceId + ".png")) : default,
+        }));
 }

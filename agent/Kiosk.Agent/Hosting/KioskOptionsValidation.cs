@@ -49,11 +49,13 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
 
         foreach (var (key, driver) in devices.Value.Slots())
         {
-            if (!DeviceOptions.KnownDrivers.Contains(driver))
+            if (!DeviceOptions.Drivers[key].Contains(driver))
             {
-                errors.Add($"Kiosk:Devices:{key} '{driver}' is not a known driver: use one of {string.Join(", ", DeviceOptions.KnownDrivers)}.");
+                errors.Add($"Kiosk:Devices:{key} '{driver}' is not a known driver: use one of {string.Join(", ", DeviceOptions.Drivers[key])}.");
             }
         }
+
+        errors.AddRange(devices.Value.DriverProblems());
 
         CheckSync(sync.Value, errors);
         CheckSession(session.Value, errors);

@@ -191,6 +191,7 @@ public sealed class FaultProxyTests
         await using var nowhere = new FaultProxy("127.0.0.1", FreePort.Next());
         await nowhere.StartAsync();
         Assert.That(await ConnectAndReadUntilClosedAsync(nowhere.Port, ct), Is.EqualTo(SocketError.ConnectionReset));
+        await nowhere.WaitUntilAsync(p => p.ConnectionsReset == 1, TimeSpan.FromSeconds(10));
         Assert.That(nowhere.ConnectionsReset, Is.EqualTo(1));
     }
 

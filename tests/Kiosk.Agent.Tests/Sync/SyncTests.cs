@@ -262,7 +262,7 @@ public sealed class SyncTests
         await Eventually(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.Kind == "alert" && r.Json.Contains("attachmentTampered", StringComparison.Ordinal)));
 
         var left = await agent.Outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None);
-        Assert.That(left.Select(r => r.RecordId), Is.EqualTo(new[] { tampered.RecordId }), "the altered record stays as evidence, unsent");
+        Assert.That(left.Where(r => r.Kind == RecordKind.CheckIn).Select(r => r.RecordId), Is.EqualTo(new[] { tampered.RecordId }), "the altered record stays as evidence, unsent");
         Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Select(r => r.RecordId), Does.Not.Contain(tampered.RecordId));
     }
 

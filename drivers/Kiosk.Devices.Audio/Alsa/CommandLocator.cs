@@ -1,0 +1,23 @@
+namespace Kiosk.Devices.Audio;
+
+/// <summary>Finds a command the way a shell would: a path as given, a bare name on PATH.</summary>
+internal static class CommandLocator
+{
+    public static bool Exists(string command)
+    {
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            return false;
+        }
+
+        if (command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || command.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return File.Exists(command);
+        }
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        string[] extensions = OperatingSystem.IsWindows() ? ["", ".exe", ".cmd", ".bat"] : [""];
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => extensions.Any(ext => File.Exists(Path.Combine(dir, command + ext))));
+    }
+}

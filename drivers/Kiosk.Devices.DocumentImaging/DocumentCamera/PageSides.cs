@@ -1,0 +1,147 @@
+using OpenCvSharp;
+
+namespace Kiosk.Devices.DocumentImaging;
+
+/// <summary>
+/// Corner geometry of a page outline: straight-line fits to its four sides (cv::fitLine, Huber M-estimator) whose
+/// intersections are the corners, and the sanity checks that tell a page from any other four-cornered blob.
+/// A polygon vertex (cv::approxPolyDP) is where the outline bends most, which a shadowed, rounded or torn corner
+/// moves; the sides stay straight over most of their length, so their intersection is the corner the page had.
+/// </summary>
+internal static class PageSides
+{
+    /// <summary>Only the middle of each side is fitted at first: the ends bend into the neighbouring sides.</summary>
+    private const double SideMiddle = 0.1;
+
+    /// <summary>Contour points within this share of the side's length of the polygon side are taken as side points.</summary>
+    private const double SideBand = 0.02;
+
+    /// <summary>Second pass: points within this many pixels of the first fit, over nearly the whole side.</summary>
+    private const double RefitBand = 2.0;
+
+    /// <summary>Page corners are within this many degrees of square, even in a steep perspective.</summary>
+    private const double MaxCornerSkew = 50;
+
+    /// <summary>Long side over short side: a strip of receipt paper is about 3.5; anything longer is not a page.</summary>
+    private const double MaxAspect = 5;
+
+    /// <summary>
+    /// Fits a line to each side of <paramref name="quad"/> through the <paramref name="outline"/> points along it and
+    /// returns the four intersections, or the quad unchanged where a side has too few points or the fit is not a page.
+    /// </summary>
+    public static Point2f[] Fit(Point[] outline, Point2f[] quad)
+    {
+        var lines = new Line2D[4];
+        for (var i = 0; i < 4; i++)
+        {
+            var line = FitSide(outline, quad[i], quad[(i + 1) % 4]);
+            if (line is null)
+            {
+                return quad;
+            }
+
+            lines[i] = line;
+        }
+
+        var corners = new Point2f[4];
+        for (var i = 0; i < 4; i++)
+        {
+            // Corner i joins side i-1 (into it) and side i (out of it).
+            var corner = Intersect(lines[(i + 3) % 4], lines[i]);
+            if (corner is null)
+            {
+                return quad;
+            }
+
+            corners[i] = corner.Value;
+        }
+
+        return IsPlausiblePage(corners) ? corners : quad;
+    }
+
+    /// <summary>A convex quadrilateral with near-square corners and a page-like aspect.</summary>
+    public static bool IsPlausiblePage(Point2f[] quad)
+    {
+        if (!Cv2.IsContourConvex(quad))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            var previous = quad[(i + 3) % 4] - quad[i];
+            var next = quad[(i + 1) % 4] - quad[i];
+            var cos = (previous.X * next.X + previous.Y * next.Y) / (Length(previous) * Length(next));
+            var degrees = Math.Acos(Math.Clamp(cos, -1, 1)) * 180 / Math.PI;
+            if (Math.Abs(degrees - 90) > MaxCornerSkew)
+            {
+                return false;
+            }
+        }
+
+        var width = (quad[0].DistanceTo(quad[1]) + quad[2].DistanceTo(quad[3])) / 2;
+        var height = (quad[1].DistanceTo(quad[2]) + quad[3].DistanceTo(quad[0])) / 2;
+        return Math.Min(width, height) > 0 && Math.Max(width, height) / Math.Min(width, height) <= MaxAspect;
+    }
+
+    private static Line2D? FitSide(Point[] outline, Point2f from, Point2f to)
+    {
+        var length = from.DistanceTo(to);
+        if (length < 8)
+        {
+            return null;
+        }
+
+        var direction = new Point2d((to.X - from.X) / length, (to.Y - from.Y) / length);
+        var normal = new Point2d(-direction.Y, direction.X);
+        var band = Math.Max(3, SideBand * length);
+        var first = Select(outline, from, direction, length, SideMiddle, p => Math.Abs(Dot(p - Of(from), normal)) <= band);
+        var line = FitLine(first);
+        if (line is null)
+        {
+            return null;
+        }
+
+        var lineNormal = new Point2d(-line.Vy, line.Vx);
+        var origin = new Point2d(line.X1, line.Y1);
+        var second = Select(outline, from, direction, length, SideMiddle / 4, p => Math.Abs(Dot(p - origin, lineNormal)) <= RefitBand);
+        return FitLine(second) ?? line;
+    }
+
+    private static List<Point> Select(Point[] outline, Point2f from, Point2d direction, double length, double skip, Func<Point2d, bool> near)
+    {
+        var selected = new List<Point>();
+        foreach (var point in outline)
+        {
+            var p = new Point2d(point.X, point.Y);
+            var along = Dot(p - Of(from), direction) / length;
+            if (along >= skip && along <= 1 - skip && near(p))
+            {
+                selected.Add(point);
+            }
+        }
+
+        return selected;
+    }
+
+    private static Line2D? FitLine(List<Point> points) =>
+        points.Count < 10 ? null : Cv2.FitLine(points, DistanceTypes.Huber, 0, 0.01, 0.01);
+
+    private static Point2f? Intersect(Line2D a, Line2D b)
+    {
+        var cross = a.Vx * b.Vy - a.Vy * b.Vx;
+        if (Math.Abs(cross) < 1e-6)
+        {
+            return null;
+        }
+
+        var t = ((b.X1 - a.X1) * b.Vy - (b.Y1 - a.Y1) * b.Vx) / cross;
+        return new Point2f((float)(a.X1 + t * a.Vx), (float)(a.Y1 + t * a.Vy));
+    }
+
+    private static Point2d Of(Point2f p) => new(p.X, p.Y);
+
+    private static double Dot(Point2d a, Point2d b) => a.X * b.X + a.Y * b.Y;
+
+    private static double Length(Point2f v) => Math.Sqrt(v.X * v.X + v.Y * v.Y);
+}

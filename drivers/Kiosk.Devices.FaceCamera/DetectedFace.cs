@@ -1,0 +1,9 @@
+using OpenCvSharp;
+
+namespace Kiosk.Devices.FaceCamera;
+
+/// <summary>A face box with the eye centres in image pixels (left/right as seen in the image), when found.</summary>
+internal sealed record DetectedFace(Rect Box, Point2d? LeftEye, Point2d? RightEye)
+{
+    public bool HasEyes => LeftEye is not null && RightEye is not null;
+}

@@ -1,0 +1,67 @@
+using Kiosk.TestSupport;
+using OpenCvSharp;
+
+namespace Kiosk.Drivers.DocumentImaging.Tests.DocumentCamera;
+
+/// <summary>
+/// A 1920x1080 camera frame made for the test: the real page photograph (page.png) warped by a known
+/// homography (rotated, in perspective) onto a dark textured desk made from coffee.png.
+/// </summary>
+internal sealed class DeskScene : IDisposable
+{
+    public const int Width = 1920;
+    public const int Height = 1080;
+
+    private DeskScene(Mat frame, Point2f[] corners)
+    {
+        Frame = frame;
+        Corners = corners;
+    }
+
+    public Mat Frame { get; }
+
+    /// <summary>Where the page's corners landed: top-left, top-right, bottom-right, bottom-left.</summary>
+    public Point2f[] Corners { get; }
+
+    public double PageDiagonal => Math.Max(Corners[0].DistanceTo(Corners[2]), Corners[1].DistanceTo(Corners[3]));
+
+    public static Mat Desk()
+    {
+        using var coffee = Cv2.ImRead(RepositoryPaths.TestDataFile("coffee.png"), ImreadModes.Color);
+        var desk = new Mat();
+        Cv2.Resize(coffee, desk, new Size(Width, Height));
+        // The dark base pad of a document camera, textured by the photograph at a fifth of its brightness.
+        // (page.png has a shadowed bottom-left corner; on a desk brighter than about a third that corner is lost.)
+        desk.ConvertTo(desk, -1, 0.2, 0);
+        return desk;
+    }
+
+    /// <param name="degrees">Rotation of the page on the desk.</param>
+    /// <param name="keystone">How much shorter the far (top) edge is than the near one, as a share.</param>
+    public static DeskScene Create(double degrees, double keystone)
+    {
+        using var page = Cv2.ImRead(RepositoryPaths.TestDataFile("page.png"), ImreadModes.Color);
+        var frame = Desk();
+        var halfWidth = 520.0;
+        var halfHeight = halfWidth * page.Height / page.Width;
+        var top = halfWidth * (1 - keystone);
+        (double X, double Y)[] local = [(-top, -halfHeight), (top, -halfHeight), (halfWidth, halfHeight), (-halfWidth, halfHeight)];
+        var angle = degrees * Math.PI / 180;
+        var corners = local
+            .Select(p => new Point2f(
+                (float)(Width / 2.0 + p.X * Math.Cos(angle) - p.Y * Math.Sin(angle)),
+                (float)(Height / 2.0 + p.X * Math.Sin(angle) + p.Y * Math.Cos(angle))))
+            .ToArray();
+        Point2f[] source = [new(0, 0), new(page.Width, 0), new(page.Width, page.Height), new(0, page.Height)];
+        using var homography = Cv2.GetPerspectiveTransform(source, corners);
+        using var warped = new Mat();
+        using var mask = new Mat();
+        using var white = new Mat(page.Size(), MatType.CV_8UC1, Scalar.All(255));
+        Cv2.WarpPerspective(page, warped, homography, frame.Size(), InterpolationFlags.Linear);
+        Cv2.WarpPerspective(white, mask, homography, frame.Size(), InterpolationFlags.Nearest);
+        warped.CopyTo(frame, mask);
+        return new DeskScene(frame, corners);
+    }
+
+    public void Dispose() => Frame.Dispose();
+}
