@@ -62,6 +62,21 @@ if (Runs("attachments"))
         + $"commit-to-ack p50 {Report.Ms(sync.CommitToAck.Percentile(50))}, p99 {Report.Ms(sync.CommitToAck.Percentile(99))}; baseline {sync.BaselineBytes / 1e6:0.0} MB in {sync.Baseline.TotalSeconds:0.00} s.");
 }
 
+if (Runs("vision"))
+{
+    var frames = quick ? 10 : 50;
+    Progress($"vision: face pipeline on 640x480 and page correction on 1920x1080, {frames} frames, one thread");
+    var vision = VisionBench.Run(frames);
+    report.Figure("face_ms_per_frame", vision.FaceMs, 2);
+    report.Figure("raw_cascade_ms_per_frame", vision.RawCascadeMs, 2);
+    report.Figure("face_ratio_vs_raw_cascade", vision.FaceMs / vision.RawCascadeMs, 3);
+    report.Figure("document_ms_per_frame", vision.DocumentMs, 1);
+    report.Figure("raw_grey_png_ms_per_frame", vision.RawDocumentMs, 1);
+    report.Row("face pipeline 640x480, ms/frame", Report.Ms(vision.FaceMs), Report.Ms(vision.RawCascadeMs), vision.RawCascadeMs / vision.FaceMs, "face_ms_per_frame");
+    report.Row("page correction 1920x1080, ms/frame", Report.Ms(vision.DocumentMs), Report.Ms(vision.RawDocumentMs), vision.RawDocumentMs / vision.DocumentMs);
+    report.Note($"vision: the face pipeline found {vision.FacesFound} face(s) (eyes, sharpness, brightness, pose, centring on top of the bare cascade); the page was {(vision.PageFound ? "found" : "NOT found")} in the warped scene.");
+}
+
 if (Runs("delivery"))
 {
     // Where the sync time goes: the same records committed before the agent starts, so no commit competes with

@@ -12,6 +12,8 @@ internal sealed record Target(string Key, bool AtMost, double Limit)
         new("drain_s", AtMost: true, 60),
         new("idle_rss_mb", AtMost: true, 80),
         new("ready_ms", AtMost: true, 1500),
+        new("face_ms_per_frame", AtMost: true, 30),
+        new("face_ratio_vs_raw_cascade", AtMost: true, 1.5),
     ];
 
     public string Description => (AtMost ? "<= " : ">= ") + Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
