@@ -266,6 +266,39 @@ public sealed class SyncTests
         Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Select(r => r.RecordId), Does.Not.Contain(tampered.RecordId));
     }
 
+    [Test]
+    public async Task A_full_outbox_refuses_check_ins_until_the_platform_drains_it_then_takes_them_again()
+    {
+        // 2 MiB budget: check-ins stop at the 90 % high-water mark while the platform is not acknowledging.
+        _central.AcknowledgementsPaused = true;
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Outbox:BudgetBytes"] = "2097152" });
+        await agent.StartAsync();
+        var committed = new List<CommitReceipt>();
+        OutboxFullException? refused = null;
+        while (refused is null)
+        {
+            try
+            {
+                committed.Add(await agent.CommitAsync(CheckIn(committed.Count, NewAttachment.FromBytes("scan", "image/png", new byte[150_000], biometric: false))));
+            }
+            catch (OutboxFullException ex)
+            {
+                refused = ex;
+            }
+        }
+
+        Assert.That(refused.Message, Does.Contain("outbox is full"));
+        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(committed.Count), "nothing committed was dropped to make room");
+
+        // The platform comes back: it acknowledges the backlog, the outbox empties, and check-ins are taken again.
+        _central.AcknowledgementsPaused = false;
+        await agent.WaitAcknowledgedAsync(committed.Select(c => c.RecordId));
+        var after = await agent.CommitAsync(CheckIn(999, NewAttachment.FromBytes("scan", "image/png", new byte[150_000], biometric: false)));
+        await agent.WaitAcknowledgedAsync([after.RecordId]);
+        var stored = (await _central.GetStoredRecordsAsync(CancellationToken.None)).Where(r => r.Kind == "checkin").Select(r => r.RecordId).ToList();
+        Assert.That(stored, Is.SupersetOf(committed.Select(c => c.RecordId).Append(after.RecordId)));
+    }
+
     private sealed class SkewedTimeProvider(TimeSpan skew) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + skew;
