@@ -1,4 +1,5 @@
 using Kiosk.Devices.Audio;
+using Kiosk.Devices.DocumentImaging;
 using Kiosk.Devices.FaceCamera;
 using Kiosk.Devices.FingerprintReader;
 using Kiosk.Devices.Gpio;
@@ -17,8 +18,8 @@ public sealed class DeviceOptions
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Drivers = new Dictionary<string, IReadOnlyList<string>>
     {
         [nameof(FaceCamera)] = ["Simulated", "OpenCv"],
-        [nameof(DocumentCamera)] = ["Simulated"],
-        [nameof(DocumentScanner)] = ["Simulated"],
+        [nameof(DocumentCamera)] = ["Simulated", "OpenCv"],
+        [nameof(DocumentScanner)] = ["Simulated", "Sane", "Escl"],
         [nameof(SignaturePad)] = ["Simulated", "Evdev"],
         [nameof(FingerprintReader)] = ["Simulated", "R30x"],
         [nameof(IdCardReader)] = ["Simulated", "Sam"],
@@ -47,6 +48,15 @@ public sealed class DeviceOptions
 
     /// <summary>The local 1:1 pre-check used with the OpenCV camera (<c>Kiosk:Devices:FaceMatcher</c>).</summary>
     public FaceMatcherOptions FaceMatcher { get; set; } = new();
+
+    /// <summary>Document camera through OpenCV (<c>Kiosk:Devices:DocumentOpenCv</c>).</summary>
+    public DocumentCameraOptions DocumentOpenCv { get; set; } = new();
+
+    /// <summary>Duplex scanner through SANE's scanimage (<c>Kiosk:Devices:Sane</c>).</summary>
+    public SaneScannerOptions Sane { get; set; } = new();
+
+    /// <summary>Driverless network or IPP-over-USB scanner through eSCL (<c>Kiosk:Devices:Escl</c>).</summary>
+    public EsclScannerOptions Escl { get; set; } = new();
 
     /// <summary>GA/T 467 SAM ID card reader on a serial port (<c>Kiosk:Devices:Sam</c>).</summary>
     public SamIdCardReaderOptions Sam { get; set; } = new();
@@ -95,6 +105,11 @@ public sealed class DeviceOptions
         if (FaceCamera == "OpenCv" && OpenCv.Validate() is { Count: > 0 } face)
         {
             yield return $"Kiosk:Devices:OpenCv: {string.Join("; ", face)}";
+        }
+
+        if (DocumentCamera == "OpenCv" && DocumentOpenCv.Validate() is { Count: > 0 } document)
+        {
+            yield return $"Kiosk:Devices:DocumentOpenCv: {string.Join("; ", document)}";
         }
 
         if (IdCardReader == "Sam" && Problem(Sam.Validate) is { } sam)

@@ -2,6 +2,7 @@ using Kiosk.Devices;
 using System.Device.Gpio;
 using System.Device.I2c;
 using Kiosk.Devices.Audio;
+using Kiosk.Devices.DocumentImaging;
 using Kiosk.Devices.FaceCamera;
 using Kiosk.Devices.Gpio;
 using Kiosk.Devices.SignaturePad;
@@ -33,8 +34,17 @@ public sealed class DeviceSet : IAsyncDisposable
             "OpenCv" => new OpenCvFaceCamera("faceCamera", options.OpenCv, timeProvider),
             _ => new SimulatedFaceCamera("faceCamera", simulation, timeProvider),
         };
-        DocumentCamera = new SimulatedDocumentCamera("documentCamera", simulation, timeProvider);
-        DocumentScanner = new SimulatedDocumentScanner("documentScanner", simulation, timeProvider);
+        DocumentCamera = options.DocumentCamera switch
+        {
+            "OpenCv" => new OpenCvDocumentCamera("documentCamera", options.DocumentOpenCv, timeProvider),
+            _ => new SimulatedDocumentCamera("documentCamera", simulation, timeProvider),
+        };
+        DocumentScanner = options.DocumentScanner switch
+        {
+            "Sane" => new SaneScanner("documentScanner", options.Sane, timeProvider),
+            "Escl" => new EsclScanner("documentScanner", options.Escl, timeProvider),
+            _ => new SimulatedDocumentScanner("documentScanner", simulation, timeProvider),
+        };
         FingerprintReader = options.FingerprintReader switch
         {
             "R30x" => new R30xFingerprintReader("fingerprintReader", options.R30x, timeProvider),
