@@ -16,7 +16,8 @@ internal static class CommitBench
     public static async Task<Result> RunAsync(int warmup, int count, bool withAttachment)
     {
         using var folder = new TempFolder("kiosk-bench-commit");
-        using var outbox = OutboxStore.Open(folder.File("outbox.db"), TimeProvider.System);
+        // As the agent runs it: biometric attachments sealed with the outbox key.
+        using var outbox = OutboxStore.Open(folder.File("outbox.db"), TimeProvider.System, key: Kiosk.Agent.Outbox.Encryption.OutboxKey.LoadOrCreate(folder.File("outbox.key")));
         using var raw = new RawSqliteTable(folder.File("raw.db"));
         var ours = new Latencies();
         var baseline = new Latencies();
