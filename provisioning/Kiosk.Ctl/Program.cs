@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Kiosk.Ctl;
 using Kiosk.Ctl.Capture;
+using Kiosk.Ctl.Diagnose;
 
 var root = new RootCommand("kioskctl: the field technician's tool for a kiosk.\n" + ExitCodes.Help)
 {
@@ -9,6 +10,7 @@ var root = new RootCommand("kioskctl: the field technician's tool for a kiosk.\n
         FaceCaptureCommand.Create(),
         DocumentCaptureCommand.Create(),
     },
+    DiagnoseCommand.Create(),
 };
 
 var parsed = root.Parse(args);
