@@ -11,6 +11,22 @@ internal sealed class FaultPlayer(string deviceName, SimulationOptions options, 
 
     public TimeSpan OperationDelay => options.OperationDelay;
 
+    /// <summary>
+    /// Ends a simulator's open: online when <paramref name="loadFailure"/> is null, otherwise NoDevice with the
+    /// failure's description (a missing test-data file is named, with the script that makes it).
+    /// </summary>
+    public DeviceResult<Done> Open(DeviceResult<Done>? loadFailure)
+    {
+        if (loadFailure is not null)
+        {
+            setStatus(DeviceStatus.NoDevice, loadFailure.Description);
+            return loadFailure;
+        }
+
+        setStatus(DeviceStatus.Online, "opened");
+        return DeviceResult<Done>.Success(default);
+    }
+
     /// <summary>Returns the failure the fault causes, or null when the device should carry on.</summary>
     public async Task<DeviceResult<T>?> PlayAsync<T>(SimulatedFault fault, CancellationToken cancellationToken)
     {

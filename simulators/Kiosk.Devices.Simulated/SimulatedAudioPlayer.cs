@@ -28,9 +28,9 @@ public sealed class SimulatedAudioPlayer : DeviceBase, IAudioPlayer
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(loadFailure: null);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<Done>> PlayAsync(DeviceClaim claim, AudioPrompt prompt, CancellationToken cancellationToken)

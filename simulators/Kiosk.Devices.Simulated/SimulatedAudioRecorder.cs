@@ -48,17 +48,15 @@ public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
             failure = DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, $"{SpeechFile} is not 16-bit PCM WAV; delete it and run tests/data/fetch-test-data.sh");
         }
 
-        if (failure is not null)
+        if (failure is null)
         {
-            SetStatus(DeviceStatus.NoDevice, failure.Description);
-            return Task.FromResult(failure);
+            _clip = clip;
+            _speech = clip!.MeasureSpeech(_files[SpeechFile]);
         }
 
-        _clip = clip;
-        _speech = clip!.MeasureSpeech(_files[SpeechFile]);
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(failure);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<AudioClip>> RecordAsync(DeviceClaim claim, AudioRecordRequest request, CancellationToken cancellationToken)

@@ -28,16 +28,9 @@ public sealed class SimulatedDocumentCamera : DeviceBase, IDocumentCamera
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        var failure = TestDataFiles.TryLoad(_options, [PageFile], _files);
-        if (failure is not null)
-        {
-            SetStatus(DeviceStatus.NoDevice, failure.Description);
-            return Task.FromResult(failure);
-        }
-
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(TestDataFiles.TryLoad(_options, [PageFile], _files));
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<DocumentPage>> CaptureDocumentAsync(DeviceClaim claim, DocumentCaptureRequest request, CancellationToken cancellationToken)

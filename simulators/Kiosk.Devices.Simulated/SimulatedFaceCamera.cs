@@ -34,16 +34,9 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        var failure = TestDataFiles.TryLoad(_options, RequiredFiles, _files);
-        if (failure is not null)
-        {
-            SetStatus(DeviceStatus.NoDevice, failure.Description);
-            return Task.FromResult(failure);
-        }
-
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(TestDataFiles.TryLoad(_options, RequiredFiles, _files));
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<FaceCapture>> CaptureFaceAsync(DeviceClaim claim, FaceCaptureRequest request, CancellationToken cancellationToken)

@@ -26,9 +26,9 @@ public sealed class SimulatedFingerprintReader : DeviceBase, IFingerprintReader
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(loadFailure: null);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<FingerprintCapture>> CaptureFingerprintAsync(DeviceClaim claim, FingerprintRequest request, CancellationToken cancellationToken)

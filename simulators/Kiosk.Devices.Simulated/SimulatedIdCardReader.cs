@@ -30,9 +30,9 @@ public sealed class SimulatedIdCardReader : DeviceBase, IIdCardReader
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(loadFailure: null);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<IdCardData>> ReadCardAsync(DeviceClaim claim, IdCardReadRequest request, CancellationToken cancellationToken)

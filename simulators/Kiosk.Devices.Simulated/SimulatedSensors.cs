@@ -48,9 +48,9 @@ public sealed class SimulatedSensors : DeviceBase, ISensors
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = _player.Open(loadFailure: null);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<SensorSnapshot>> ReadAsync(CancellationToken cancellationToken) =>
