@@ -88,8 +88,11 @@ public sealed class SealedAttachmentTests
         {
             connection.Open();
             using var blob = new SqliteBlob(connection, "attachments", "data", face.RowId);
+            // Flip bits rather than write a fixed value: the ciphertext byte is random and could already hold it.
             blob.Position = 100;
-            blob.WriteByte(0x5A);
+            var original = blob.ReadByte();
+            blob.Position = 100;
+            blob.WriteByte((byte)(original ^ 0xFF));
         }
 
         Assert.ThrowsAsync<AuthenticationTagMismatchException>(() => outbox.ReadAttachmentChunkAsync(face, 0, 1000, CancellationToken.None));

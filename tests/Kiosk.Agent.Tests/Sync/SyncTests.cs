@@ -251,8 +251,11 @@ public sealed class SyncTests
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT id FROM attachments WHERE record_seq = {tampered.Seq};";
             using var blob = new Microsoft.Data.Sqlite.SqliteBlob(connection, "attachments", "data", (long)command.ExecuteScalar()!);
+            // Flip bits: a fixed value could equal the random ciphertext byte already there.
             blob.Position = 40;
-            blob.WriteByte(0xFF);
+            var original = blob.ReadByte();
+            blob.Position = 40;
+            blob.WriteByte((byte)(original ^ 0xFF));
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
