@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Developer entry point: demo | test | bench | ctl ARGS. Installs the OS packages it needs (Debian/Ubuntu).
+# Developer entry point: demo | test | bench | ctl ARGS | publish [OUT]. Installs the OS packages it needs (Debian/Ubuntu).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -12,6 +12,8 @@ usage: ./kiosk.sh COMMAND [ARGS]
   test                  build and run every test; last line: "N passed, M failed[, K skipped]"
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
   ctl ARGS              kioskctl, the field technician's CLI (today: capture face|document; see ctl --help)
+  publish [OUT]         the package install.ps1 installs: OUT/agent, OUT/kioskctl, OUT/package.json
+                        (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
 USAGE
 }
 
@@ -31,6 +33,19 @@ ensure_packages() {
   fi
 }
 
+# PowerShell 7 (a .NET global tool) for install.ps1 and its tests, on PATH for the rest of this script.
+ensure_pwsh() {
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  command -v pwsh >/dev/null 2>&1 && return 0
+  echo "kiosk.sh: installing PowerShell 7.6.9 (dotnet tool install -g PowerShell)" >&2
+  dotnet tool install -g PowerShell --version 7.6.9 >/dev/null
+}
+
+# The version install.ps1 installs: <Version> in Directory.Build.props.
+package_version() {
+  sed -n 's:.*<Version>\([^<]*\)</Version>.*:\1:p' Directory.Build.props | head -n 1
+}
+
 test_data() {
   ensure_packages espeak-ng sox
   bash tests/data/fetch-test-data.sh
@@ -47,6 +62,7 @@ case "$cmd" in
   test)
     ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils
     test_data
+    ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)
     if ! dotnet build Kiosk.sln -v quiet -nologo -clp:ErrorsOnly 2>&1 | tee -a "$log"; then
       echo "build failed; see $log"
@@ -78,6 +94,20 @@ case "$cmd" in
     ensure_packages libgtk-3-0 opencv-data
     dotnet build provisioning/Kiosk.Ctl -c Release -v quiet -nologo -clp:ErrorsOnly >&2
     exec dotnet provisioning/Kiosk.Ctl/bin/Release/net10.0/kioskctl.dll "$@"
+    ;;
+  publish)
+    out="${1:-artifacts/package}"
+    version=$(package_version)
+    if [ -z "$version" ]; then
+      echo "kiosk.sh: no <Version> in Directory.Build.props; add one (e.g. <Version>1.0.0</Version>)" >&2
+      exit 1
+    fi
+    rm -rf "$out/agent" "$out/kioskctl" "$out/package.json"
+    mkdir -p "$out"
+    dotnet publish agent/Kiosk.Agent -c Release -o "$out/agent" -v quiet -nologo -clp:ErrorsOnly
+    dotnet publish provisioning/Kiosk.Ctl -c Release -o "$out/kioskctl" -v quiet -nologo -clp:ErrorsOnly
+    printf '{"version":"%s"}\n' "$version" > "$out/package.json"
+    echo "kiosk.sh: package $version in $out (install with: sudo pwsh ./install.ps1 -Install -Package $out)"
     ;;
   ""|-h|--help|help)
     usage

@@ -2,6 +2,7 @@ using Kiosk.Agent.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 var builder = Host.CreateApplicationBuilder(args);
 
@@ -18,4 +19,22 @@ builder.Services.AddWindowsService(options => options.ServiceName = "KioskAgent"
 builder.Services.AddSystemd();
 builder.AddKioskAgent();
 using var host = builder.Build();
-await host.RunAsync().ConfigureAwait(false);
+try
+{
+    await host.RunAsync().ConfigureAwait(false);
+}
+catch (OptionsValidationException ex)
+{
+    // A configuration mistake does not go away by restarting: say what to fix and exit with EX_CONFIG (78), which
+    // the service unit lists in RestartPreventExitStatus so systemd stops retrying instead of looping every few seconds.
+    await Console.Error.WriteLineAsync("kiosk-agent: the configuration is invalid and the agent did not start:").ConfigureAwait(false);
+    foreach (var failure in ex.Failures)
+    {
+        await Console.Error.WriteLineAsync("  " + failure).ConfigureAwait(false);
+    }
+
+    await Console.Error.WriteLineAsync($"Fix the file named by {KioskConfigFile.EnvironmentVariable} (kioskctl config validate shows every problem), then start the agent again.").ConfigureAwait(false);
+    return 78;
+}
+
+return 0;

@@ -53,6 +53,7 @@ internal static class AgentProcessBench
             AgentDll, "--Kiosk:SiteId=bench", "--Kiosk:KioskId=k1", "--Kiosk:Profile=demo", $"--Kiosk:DataFolder={data.Path}",
             $"--Kiosk:Sync:BrokerPort={broker.Port.ToString(CultureInfo.InvariantCulture)}",
             $"--Kiosk:Devices:Simulation:DataFolder={RepositoryPaths.TestData}", "--Kiosk:Roster:SimulatedPeople=10",
+            "--Kiosk:LocalApi:Url=http://127.0.0.1:0",
         })
         {
             start.ArgumentList.Add(argument);

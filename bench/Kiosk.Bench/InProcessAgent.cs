@@ -27,6 +27,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
             ["Kiosk:Sync:BrokerHost"] = "127.0.0.1",
             ["Kiosk:Sync:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
             ["Kiosk:Devices:Simulation:DataFolder"] = RepositoryPaths.TestData,
+            ["Kiosk:LocalApi:Url"] = "http://127.0.0.1:0",
         });
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();

@@ -1,7 +1,12 @@
 using System.CommandLine;
 using Kiosk.Ctl;
 using Kiosk.Ctl.Capture;
+using Kiosk.Ctl.Config;
 using Kiosk.Ctl.Diagnose;
+using Kiosk.Ctl.Enrollment;
+using Kiosk.Ctl.Probe;
+using Kiosk.Ctl.Queue;
+using Kiosk.Ctl.Status;
 
 var root = new RootCommand("kioskctl: the field technician's tool for a kiosk.\n" + ExitCodes.Help)
 {
@@ -11,6 +16,12 @@ var root = new RootCommand("kioskctl: the field technician's tool for a kiosk.\n
         DocumentCaptureCommand.Create(),
     },
     DiagnoseCommand.Create(),
+    ProbeCommand.Create(),
+    ConfigCommand.Create(),
+    InitCommand.Create(),
+    EnrollCommand.Create(),
+    StatusCommand.Create(),
+    QueueCommand.Create(),
 };
 
 var parsed = root.Parse(args);

@@ -21,6 +21,15 @@ public sealed class CentralOptions
     /// <summary>An ack goes out at once when it holds this many record ids. 1..10000; default 500.</summary>
     public int MaxAckBatch { get; set; } = 500;
 
+    /// <summary>Enrollment of kiosks (CA, its key, the command-signing key); off unless its files are set.</summary>
+    public Provisioning.ProvisioningOptions Provisioning { get; set; } = new();
+
+    /// <summary>
+    /// Added to the simulator's clock in every time it reports (<c>platformTime</c>), so tests can play a platform
+    /// whose clock differs from the kiosk's. -1..1 day; default 0.
+    /// </summary>
+    public TimeSpan ClockOffset { get; set; }
+
     /// <summary>Checks every option and throws one <see cref="ArgumentException"/> naming all the bad ones.</summary>
     public void Validate()
     {
@@ -54,6 +63,13 @@ public sealed class CentralOptions
         {
             problems.Add($"{nameof(MaxAckBatch)} {MaxAckBatch} is not in 1..10000");
         }
+
+        if (ClockOffset.Duration() > TimeSpan.FromDays(1))
+        {
+            problems.Add($"{nameof(ClockOffset)} {ClockOffset} is not in -1..1 day");
+        }
+
+        Provisioning.Validate(problems);
 
         if (problems.Count > 0)
         {

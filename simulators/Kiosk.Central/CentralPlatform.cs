@@ -44,6 +44,7 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         _sender = new AckSender(_connection.PublishAsync, _ => _counters.AckSent(), _time, _log);
         _batcher = new AckBatcher(_time, options.AckBatchWindow, options.MaxAckBatch, _sender.Enqueue);
         _progress = new ProgressThrottle(_time, ReportProgress);
+        CreateProvisioning(options);
     }
 
     /// <summary>Raised on the message-processing path after each commit (and for each duplicate), before the ack is queued.</summary>
@@ -83,6 +84,7 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         _progress.Dispose();
         _batcher.Dispose();
         _store.Dispose();
+        DisposeProvisioning();
         _processing.Dispose();
     }
 
@@ -91,6 +93,12 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         await _processing.WaitAsync();
         try
         {
+            if (Provisioning.ProvisioningTopics.IsProvisioning(message.Topic))
+            {
+                await HandleProvisioningAsync(message);
+                return;
+            }
+
             if (!KioskTopic.TryParse(message.Topic, out var topic, out var problem))
             {
                 Malformed(message.Topic, problem);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
+using Kiosk.Agent.LocalApi;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Session;
 using Kiosk.Agent.Sync;
@@ -54,6 +55,10 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
 
         agent.Services.GetRequiredService<SyncStatus>().RecordAcknowledged += OnAcknowledged;
         await agent.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (agent.Services.GetRequiredService<LocalApiServer>().Address is { } localApi)
+        {
+            output.WriteLine($"demo: local API on {localApi.GetLeftPart(UriPartial.Authority)} (try ./kiosk.sh ctl status --url {localApi.GetLeftPart(UriPartial.Authority)})");
+        }
 
         var target = arguments.CheckIns;
         try
@@ -113,6 +118,8 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             ["Kiosk:Sync:AckTimeout"] = "00:00:20",
             ["Kiosk:Devices:Simulation:DataFolder"] = Path.GetFullPath(testData),
             ["Kiosk:HeartbeatInterval"] = "00:00:05",
+            // A free port, printed at start (and kept in agent/local-api.url), so demos and test runs never fight for one.
+            ["Kiosk:LocalApi:Url"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
         });
         // Any agent setting can be given on the demo's command line, e.g. to back a device by a real driver.

@@ -1,16 +1,21 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Kiosk.Central;
 using Kiosk.TestSupport;
 
 namespace Kiosk.Ctl.Tests;
 
-/// <summary>kioskctl diagnose against a Mosquitto that requires client certificates, healthy and broken.</summary>
+/// <summary>
+/// kioskctl diagnose against a Mosquitto that requires client certificates, healthy and broken, with the central
+/// simulator answering the platform time for the clock check.
+/// </summary>
 [NonParallelizable]
 public sealed class DiagnoseCommandTests
 {
     private TempFolder _folder = null!;
     private TestPki _pki = null!;
     private MosquittoBroker _broker = null!;
+    private CentralPlatform _central = null!;
 
     [OneTimeSetUp]
     public async Task StartBroker()
@@ -19,11 +24,13 @@ public sealed class DiagnoseCommandTests
         _pki = new TestPki(_folder.Path);
         var (cert, key) = _pki.IssueServer();
         _broker = await MosquittoBroker.StartWithTlsAsync(_pki.CaFile, cert, key);
+        _central = await StartCentralAsync(_broker, TimeSpan.Zero);
     }
 
     [OneTimeTearDown]
     public async Task StopBroker()
     {
+        await _central.DisposeAsync();
         await _broker.DisposeAsync();
         _pki.Dispose();
         _folder.Dispose();
@@ -44,6 +51,21 @@ public sealed class DiagnoseCommandTests
         return (process.ExitCode, JsonNode.Parse(await stdout)!);
     }
 
+    /// <summary>The central simulator on the broker's plain listener; it answers kiosk/v1/provisioning/time with its clock plus <paramref name="clockOffset"/>.</summary>
+    private async Task<CentralPlatform> StartCentralAsync(MosquittoBroker broker, TimeSpan clockOffset)
+    {
+        var central = new CentralPlatform(new CentralOptions
+        {
+            BrokerPort = broker.Port,
+            DatabasePath = _folder.File($"central-{Guid.NewGuid():N}.db"),
+            ClientId = "central-diagnose-" + Guid.NewGuid().ToString("N"),
+            ClockOffset = clockOffset,
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await central.StartAsync(timeout.Token);
+        return central;
+    }
+
     private static JsonNode Check(JsonNode report, string name) =>
         report["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == name)!;
 
@@ -54,7 +76,41 @@ public sealed class DiagnoseCommandTests
         var (exit, report) = await Diagnose("--broker", $"127.0.0.1:{_broker.TlsPort}", "--ca", _pki.CaFile, "--cert", cert, "--key", key, "--data", _folder.Path);
         Assert.That(exit, Is.Zero, report.ToJsonString());
         Assert.That(report["healthy"]!.GetValue<bool>(), Is.True);
-        Assert.That(report["checks"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()), Is.SupersetOf(new[] { "dns", "tcp", "tls handshake", "broker certificate chain", "broker certificate name", "client certificate dates", "broker certificate dates", "disk" }));
+        Assert.That(report["checks"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()), Is.SupersetOf(new[] { "dns", "tcp", "tls handshake", "broker certificate chain", "broker certificate name", "client certificate dates", "broker certificate dates", "clock", "disk" }));
+        Assert.That(Check(report, "clock")["detail"]!.GetValue<string>(), Does.StartWith("within "));
+    }
+
+    [Test]
+    public async Task A_kiosk_clock_ten_minutes_behind_the_platform_fails_naming_the_skew_and_the_fix()
+    {
+        var (serverCert, serverKey) = _pki.IssueServer("broker-skewed");
+        await using var broker = await MosquittoBroker.StartWithTlsAsync(_pki.CaFile, serverCert, serverKey);
+        await using var central = await StartCentralAsync(broker, TimeSpan.FromMinutes(10));
+        var (cert, key) = _pki.IssueClient("kiosk-skewed");
+
+        var (exit, report) = await Diagnose("--broker", $"127.0.0.1:{broker.TlsPort}", "--ca", _pki.CaFile, "--cert", cert, "--key", key);
+
+        var clock = Check(report, "clock");
+        Assert.That(exit, Is.EqualTo(1), report.ToJsonString());
+        Assert.That(clock["ok"]!.GetValue<bool>(), Is.False);
+        Assert.That(clock["detail"]!.GetValue<string>(), Does.Contain("600 s behind the platform's"));
+        Assert.That(clock["fix"]!.GetValue<string>(), Does.Contain("timedatectl set-ntp true").And.Contain("NTP server"));
+        Assert.That(report["checks"]!.AsArray().Where(c => c!["name"]!.GetValue<string>() != "clock").Select(c => c!["ok"]!.GetValue<bool>()), Has.All.True, "only the clock is wrong");
+    }
+
+    [Test]
+    public async Task A_platform_that_does_not_answer_fails_the_clock_check_saying_so()
+    {
+        var (serverCert, serverKey) = _pki.IssueServer("broker-alone");
+        await using var broker = await MosquittoBroker.StartWithTlsAsync(_pki.CaFile, serverCert, serverKey);
+        var (cert, key) = _pki.IssueClient("kiosk-alone");
+
+        var (exit, report) = await Diagnose("--broker", $"127.0.0.1:{broker.TlsPort}", "--ca", _pki.CaFile, "--cert", cert, "--key", key);
+
+        var clock = Check(report, "clock");
+        Assert.That(exit, Is.EqualTo(1), report.ToJsonString());
+        Assert.That(clock["detail"]!.GetValue<string>(), Does.Contain("did not answer"));
+        Assert.That(clock["fix"]!.GetValue<string>(), Does.Contain("is the platform running?"));
     }
 
     [Test]

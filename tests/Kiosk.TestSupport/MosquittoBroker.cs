@@ -15,36 +15,77 @@ public sealed class MosquittoBroker : IAsyncDisposable
     {
         Port = port;
         TlsPort = tls is null ? 0 : FreePort.Next();
+        ProvisioningPort = tls is null ? 0 : FreePort.Next();
+        string config;
+        if (tls is not { } t)
+        {
+            config = $"""
+                listener {port} 127.0.0.1
+                allow_anonymous true
+                {GlobalSettings}
+                """;
+        }
+        else
+        {
+            // Each listener has its own security settings (per_listener_settings): the plain listener (central
+            // simulator, observers) and the mutual-TLS listener (kiosks with a certificate from the CA) allow
+            // everything, as before; the provisioning listener is TLS without a client certificate (a kiosk that
+            // is not enrolled yet has none), and its ACL lets anonymous clients only ask for a certificate or the
+            // platform time and read the answers (docs/mqtt-contract.md, "Provisioning").
+            File.WriteAllText(ProvisioningAclPath, """
+                topic write kiosk/v1/provisioning/+/+/enroll
+                topic write kiosk/v1/provisioning/time
+                topic read kiosk/v1/provisioning/+/+/reply/#
+                topic read kiosk/v1/provisioning/time/reply/#
 
-        // The TLS listener, when there is one, demands a client certificate from the CA (mutual TLS); the
-        // plain listener stays for the central simulator and observers.
-        var tlsListener = tls is not { } t ? "" : $"""
-            listener {TlsPort} 127.0.0.1
-            cafile {t.CaFile}
-            certfile {t.CertFile}
-            keyfile {t.KeyFile}
-            require_certificate true
-            """;
-        var config = $"""
-            listener {port} 127.0.0.1
-            {tlsListener}
-            allow_anonymous true
-            persistence false
-            max_inflight_messages 0
-            max_queued_messages 100000
-            message_size_limit 0
-            log_dest file {_folder.File("mosquitto.log")}
-            log_type error
-            log_type warning
-            log_type notice
-            """;
-        File.WriteAllText(ConfigPath, config);
+                """);
+            config = $"""
+                per_listener_settings true
+                {GlobalSettings}
+                listener {port} 127.0.0.1
+                allow_anonymous true
+                listener {TlsPort} 127.0.0.1
+                cafile {t.CaFile}
+                certfile {t.CertFile}
+                keyfile {t.KeyFile}
+                require_certificate true
+                allow_anonymous true
+                listener {ProvisioningPort} 127.0.0.1
+                cafile {t.CaFile}
+                certfile {t.CertFile}
+                keyfile {t.KeyFile}
+                require_certificate false
+                allow_anonymous true
+                acl_file {ProvisioningAclPath}
+                """;
+        }
+
+        File.WriteAllText(ConfigPath, config + "\n");
     }
+
+    private string GlobalSettings => $"""
+        persistence false
+        max_inflight_messages 0
+        max_queued_messages 100000
+        message_size_limit 0
+        log_dest file {_folder.File("mosquitto.log")}
+        log_type error
+        log_type warning
+        log_type notice
+        """;
+
+    private string ProvisioningAclPath => _folder.File("provisioning.acl");
 
     public int Port { get; }
 
     /// <summary>The mutual-TLS listener's port; 0 when the broker has none.</summary>
     public int TlsPort { get; }
+
+    /// <summary>
+    /// The provisioning listener's port (TLS with the same server certificate, no client certificate, an ACL that
+    /// allows only the provisioning requests and their replies); 0 when the broker has no TLS.
+    /// </summary>
+    public int ProvisioningPort { get; }
 
     public static string Host => "127.0.0.1";
 
@@ -61,12 +102,16 @@ public sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
-    /// <summary>A broker with a plain listener and a mutual-TLS listener (server certificate and the CA that clients must chain to).</summary>
+    /// <summary>
+    /// A broker with a plain listener, a mutual-TLS listener (server certificate and the CA that clients must chain to)
+    /// and a provisioning listener (<see cref="ProvisioningPort"/>).
+    /// </summary>
     public static async Task<MosquittoBroker> StartWithTlsAsync(string caFile, string certFile, string keyFile)
     {
         var broker = new MosquittoBroker(FreePort.Next(), (caFile, certFile, keyFile));
         await broker.StartAgainAsync().ConfigureAwait(false);
         await FreePort.WaitForListenerAsync(broker.TlsPort, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        await FreePort.WaitForListenerAsync(broker.ProvisioningPort, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         return broker;
     }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using Kiosk.Agent.Sync;
 
 namespace Kiosk.Agent.Hosting;
@@ -24,6 +25,27 @@ public sealed class AgentIdentity
 
     public string ClientId => $"kiosk-{SiteId}-{KioskId}";
 
-    public static string AgentVersion { get; } =
-        typeof(AgentIdentity).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    /// <summary>
+    /// The installed release's version: install.ps1 keeps each release as <c>releases/&lt;version&gt;/agent</c> next to the
+    /// package's <c>package.json</c>, and that is the version a technician upgrades to and rolls back from. Without a
+    /// package (run from a build), the assembly's informational version.
+    /// </summary>
+    public static string AgentVersion { get; } = PackageVersion(Path.Combine(AppContext.BaseDirectory, "..", "package.json"))
+        ?? typeof(AgentIdentity).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static string? PackageVersion(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String
+                && version.GetString() is { Length: > 0 and <= 64 } text && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+')
+                ? text
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
 }

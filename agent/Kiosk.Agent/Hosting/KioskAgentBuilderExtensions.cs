@@ -1,4 +1,5 @@
 using Kiosk.Agent.Devices;
+using Kiosk.Agent.LocalApi;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Outbox.Encryption;
 using Kiosk.Agent.Session;
@@ -13,7 +14,7 @@ namespace Kiosk.Agent.Hosting;
 
 public static class KioskAgentBuilderExtensions
 {
-    /// <summary>Registers the whole agent: options (validated on start), devices, outbox, session, sync and telemetry.</summary>
+    /// <summary>Registers the whole agent: options (validated on start), devices, outbox, session, sync, telemetry and the local API.</summary>
     public static IHostApplicationBuilder AddKioskAgent(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -64,6 +65,13 @@ public static class KioskAgentBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService<Heartbeat>();
         services.AddHostedService<StorageAlerts>();
+
+        // Last, so it stops first: the local API (loopback only) goes away before what it reports on.
+        services.AddSingleton<ILocalApiModule, AgentApi>();
+        services.AddSingleton<ILocalApiModule, SessionApi>();
+        services.AddSingleton<ILocalApiModule, SimulationApi>();
+        services.AddSingleton<LocalApiServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalApiServer>());
         return builder;
     }
 

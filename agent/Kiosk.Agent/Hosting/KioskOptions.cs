@@ -1,3 +1,5 @@
+using Kiosk.Agent.LocalApi;
+
 namespace Kiosk.Agent.Hosting;
 
 /// <summary>Configuration section <c>Kiosk</c>: who this kiosk is and where it keeps its data.</summary>
@@ -21,6 +23,9 @@ public sealed class KioskOptions
 
     /// <summary>Telemetry heartbeat period.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Section <c>Kiosk:LocalApi</c>: the loopback-only HTTP API (kioskctl status and queue, the kiosk screen).</summary>
+    public LocalApiOptions LocalApi { get; set; } = new();
 
     public bool IsDemo => string.Equals(Profile, "demo", StringComparison.OrdinalIgnoreCase);
 }

@@ -47,6 +47,11 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
             errors.Add($"Kiosk:HeartbeatInterval '{options.HeartbeatInterval}' is too short: use 00:00:01 or more (default 00:00:30).");
         }
 
+        if (options.LocalApi.Enabled && !LocalApi.LocalApiOptions.TryParse(options.LocalApi.Url, out _, out var localApiProblem))
+        {
+            errors.Add(localApiProblem);
+        }
+
         foreach (var (key, driver) in devices.Value.Slots())
         {
             if (!DeviceOptions.Drivers[key].Contains(driver))

@@ -56,8 +56,24 @@ internal sealed partial class OutboxPublisher : BackgroundService
     {
         // Whatever was in flight on the old connection may never be acknowledged: send it again.
         _inFlight.Clear();
+        _status.LinkUp(_timeProvider.GetUtcNow());
         _signal.Set();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Records sent and not yet acknowledged by the platform.</summary>
+    internal IReadOnlySet<long> InFlightSeqs => _inFlight.Seqs;
+
+    /// <summary>
+    /// Sends again, now, every record sent but not yet acknowledged, instead of waiting for <see cref="SyncOptions.AckTimeout"/>
+    /// (<c>kioskctl queue retry</c>), and wakes the drain. Returns how many records were released for sending.
+    /// </summary>
+    internal int RetryUnacknowledged()
+    {
+        var released = _inFlight.Count;
+        _inFlight.Clear();
+        _signal.Set();
+        return released;
     }
 
     private async Task PublishLoopAsync(CancellationToken stoppingToken)

@@ -13,6 +13,7 @@ public sealed class SyncStatus
     private long _malformedAcks;
     private long _chunksSkipped;
     private long _clockOffsetMs = long.MinValue;
+    private long _lastConnectedAtMs = long.MinValue;
 
     public long RecordsPublished => Interlocked.Read(ref _recordsPublished);
 
@@ -32,6 +33,9 @@ public sealed class SyncStatus
     /// <summary>Platform time minus kiosk time, from the last ack; null before the first ack.</summary>
     public TimeSpan? ClockOffset => Interlocked.Read(ref _clockOffsetMs) is var ms && ms == long.MinValue ? null : TimeSpan.FromMilliseconds(ms);
 
+    /// <summary>When the link to the broker last came up (connected, subscribed, birth published); null before the first time.</summary>
+    public DateTimeOffset? LastConnectedAt => Interlocked.Read(ref _lastConnectedAtMs) is var ms && ms == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
     /// <summary>Raised for each record the platform confirmed and the outbox deleted.</summary>
     public event EventHandler<RecordAcknowledgedEventArgs>? RecordAcknowledged;
 
@@ -49,6 +53,8 @@ public sealed class SyncStatus
     internal void MalformedAck() => Interlocked.Increment(ref _malformedAcks);
 
     internal void SkippedChunks(int count) => Interlocked.Add(ref _chunksSkipped, count);
+
+    internal void LinkUp(DateTimeOffset at) => Interlocked.Exchange(ref _lastConnectedAtMs, at.ToUnixTimeMilliseconds());
 
     internal void SetClockOffset(TimeSpan offset) => Interlocked.Exchange(ref _clockOffsetMs, (long)offset.TotalMilliseconds);
 

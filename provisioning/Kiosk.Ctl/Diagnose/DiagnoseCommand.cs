@@ -5,11 +5,13 @@ using Spectre.Console;
 namespace Kiosk.Ctl.Diagnose;
 
 /// <summary>
-/// <c>kioskctl diagnose</c>: DNS, TCP, TLS handshake, certificate chain, name and dates, disk space, outbox
-/// integrity and backlog. Every failure says what is wrong and what to do; the exit code is 1 when any check fails.
+/// <c>kioskctl diagnose</c>: DNS, TCP, TLS handshake, certificate chain, name and dates, clock skew against the
+/// platform, disk space, outbox integrity and backlog. Every failure says what is wrong and what to do; the exit code is 1 when any check fails.
 /// </summary>
 internal static class DiagnoseCommand
 {
+    private static readonly string[] TlsChecks = ["tls handshake", "broker certificate chain", "broker certificate name"];
+
     public static Command Create()
     {
         var broker = new Option<string>("--broker") { Description = "Broker as HOST:PORT (Kiosk:Sync:BrokerHost and BrokerPort).", Required = true };
@@ -38,6 +40,11 @@ internal static class DiagnoseCommand
 
             var checks = new List<DiagnosticCheck>();
             checks.AddRange(await BrokerChecks.RunAsync(target[..colon], port, result.GetValue(ca)?.FullName, result.GetValue(cert)?.FullName, result.GetValue(key)?.FullName, TimeProvider.System, cancellationToken).ConfigureAwait(false));
+            if (result.GetValue(ca) is { } caFile && result.GetValue(cert) is { } certFile && result.GetValue(key) is { } keyFile && TlsWorks(checks))
+            {
+                checks.Add(await ClockCheck.RunAsync(target[..colon], port, caFile.FullName, certFile.FullName, keyFile.FullName, cancellationToken).ConfigureAwait(false));
+            }
+
             if (result.GetValue(data) is { } folder)
             {
                 checks.AddRange(LocalChecks.Run(folder.FullName, TimeProvider.System));
@@ -63,4 +70,8 @@ internal static class DiagnoseCommand
         });
         return command;
     }
+
+    /// <summary>The clock is asked over the same mutual TLS the agent uses, so only once that is known to work.</summary>
+    private static bool TlsWorks(List<DiagnosticCheck> checks) =>
+        TlsChecks.All(name => checks.Any(c => c.Name == name && c.Ok));
 }

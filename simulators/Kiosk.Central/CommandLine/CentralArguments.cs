@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kiosk.Central.Provisioning;
 
 namespace Kiosk.Central.CommandLine;
 
@@ -7,20 +8,38 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
 {
     public const string Usage = """
         usage: kiosk-central --db PATH [--broker HOST:PORT] [--client-id ID] [--exit-on-stdin-close]
+                             [--ca-cert FILE --ca-key FILE --signing-key FILE] [--cert-days N] [--clock-offset SECONDS]
+               kiosk-central --db PATH --ca-cert FILE --ca-key FILE --signing-key FILE --issue-token SITE/KIOSK [--token-hours H]
+               kiosk-central --make-pki DIR
           --db PATH              the simulator's SQLite file (created when missing)
           --broker HOST:PORT     the MQTT 5 broker (default 127.0.0.1:1883)
           --client-id ID         MQTT client id (default central-simulator)
           --exit-on-stdin-close  also stop when standard input reaches its end (for a parent process holding a pipe)
+          --ca-cert, --ca-key    PEM of the CA that issues kiosk certificates, and its key: turns enrollment on
+          --signing-key FILE     PEM private key the platform signs commands with (kiosks get its public key)
+          --cert-days N          lifetime of issued kiosk certificates in days (default 365)
+          --clock-offset SECONDS added to every time the simulator reports (simulates a skewed platform clock)
+          --issue-token SITE/KIOSK  print a one-time enrollment token for that kiosk and exit
+          --token-hours H        how long the issued token is valid (default 24)
+          --make-pki DIR         write a simulator PKI (ca.crt, ca.key, command-signing.key, broker.crt, broker.key) and exit
         stops on SIGINT or SIGTERM.
         """;
+
+    private static readonly string[] ValueOptions =
+        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki"];
+
+    /// <summary>Site and kiosk of <c>--issue-token</c>, or null.</summary>
+    public (string SiteId, string KioskId)? IssueTokenFor { get; init; }
+
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The folder of <c>--make-pki</c>, or null.</summary>
+    public string? MakePkiFolder { get; init; }
 
     /// <summary>Parses the arguments; on failure <paramref name="error"/> names the bad argument.</summary>
     public static CentralArguments? Parse(IReadOnlyList<string> args, out string error)
     {
-        string? database = null;
-        string host = "127.0.0.1";
-        int port = 1883;
-        string clientId = "central-simulator";
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var exitOnStdinClose = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -31,7 +50,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
                 continue;
             }
 
-            if (name is not ("--db" or "--broker" or "--client-id"))
+            if (!ValueOptions.Contains(name))
             {
                 error = $"unknown argument '{name}'";
                 return null;
@@ -43,35 +62,95 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
                 return null;
             }
 
-            var value = args[++i];
-            switch (name)
-            {
-                case "--db":
-                    database = value;
-                    break;
-                case "--client-id":
-                    clientId = value;
-                    break;
-                default:
-                    var colon = value.LastIndexOf(':');
-                    if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
-                    {
-                        error = $"--broker '{value}' is not HOST:PORT with a port in 1..65535";
-                        return null;
-                    }
-
-                    host = value[..colon].Trim('[', ']');
-                    break;
-            }
+            values[name] = args[++i];
         }
 
-        if (database is null)
+        if (values.TryGetValue("--make-pki", out var pkiFolder))
+        {
+            error = string.Empty;
+            return new CentralArguments(new CentralOptions { DatabasePath = "unused" }, false) { MakePkiFolder = pkiFolder };
+        }
+
+        if (!values.TryGetValue("--db", out var database))
         {
             error = "--db is missing";
             return null;
         }
 
+        var options = new CentralOptions { DatabasePath = database, ClientId = values.GetValueOrDefault("--client-id", "central-simulator") };
+        if (values.TryGetValue("--broker", out var broker))
+        {
+            var colon = broker.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(broker.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                error = $"--broker '{broker}' is not HOST:PORT with a port in 1..65535";
+                return null;
+            }
+
+            options.BrokerHost = broker[..colon].Trim('[', ']');
+            options.BrokerPort = port;
+        }
+
+        options.Provisioning = new ProvisioningOptions
+        {
+            CaCertificateFile = values.GetValueOrDefault("--ca-cert"),
+            CaKeyFile = values.GetValueOrDefault("--ca-key"),
+            CommandSigningKeyFile = values.GetValueOrDefault("--signing-key"),
+        };
+        if (values.TryGetValue("--cert-days", out var days))
+        {
+            if (!int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d is < 1 or > 3650)
+            {
+                error = $"--cert-days '{days}' is not a number of days in 1..3650";
+                return null;
+            }
+
+            options.Provisioning.CertificateLifetime = TimeSpan.FromDays(d);
+        }
+
+        if (values.TryGetValue("--clock-offset", out var offset))
+        {
+            if (!int.TryParse(offset, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) || Math.Abs((long)seconds) > 86_400)
+            {
+                error = $"--clock-offset '{offset}' is not a number of seconds in -86400..86400";
+                return null;
+            }
+
+            options.ClockOffset = TimeSpan.FromSeconds(seconds);
+        }
+
+        (string, string)? issueFor = null;
+        if (values.TryGetValue("--issue-token", out var kiosk))
+        {
+            var parts = kiosk.Split('/');
+            if (parts.Length != 2 || !Messages.KioskTopic.IsIdentifier(parts[0]) || !Messages.KioskTopic.IsIdentifier(parts[1]))
+            {
+                error = $"--issue-token '{kiosk}' is not SITE/KIOSK (each ^[A-Za-z0-9_-]{{1,64}}$)";
+                return null;
+            }
+
+            if (!options.Provisioning.Enabled)
+            {
+                error = "--issue-token needs --ca-cert, --ca-key and --signing-key";
+                return null;
+            }
+
+            issueFor = (parts[0], parts[1]);
+        }
+
+        var lifetime = TimeSpan.FromHours(24);
+        if (values.TryGetValue("--token-hours", out var hours))
+        {
+            if (!int.TryParse(hours, NumberStyles.None, CultureInfo.InvariantCulture, out var h) || h is < 1 or > 24 * 30)
+            {
+                error = $"--token-hours '{hours}' is not a number of hours in 1..720";
+                return null;
+            }
+
+            lifetime = TimeSpan.FromHours(h);
+        }
+
         error = string.Empty;
-        return new CentralArguments(new CentralOptions { DatabasePath = database, BrokerHost = host, BrokerPort = port, ClientId = clientId }, exitOnStdinClose);
+        return new CentralArguments(options, exitOnStdinClose) { IssueTokenFor = issueFor, TokenLifetime = lifetime };
     }
 }

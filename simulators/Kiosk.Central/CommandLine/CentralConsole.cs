@@ -24,6 +24,21 @@ internal static class CentralConsole
             return 2;
         }
 
+        if (arguments.MakePkiFolder is { } pkiFolder)
+        {
+            var files = Provisioning.SimulatorPki.Create(pkiFolder);
+            Console.Out.WriteLine($"central: wrote {files.CaCertificateFile}, {files.CaKeyFile}, {files.CommandSigningKeyFile}, {files.BrokerCertificateFile}, {files.BrokerKeyFile}");
+            return 0;
+        }
+
+        if (arguments.IssueTokenFor is { } issueFor)
+        {
+            // Only the database is touched: no broker connection is made.
+            await using var issuer = new CentralPlatform(arguments.Options, TimeProvider.System, Console.Error);
+            Console.Out.WriteLine(issuer.IssueEnrollmentToken(issueFor.SiteId, issueFor.KioskId, arguments.TokenLifetime));
+            return 0;
+        }
+
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

@@ -20,7 +20,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>MQTTnet's 8 KB default socket buffer throttles 128 KB chunks to tens a second (DESIGN.md §6).</summary>
     private const int SocketBufferBytes = 1 << 20;
 
-    private static readonly string[] Subscriptions = ["kiosk/v1/+/+/records/#", "kiosk/v1/+/+/blobs/#", "kiosk/v1/+/+/state", "kiosk/v1/+/+/telemetry"];
+    private static readonly string[] KioskSubscriptions = ["kiosk/v1/+/+/records/#", "kiosk/v1/+/+/blobs/#", "kiosk/v1/+/+/state", "kiosk/v1/+/+/telemetry"];
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
@@ -32,6 +32,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private readonly SemaphoreSlim _disconnected = new(0, 1);
     private readonly TaskCompletionSource _firstSubscription = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly string[] _subscriptions;
     private Task? _loop;
 
     public BrokerConnection(CentralOptions options, Func<ReceivedMessage, Task> onMessage, TimeProvider time, TextWriter log)
@@ -40,6 +41,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _time = time;
         _log = log;
         Endpoint = $"{options.BrokerHost}:{options.BrokerPort}";
+
+        // The platform time is always answered; enrollment only when the simulator has a CA (docs/mqtt-contract.md, "Provisioning").
+        _subscriptions = options.Provisioning.Enabled
+            ? [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest, Provisioning.ProvisioningTopics.EnrollFilter]
+            : [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest];
         // Endpoint first: MQTTnet 5 checks it before running the WithTcpServer action, and a later
         // WithEndPoint replaces the TCP options, silently dropping the raised buffer size.
         _options = new MqttClientOptionsBuilder()
@@ -90,6 +96,26 @@ internal sealed class BrokerConnection : IAsyncDisposable
         if (!result.IsSuccess)
         {
             throw new InvalidOperationException($"broker refused the publish to {topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+    }
+
+    /// <summary>Publishes the answer to a request (QoS 1, JSON) with the request's correlation data.</summary>
+    public async Task PublishReplyAsync(string topic, byte[] payload, byte[]? correlationData, CancellationToken ct)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json");
+        if (correlationData is { Length: > 0 })
+        {
+            builder.WithCorrelationData(correlationData);
+        }
+
+        var result = await _client.PublishAsync(builder.Build(), ct);
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException($"broker refused the reply to {topic}: {result.ReasonCode} {result.ReasonString}");
         }
     }
 
@@ -170,7 +196,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private async Task SubscribeAsync(CancellationToken ct)
     {
         var builder = new MqttClientSubscribeOptionsBuilder();
-        foreach (var filter in Subscriptions)
+        foreach (var filter in _subscriptions)
         {
             builder.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
         }
@@ -186,7 +212,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     {
         var message = e.ApplicationMessage;
         var properties = message.UserProperties?.Select(p => new KeyValuePair<string, string>(p.Name, p.ReadValueAsString())).ToList() ?? [];
-        var received = new ReceivedMessage(message.Topic, message.Payload.ToArray(), properties, message.Retain);
+        var received = new ReceivedMessage(message.Topic, message.Payload.ToArray(), properties, message.Retain, message.ResponseTopic, message.CorrelationData?.ToArray());
         await _onMessage(received);
     }
 }

@@ -177,8 +177,10 @@ public sealed class FaultMatrixTests
             await WithDiagnosisAsync(agent, proxy.WaitUntilAsync(p => p.ConnectionsAccepted > acceptedAtCut, TimeSpan.FromSeconds(30)), $"the agent reconnects after cut {cut - 1}");
             var bytesBefore = proxy.BytesUpstream;
             await proxy.WaitUntilAsync(p => p.BytesUpstream >= bytesBefore + bytesBetweenCuts, AckWait);
-            proxy.CutAll();
+            // Count before cutting: read after, a reconnect that raced in would be counted as "before the cut" and
+            // the next round would wait for a connection that never comes.
             acceptedAtCut = proxy.ConnectionsAccepted;
+            proxy.CutAll();
             cutAt.Add(acks.Count);
             Assert.That(acks.Count, Is.LessThan(receipts.Count), $"cut {cut} came while the drain was unfinished");
         }

@@ -29,6 +29,8 @@ internal sealed class AgentHarness : IAsyncDisposable
             ["Kiosk:Sync:ReconnectBaseDelay"] = "00:00:00.100",
             ["Kiosk:Sync:ReconnectMaxDelay"] = "00:00:01",
             ["Kiosk:Devices:Simulation:DataFolder"] = RepositoryPaths.TestData,
+            // Port 0: agents of tests running in parallel each get a free port (written to <DataFolder>/local-api.url).
+            ["Kiosk:LocalApi:Url"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

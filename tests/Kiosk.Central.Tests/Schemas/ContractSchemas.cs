@@ -7,7 +7,11 @@ namespace Kiosk.Central.Tests.Schemas;
 /// <summary>The schemas in docs/schemas and the examples of docs/mqtt-contract.md marked for them.</summary>
 internal static partial class ContractSchemas
 {
-    public static readonly string[] Names = ["state.schema.json", "telemetry.schema.json", "records.schema.json", "ack.schema.json", "blob-chunk.schema.json"];
+    public static readonly string[] Names =
+    [
+        "state.schema.json", "telemetry.schema.json", "records.schema.json", "ack.schema.json", "blob-chunk.schema.json",
+        "provisioning-enroll.schema.json", "provisioning-enroll-reply.schema.json", "provisioning-time.schema.json", "provisioning-time-reply.schema.json",
+    ];
 
     public static string PathOf(string name) => Path.Combine(RepositoryPaths.Root, "docs", "schemas", name);
 

@@ -1,0 +1,182 @@
+using System.Net;
+using Kiosk.Agent.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Kiosk.Agent.LocalApi;
+
+/// <summary>
+/// The agent's local HTTP API: a Kestrel listener on the loopback address only (<see cref="LocalApiOptions"/>),
+/// started as one of the agent's hosted services, serving every registered <see cref="ILocalApiModule"/>.
+/// It is its own small web application (no configuration sources, no default logging, no HTTPS) whose handlers
+/// use the agent's singletons; it logs through the agent's loggers. Requests from another machine, with a Host
+/// header that is not this machine (DNS rebinding) or from another site's page (Origin) are refused.
+/// If the port is taken, the agent logs it and goes on without the API: check-ins and sync matter more.
+/// </summary>
+public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHostEnvironment environment, IServiceProvider services, ILoggerFactory loggerFactory, ILogger<LocalApiServer> logger)
+    : IHostedService, IAsyncDisposable, IDisposable
+{
+    private const long MaxRequestBodyBytes = 64 * 1024;
+    private readonly string _dataFolder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
+    private WebApplication? _app;
+
+    /// <summary>Where the API listens once started (the real port when port 0 was asked for); null when it does not.</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value.LocalApi;
+        if (!settings.Enabled)
+        {
+            LogDisabled(logger);
+            return;
+        }
+
+        if (!LocalApiOptions.TryParse(settings.Url, out var endpoint, out var problem))
+        {
+            // Options validation refuses this before any service starts; this is the last line of defence.
+            throw new InvalidOperationException(problem);
+        }
+
+        var app = Build(endpoint);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        {
+            LogCannotListen(logger, settings.Url, ex.Message);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _app = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(bound);
+        try
+        {
+            LocalApiUrlFile.Write(_dataFolder, Address);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogUrlFileFailed(logger, LocalApiUrlFile.PathIn(_dataFolder), ex.Message);
+        }
+
+        LogListening(logger, Address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        LocalApiUrlFile.Delete(_dataFolder);
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private WebApplication Build(IPEndPoint endpoint)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = environment.ApplicationName,
+            ContentRootPath = environment.ContentRootPath,
+            EnvironmentName = environment.EnvironmentName,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Listen(endpoint);
+        });
+        builder.Services.AddRoutingCore();
+
+        // Kestrel's per-request lines would flood the journal when the screen polls: warnings and errors only.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        var app = builder.Build();
+        app.Use(next => context => GuardAsync(context, next));
+        // Resolved only now: building the agent's services (kioskctl config validate does) opens nothing.
+        foreach (var module in services.GetServices<ILocalApiModule>())
+        {
+            module.Map(app);
+        }
+
+        return app;
+    }
+
+    /// <summary>Only this machine, addressing this machine, from no page or from our own pages.</summary>
+    private Task GuardAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
+        {
+            return RefuseAsync(context, StatusCodes.Status403Forbidden, "the local API answers only this machine");
+        }
+
+        if (!IsThisMachine(context.Request.Host.Host))
+        {
+            return RefuseAsync(context, StatusCodes.Status400BadRequest, "the Host header must name this machine (127.0.0.1 or localhost)");
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !(Uri.TryCreate(origin, UriKind.Absolute, out var from) && from.Scheme == Uri.UriSchemeHttp && IsThisMachine(from.Host) && from.Port == Address?.Port))
+        {
+            return RefuseAsync(context, StatusCodes.Status403Forbidden, "requests from another site's page are refused");
+        }
+
+        return next(context);
+    }
+
+    private static bool IsThisMachine(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    internal static Task RefuseAsync(HttpContext context, int statusCode, string message)
+    {
+        context.Response.StatusCode = statusCode;
+        return context.Response.WriteAsJsonAsync(new LocalApiError(message), LocalApiJson.Options, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+            // The agent owns the factory.
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Local API listening on {Address} (this machine only)")]
+    private static partial void LogListening(ILogger logger, Uri address);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Local API disabled (Kiosk:LocalApi:Enabled=false): kioskctl status and queue retry cannot reach this agent")]
+    private static partial void LogDisabled(ILogger logger);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Critical, Message = "Local API cannot listen on {Url} ({Problem}): another program holds the port; set Kiosk:LocalApi:Url to a free one. The agent goes on without it (check-ins and sync are unaffected)")]
+    private static partial void LogCannotListen(ILogger logger, string url, string problem);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Could not write {Path} ({Problem}); kioskctl finds the agent only through Kiosk:LocalApi:Url or --url")]
+    private static partial void LogUrlFileFailed(ILogger logger, string path, string problem);
+}

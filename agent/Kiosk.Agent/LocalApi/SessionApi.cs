@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Kiosk.Agent.Session;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kiosk.Agent.LocalApi;
+
+/// <summary>
+/// The check-in session as the kiosk screen drives it, on the loopback-only local API:
+/// <c>GET /api/session</c>, <c>POST /api/session/start</c>, <c>POST /api/session/steps/{step}</c> (step wire names:
+/// idCard, face, fingerprint, reportAnswers with a body <c>{"answers": {...}}</c>, spokenReport, documentScan,
+/// signature), <c>POST /api/session/commit</c>, <c>/cancel</c>, <c>/call-staff</c> (body <c>{"reason": "..."}</c>)
+/// and <c>/reset</c> (back to Idle after the receipt is shown).
+/// A step's result is the session's answer (200 with <c>result</c>: completed, retry, rejected, outOfOrder...);
+/// 400 and 404 are only for requests the screen should never send. Answers carry the screen's message and the next
+/// step, never captured data: no photo, template or ID number leaves the session through this API.
+/// </summary>
+internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/session");
+        api.MapGet("", () => Results.Json(View(), LocalApiJson.Options));
+        api.MapPost("/start", async (CancellationToken ct) => Answer(await session.StartAsync(ct).ConfigureAwait(false)));
+        api.MapPost("/steps/{step}", RunStepAsync);
+        api.MapPost("/commit", CommitAsync);
+        api.MapPost("/cancel", async (CancellationToken ct) => Answer(await session.CancelAsync(ct).ConfigureAwait(false)));
+        api.MapPost("/call-staff", CallStaffAsync);
+        api.MapPost("/reset", () =>
+        {
+            session.Reset();
+            return Results.Json(View(), LocalApiJson.Options);
+        });
+    }
+
+    private SessionView View() => new(session.State, session.NextStep, session.State == SessionState.Idle ? [] : session.RequiredSteps, session.State == SessionState.Idle ? null : session.SupervisionLevel);
+
+    private static IResult Answer(StepOutcome outcome, CheckInReceipt? receipt = null) =>
+        Results.Json(new SessionAnswer(outcome.Result, outcome.State, outcome.Message, outcome.NextStep, receipt is null ? null : new ReceiptView(receipt.RecordId, receipt.Seq, receipt.CommittedAt, receipt.SupervisionLevel, receipt.Steps)), LocalApiJson.Options);
+
+    private async Task<IResult> RunStepAsync(string step, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var known = Enum.GetValues<CheckInStep>().Where(s => s.WireName() == step).ToList();
+        if (known.Count == 0)
+        {
+            return Results.Json(new LocalApiError($"unknown step '{step}': use one of {string.Join(", ", Enum.GetValues<CheckInStep>().Select(s => s.WireName()))}"), LocalApiJson.Options, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var outcome = known[0] switch
+        {
+            CheckInStep.IdCard => await session.ReadIdCardAsync(cancellationToken).ConfigureAwait(false),
+            CheckInStep.Face => await session.VerifyFaceAsync(cancellationToken).ConfigureAwait(false),
+            CheckInStep.Fingerprint => await session.VerifyFingerprintAsync(cancellationToken).ConfigureAwait(false),
+            CheckInStep.SpokenReport => await session.RecordSpokenReportAsync(cancellationToken).ConfigureAwait(false),
+            CheckInStep.DocumentScan => await session.ScanDocumentsAsync(cancellationToken).ConfigureAwait(false),
+            CheckInStep.Signature => await session.SignAsync(cancellationToken).ConfigureAwait(false),
+            _ => null,
+        };
+        if (outcome is not null)
+        {
+            return Answer(outcome);
+        }
+
+        var body = await ReadBodyAsync<ReportBody>(request, cancellationToken).ConfigureAwait(false);
+        return body?.Answers is { Count: > 0 } answers
+            ? Answer(await session.SubmitReportAsync(answers, cancellationToken).ConfigureAwait(false))
+            : Results.Json(new LocalApiError("reportAnswers needs a JSON body {\"answers\": {\"question\": \"answer\", ...}} with at least one answer"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private async Task<IResult> CommitAsync(CancellationToken cancellationToken)
+    {
+        var (outcome, receipt) = await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Answer(outcome, receipt);
+    }
+
+    private async Task<IResult> CallStaffAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync<CallStaffBody>(request, cancellationToken).ConfigureAwait(false);
+        var reason = string.IsNullOrWhiteSpace(body?.Reason) ? "called from the kiosk screen" : body.Reason.Trim();
+        return reason.Length > 200
+            ? Results.Json(new LocalApiError("reason is longer than 200 characters"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest)
+            : Answer(await session.CallStaffAsync(reason, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Null for an empty or malformed body; the caller answers 400 where a body is required.</summary>
+    private static async Task<T?> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength is 0 or > 64 * 1024)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, LocalApiJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record ReportBody(Dictionary<string, string>? Answers);
+
+    private sealed record CallStaffBody(string? Reason);
+}
+
+/// <summary><c>GET /api/session</c>: where the session is and what the screen should ask for next.</summary>
+public sealed record SessionView(SessionState State, CheckInStep? NextStep, IReadOnlyList<CheckInStep> RequiredSteps, string? SupervisionLevel);
+
+/// <summary>The answer to every session action: the result, the new state, the message to show and the next step.</summary>
+public sealed record SessionAnswer(StepResult Result, SessionState State, string Message, CheckInStep? NextStep, ReceiptView? Receipt);
+
+/// <summary>The stored check-in after a commit (no personal data: the record id and seq identify it).</summary>
+public sealed record ReceiptView(string RecordId, long Seq, DateTimeOffset CommittedAt, string SupervisionLevel, IReadOnlyList<CheckInStep> Steps);

@@ -1,0 +1,894 @@
+#!/usr/bin/env pwsh
+#Requires -Version 7.2
+
+<#
+.SYNOPSIS
+Installs, upgrades, rolls back or removes the kiosk agent: a systemd service on Linux, a Windows service on Windows.
+
+.DESCRIPTION
+Exactly one action:
+  -Install     copy the package to a release folder, point "current" at it, create the kiosk user, the
+               config, data and log folders, the service and the kioskctl command, and start the service.
+               Running it again changes nothing and says "already installed" for what is there.
+  -Upgrade     install a package with another version; the old release becomes "previous"; restart.
+  -Rollback    swap "current" and "previous" (back to the release before the last upgrade); restart.
+  -Uninstall   stop and remove the service, the program folder and kioskctl; keep the configuration, the data
+               and the logs unless -PurgeData is given (which also removes the kiosk user).
+
+-Package is a folder made by "./kiosk.sh publish": agent/ (kiosk-agent.dll), kioskctl/ (kioskctl.dll) and
+package.json {"version":"1.2.3"}. -Root stages the whole layout under a folder instead of "/" (the paths written
+into the unit, the kioskctl wrapper and the configuration carry the same prefix); users, OS packages and the
+service manager are then left alone and each such step is printed as "skipped under -Root: <command>".
+-WhatIf prints what would happen and changes nothing. Exit code 0 on success, 1 on any error, 2 without an action.
+
+Linux layout (each path under -Root when given): /opt/kiosk/releases/<version>, /opt/kiosk/current and
+/opt/kiosk/previous (relative symlinks), /etc/kiosk/agent.json (0640, never overwritten), /etc/kiosk/pki (0700),
+/var/lib/kiosk and /var/log/kiosk (0750), /etc/systemd/system/kiosk-agent.service, /usr/local/bin/kioskctl.
+Windows layout: %ProgramFiles%\Kiosk\releases\<version> with junctions current and previous,
+%ProgramData%\Kiosk\{config,data,logs}, service KioskAgent running as NT SERVICE\KioskAgent.
+See deploy/README.md.
+
+.EXAMPLE
+sudo pwsh ./install.ps1 -Install
+.EXAMPLE
+sudo pwsh ./install.ps1 -Upgrade -Package /media/usb/kiosk-1.3.0
+.EXAMPLE
+pwsh ./install.ps1 -Install -Root /tmp/kiosk-staging
+#>
+[CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Help')]
+param(
+    # Install the package and start the service.
+    [Parameter(Mandatory, ParameterSetName = 'Install')]
+    [switch] $Install,
+
+    # Install a package with a different version, keeping the current release as "previous".
+    [Parameter(Mandatory, ParameterSetName = 'Upgrade')]
+    [switch] $Upgrade,
+
+    # Go back to the previous release (swaps current and previous).
+    [Parameter(Mandatory, ParameterSetName = 'Rollback')]
+    [switch] $Rollback,
+
+    # Remove the service, the program and kioskctl; configuration, data and logs stay unless -PurgeData.
+    [Parameter(Mandatory, ParameterSetName = 'Uninstall')]
+    [switch] $Uninstall,
+
+    # With -Uninstall: also remove the configuration, data and log folders and the kiosk user.
+    [Parameter(ParameterSetName = 'Uninstall')]
+    [switch] $PurgeData,
+
+    # The package folder (default: artifacts/package next to this script).
+    [Parameter(ParameterSetName = 'Install')]
+    [Parameter(ParameterSetName = 'Upgrade')]
+    [string] $Package,
+
+    # Stage the whole layout under this folder instead of the system root.
+    [string] $Root
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$PSStyle.OutputRendering = 'PlainText'
+
+# An error this script reports on purpose: what is wrong and how to fix it. Anything else is a bug and also
+# prints where it happened.
+class KioskInstallException : System.Exception {
+    KioskInstallException([string] $message) : base($message) {}
+}
+
+$script:Cmdlet = $PSCmdlet
+$script:Changes = 0
+$script:ServiceName = if ($IsWindows) { 'KioskAgent' } else { 'kiosk-agent' }
+$script:User = 'kiosk'
+# OS packages the real drivers use: GTK for OpenCV's highgui, the Haar cascades, scanimage, arecord/aplay, libgpiod
+# (without it System.Device.Gpio falls back to sysfs, which ProtectKernelTunables makes read-only).
+$script:OsPackages = @('libgtk-3-0', 'opencv-data', 'sane-utils', 'alsa-utils', 'libgpiod2')
+# Groups that own the kiosk's devices: serial (ID card and fingerprint readers), cameras, sound, the signature pad's
+# evdev node, GPIO chips, I2C (enclosure climate sensor) and USB scanners. Only those that exist go into the unit.
+$script:DeviceGroups = @('dialout', 'video', 'audio', 'input', 'gpio', 'i2c', 'scanner')
+
+function Stop-Install([string] $Message) {
+    throw [KioskInstallException]::new($Message)
+}
+
+function Write-Step([string] $Message) {
+    Write-Host $Message
+}
+
+function Format-Command([string[]] $Command) {
+    ($Command | ForEach-Object { if ($_ -match '[\s"''$`]' -or $_ -eq '') { "'" + ($_ -replace "'", "'\''") + "'" } else { $_ } }) -join ' '
+}
+
+# Runs a step that changes the machine outside the kiosk's own files: users, OS packages, ownership, the service
+# manager, ACLs. Under -Root it is only printed ("skipped under -Root: <command>"); with -WhatIf it is described.
+# -Command is a native command line; -Action (with -Display) a script block for PowerShell-only steps.
+function Invoke-SystemStep {
+    param(
+        [string[]] $Command,
+        [scriptblock] $Action,
+        [string] $Display,
+        [switch] $Quiet
+    )
+    if (-not $Display) { $Display = Format-Command $Command }
+    if ($script:Staged) {
+        Write-Step "skipped under -Root: $Display"
+        return
+    }
+    if (-not $script:Cmdlet.ShouldProcess($Display, 'Run')) {
+        return
+    }
+    Write-Step "running: $Display"
+    $script:Changes++
+    if ($Action) {
+        & $Action
+        return
+    }
+    $output = & $Command[0] @($Command | Select-Object -Skip 1) 2>&1 | ForEach-Object { "$_" }
+    $code = $LASTEXITCODE
+    if ($code -ne 0) {
+        Stop-Install ("'$Display' failed with exit code ${code}:`n  " + ($output -join "`n  "))
+    }
+    if (-not $Quiet -and $output) {
+        $output | ForEach-Object { Write-Step "  $_" }
+    }
+}
+
+function Get-Mode([string] $Path) {
+    [int][IO.File]::GetUnixFileMode($Path)
+}
+
+# '0750' -> 488: modes are written in octal, as chmod takes them.
+function ConvertFrom-Octal([string] $Mode) {
+    if (-not $Mode) { return 0 }
+    [Convert]::ToInt32($Mode, 8)
+}
+
+function Format-Mode([int] $Mode) {
+    [Convert]::ToString($Mode, 8).PadLeft(4, '0')
+}
+
+function Set-Mode([string] $Path, [object] $Mode) {
+    if ($Mode -is [string]) { $Mode = ConvertFrom-Octal $Mode }
+    [IO.File]::SetUnixFileMode($Path, [IO.UnixFileMode][int]$Mode)
+}
+
+# Owner and group of a path as "user:group" (Linux), from stat.
+function Get-Owner([string] $Path) {
+    (& stat -c '%U:%G' -- $Path).Trim()
+}
+
+function Set-Owner([string] $Path, [string] $Owner) {
+    if (-not $IsLinux -or -not $Owner) { return }
+    if (-not $script:Staged -and (Test-Path -LiteralPath $Path) -and (Get-Owner $Path) -eq $Owner) { return }
+    Invoke-SystemStep -Command @('chown', $Owner, $Path)
+}
+
+# A folder with the given mode and owner: created when missing, its mode and owner corrected when they differ.
+function Set-Directory {
+    param([string] $Path, [string] $ModeText, [string] $Owner)
+    $Mode = ConvertFrom-Octal $ModeText
+    if (Test-Path -LiteralPath $Path -PathType Container) {
+        if ($IsLinux -and $Mode -and (Get-Mode $Path) -ne $Mode) {
+            if ($script:Cmdlet.ShouldProcess($Path, "Change mode $(Format-Mode (Get-Mode $Path)) to $(Format-Mode $Mode)")) {
+                Set-Mode $Path $Mode
+                $script:Changes++
+                Write-Step "fixed mode: $Path ($(Format-Mode $Mode))"
+            }
+        }
+        else {
+            Write-Step ("already installed: $Path" + $(if ($IsLinux -and $Mode) { " ($(Format-Mode $Mode))" } else { '' }))
+        }
+    }
+    elseif ($script:Cmdlet.ShouldProcess($Path, 'Create folder' + $(if ($IsLinux -and $Mode) { " (mode $(Format-Mode $Mode))" } else { '' }))) {
+        [void][IO.Directory]::CreateDirectory($Path)
+        if ($IsLinux -and $Mode) { Set-Mode $Path $Mode }
+        $script:Changes++
+        Write-Step ("created: $Path" + $(if ($IsLinux -and $Mode) { " ($(Format-Mode $Mode))" } else { '' }))
+    }
+    else {
+        return
+    }
+    Set-Owner $Path $Owner
+}
+
+# A file with the given content (LF line ends, UTF-8 without BOM) and mode. -Keep: an existing file is never
+# rewritten (the configuration). The file is written next to its place and renamed over it.
+function Set-File {
+    param([string] $Path, [string] $Content, [string] $ModeText, [string] $Owner, [switch] $Keep)
+    $Mode = ConvertFrom-Octal $ModeText
+    $exists = Test-Path -LiteralPath $Path -PathType Leaf
+    $modeText = if ($IsLinux -and $Mode) { " ($(Format-Mode $Mode))" } else { '' }
+    if ($exists -and ($Keep -or [IO.File]::ReadAllText($Path) -ceq $Content)) {
+        if ($IsLinux -and $Mode -and (Get-Mode $Path) -ne $Mode) {
+            if ($script:Cmdlet.ShouldProcess($Path, "Change mode to $(Format-Mode $Mode)")) {
+                Set-Mode $Path $Mode
+                $script:Changes++
+                Write-Step "fixed mode: $Path$modeText"
+            }
+        }
+        else {
+            Write-Step ("already installed: $Path$modeText" + $(if ($Keep) { ' (kept as is: install and upgrade never overwrite it)' } else { '' }))
+        }
+    }
+    elseif ($script:Cmdlet.ShouldProcess($Path, $(if ($exists) { 'Replace file' } else { 'Write file' }) + $modeText)) {
+        [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($Path))
+        $temporary = "$Path.new"
+        [IO.File]::WriteAllText($temporary, $Content, [Text.UTF8Encoding]::new($false))
+        if ($IsLinux -and $Mode) { Set-Mode $temporary $Mode }
+        [IO.File]::Move($temporary, $Path, $true)
+        $script:Changes++
+        Write-Step ($(if ($exists) { 'updated: ' } else { 'created: ' }) + "$Path$modeText")
+    }
+    else {
+        return
+    }
+    Set-Owner $Path $Owner
+}
+
+function Remove-Path([string] $Path, [string] $What) {
+    $item = Get-Item -LiteralPath $Path -Force -ErrorAction SilentlyContinue
+    if (-not $item) {
+        Write-Step "not present: $Path"
+        return
+    }
+    if (-not $script:Cmdlet.ShouldProcess($Path, "Remove $What")) { return }
+    if ($item.LinkTarget) {
+        if ($item.PSIsContainer -and $IsWindows) { [IO.Directory]::Delete($Path, $false) } else { [IO.File]::Delete($Path) }
+    }
+    elseif ($item.PSIsContainer) {
+        [IO.Directory]::Delete($Path, $true)
+    }
+    else {
+        [IO.File]::Delete($Path)
+    }
+    $script:Changes++
+    Write-Step "removed: $Path"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where things go.
+
+function Resolve-Layout {
+    $script:Staged = $false
+    $prefix = ''
+    if ($Root) {
+        $full = [IO.Path]::GetFullPath($Root, (Get-Location).ProviderPath).TrimEnd('/', '\')
+        if ($full -match '[\s"''%$`\\]' -and -not $IsWindows) {
+            Stop-Install "-Root '$Root' contains a space, quote, '%', '`$', '``' or '\': the paths are written into the systemd unit and a shell script. Choose a plain folder such as /tmp/kiosk-root."
+        }
+        if ($full -and $full -ne '/') {
+            $script:Staged = $true
+            $prefix = $full
+        }
+    }
+    $script:RootFolder = $prefix
+    if ($IsWindows) {
+        $programFiles = if ($script:Staged) { Join-Path $prefix 'Program Files' } else { $env:ProgramFiles }
+        $programData = if ($script:Staged) { Join-Path $prefix 'ProgramData' } else { $env:ProgramData }
+        $script:ProgramDir = Join-Path $programFiles 'Kiosk'
+        $script:ConfigDir = Join-Path $programData 'Kiosk\config'
+        $script:DataDir = Join-Path $programData 'Kiosk\data'
+        $script:LogDir = Join-Path $programData 'Kiosk\logs'
+        $script:PkiDir = Join-Path $script:ConfigDir 'pki'
+        $script:ConfigFile = Join-Path $script:ConfigDir 'agent.json'
+        $script:Wrapper = Join-Path $script:ProgramDir 'kioskctl.cmd'
+        $script:UnitFile = $null
+    }
+    else {
+        $script:ProgramDir = "$prefix/opt/kiosk"
+        $script:ConfigDir = "$prefix/etc/kiosk"
+        $script:DataDir = "$prefix/var/lib/kiosk"
+        $script:LogDir = "$prefix/var/log/kiosk"
+        $script:PkiDir = "$prefix/etc/kiosk/pki"
+        $script:ConfigFile = "$prefix/etc/kiosk/agent.json"
+        $script:Wrapper = "$prefix/usr/local/bin/kioskctl"
+        $script:UnitFile = "$prefix/etc/systemd/system/$($script:ServiceName).service"
+    }
+    $script:Releases = Join-Path $script:ProgramDir 'releases'
+}
+
+function Get-LinkVersion([string] $Name) {
+    $item = Get-Item -LiteralPath (Join-Path $script:ProgramDir $Name) -Force -ErrorAction SilentlyContinue
+    if (-not $item -or -not $item.LinkTarget) { return $null }
+    Split-Path -Leaf $item.LinkTarget.TrimEnd('/', '\')
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The package.
+
+function Read-Package {
+    $path = if ($Package) { [IO.Path]::GetFullPath($Package, (Get-Location).ProviderPath) } else { Join-Path $PSScriptRoot 'artifacts/package' }
+    $fix = "Build one with ./kiosk.sh publish (from the repository root; it writes artifacts/package, or ./kiosk.sh publish OUT) and pass it with -Package <folder>."
+    if (-not (Test-Path -LiteralPath $path -PathType Container)) {
+        Stop-Install "package folder '$path' does not exist. A package is a folder with agent/, kioskctl/ and package.json. $fix"
+    }
+    $missing = @('package.json', 'agent/kiosk-agent.dll', 'agent/kiosk-agent.runtimeconfig.json', 'agent/kiosk-agent.deps.json', 'kioskctl/kioskctl.dll', 'kioskctl/kioskctl.runtimeconfig.json') |
+        Where-Object { -not (Test-Path -LiteralPath (Join-Path $path $_) -PathType Leaf) }
+    if ($missing) {
+        Stop-Install "package '$path' is not a kiosk package: $($missing -join ', ') missing. $fix"
+    }
+    # System.Text.Json rather than ConvertFrom-Json: the same check at a fraction of the start-up cost.
+    $manifest = Join-Path $path 'package.json'
+    $version = ''
+    try {
+        $document = [System.Text.Json.JsonDocument]::Parse([IO.File]::ReadAllText($manifest))
+    }
+    catch {
+        $reason = if ($_.Exception.InnerException) { $_.Exception.InnerException.Message } else { $_.Exception.Message }
+        Stop-Install "'$manifest' is not valid JSON ($reason); it must be {`"version`":`"1.2.3`"}. $fix"
+    }
+    try {
+        $element = $document.RootElement.GetProperty('version')
+        if ($element.ValueKind -eq [System.Text.Json.JsonValueKind]::String) { $version = $element.GetString() }
+    }
+    catch {
+        $version = ''
+    }
+    if ($version -notmatch '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$') {
+        Stop-Install "'$manifest' has no valid version ('$version'); it must be {`"version`":`"1.2.3`"} (semantic version). $fix"
+    }
+    # Every shared framework the agent needs, as the SDK writes them ("framework" or "frameworks": name and version):
+    # Microsoft.NETCore.App, and Microsoft.AspNetCore.App for the loopback local API.
+    $runtimeConfig = [IO.File]::ReadAllText((Join-Path $path 'agent/kiosk-agent.runtimeconfig.json'))
+    $frameworks = @([regex]::Matches($runtimeConfig, '"name"\s*:\s*"(?<name>[^"]+)"\s*,\s*"version"\s*:\s*"(?<version>[^"]+)"') |
+        ForEach-Object { [pscustomobject]@{ Name = $_.Groups['name'].Value; Version = $_.Groups['version'].Value } })
+    [pscustomobject]@{
+        Path       = $path
+        Version    = $version
+        Frameworks = $frameworks
+    }
+}
+
+# dotnet as the service will run it, and a check that it has the runtime the package was built for.
+function Find-Dotnet($Pkg) {
+    $command = Get-Command dotnet -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $command) {
+        $how = if ($IsWindows) { 'winget install Microsoft.DotNet.Runtime.10' } else { 'apt-get install dotnet-runtime-10.0 (see https://learn.microsoft.com/dotnet/core/install/linux-debian)' }
+        Stop-Install "dotnet was not found on PATH: the agent is a framework-dependent .NET build. Install the .NET runtime ($how) and run install.ps1 again."
+    }
+    $dotnet = $command.Source
+    if ($Pkg -and $Pkg.Frameworks) {
+        $runtimes = & $dotnet --list-runtimes 2>$null
+        foreach ($framework in $Pkg.Frameworks) {
+            $major = ($framework.Version -split '\.')[0..1] -join '.'
+            if (-not ($runtimes | Where-Object { $_ -like "$($framework.Name) $major.*" })) {
+                $debian = if ($framework.Name -eq 'Microsoft.AspNetCore.App') { "aspnetcore-runtime-$major" } else { "dotnet-runtime-$major" }
+                Stop-Install "$dotnet has no $($framework.Name) $major runtime, which the package needs (it has: $(@($runtimes) -join '; ')). Install $debian and run install.ps1 again."
+            }
+        }
+    }
+    if ($IsLinux -and $dotnet -match '^(/root|/home|/run/user)(/|$)') {
+        Write-Warning "dotnet is ${dotnet}: the unit sets ProtectHome=yes, so systemd cannot start it from there. Install the runtime system-wide (apt-get install dotnet-runtime-10.0)."
+    }
+    $dotnet
+}
+
+function Assert-Administrator {
+    if ($script:Staged -or $WhatIfPreference) { return }
+    if ($IsWindows) {
+        $principal = [Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()
+        if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) {
+            Stop-Install 'install.ps1 changes services and Program Files: run it from an elevated PowerShell (Run as administrator), or stage the layout with -Root <folder>.'
+        }
+    }
+    elseif ((& id -u) -ne '0') {
+        Stop-Install 'install.ps1 creates a system user and a systemd service: run it as root (sudo pwsh ./install.ps1 ...), or stage the layout with -Root <folder>.'
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Files the script writes.
+
+# The configuration in the agent's format (the shipped appsettings.json with the data folder made absolute); kioskctl
+# init fills in SiteId and KioskId. A here-string rather than ConvertTo-Json, which costs a module load.
+function New-ConfigJson {
+    $dataFolder = [System.Text.Json.JsonEncodedText]::Encode($script:DataDir).ToString()
+    @"
+{
+  "Logging": {
+    "LogLevel": {
+      "Default": "Information",
+      "Microsoft.Hosting.Lifetime": "Warning"
+    }
+  },
+  "Kiosk": {
+    "SiteId": "",
+    "KioskId": "",
+    "Profile": "production",
+    "DataFolder": "$dataFolder",
+    "HeartbeatInterval": "00:00:30",
+    "Outbox": {
+      "DatabaseFile": "outbox.db"
+    },
+    "Sync": {
+      "BrokerHost": "127.0.0.1",
+      "BrokerPort": 8883
+    }
+  }
+}
+
+"@ -replace "`r`n", "`n"
+}
+
+function Get-ExistingGroups {
+    $script:DeviceGroups | Where-Object {
+        & getent group $_ *> $null
+        $LASTEXITCODE -eq 0
+    }
+}
+
+function New-UnitText([string] $Dotnet) {
+    $groups = @(Get-ExistingGroups)
+    $supplementary = if ($groups) { "SupplementaryGroups=$($groups -join ' ')" } else { '# SupplementaryGroups=: none of the device groups exist on this machine' }
+    $current = "$($script:ProgramDir)/current"
+    @"
+# Written by install.ps1; -Install and -Upgrade rewrite it. Local changes belong in a
+# drop-in: systemctl edit $($script:ServiceName)
+[Unit]
+Description=Kiosk edge agent (self-service report terminal)
+After=network-online.target time-sync.target
+Wants=network-online.target
+
+[Service]
+Type=notify
+ExecStart=$Dotnet $current/agent/kiosk-agent.dll
+WorkingDirectory=$($script:DataDir)
+Environment=KIOSK_CONFIG=$($script:ConfigFile)
+User=$($script:User)
+Group=$($script:User)
+$supplementary
+SyslogIdentifier=$($script:ServiceName)
+Restart=always
+RestartSec=5
+# 78 (EX_CONFIG): the agent found its configuration invalid and said what to fix; restarting cannot help.
+RestartPreventExitStatus=78
+TimeoutStopSec=30
+UMask=0027
+
+# Hardening. The agent writes only its data and log folders; devices are reached through group membership
+# (GPIO chips and serial ports need no capability), so no capability at all.
+ProtectSystem=strict
+ReadWritePaths=$($script:DataDir) $($script:LogDir)
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectHome=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectHostname=yes
+ProtectClock=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+CapabilityBoundingSet=
+AmbientCapabilities=
+
+# Devices: only the kiosk's classes (names from /proc/devices; a class whose driver is not loaded is skipped).
+DevicePolicy=closed
+DeviceAllow=char-gpiochip rw
+DeviceAllow=char-ttyS rw
+DeviceAllow=char-ttyUSB rw
+DeviceAllow=char-ttyACM rw
+DeviceAllow=char-video4linux rw
+DeviceAllow=char-alsa rw
+DeviceAllow=char-input r
+DeviceAllow=char-i2c rw
+DeviceAllow=char-usb_device rw
+
+[Install]
+WantedBy=multi-user.target
+
+"@ -replace "`r`n", "`n"
+}
+
+function New-WrapperText([string] $Dotnet) {
+    if ($IsWindows) {
+        return @"
+@echo off
+rem kioskctl: written by install.ps1; runs the current release.
+if not defined KIOSK_CONFIG set "KIOSK_CONFIG=$($script:ConfigFile)"
+"$Dotnet" "$($script:ProgramDir)\current\kioskctl\kioskctl.dll" %*
+
+"@ -replace "(?<!`r)`n", "`r`n"
+    }
+    @"
+#!/bin/sh
+# kioskctl: written by install.ps1; runs the current release with the installed configuration.
+: "`${KIOSK_CONFIG:=$($script:ConfigFile)}"
+export KIOSK_CONFIG
+exec '$Dotnet' '$($script:ProgramDir)/current/kioskctl/kioskctl.dll' "`$@"
+
+"@ -replace "`r`n", "`n"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Steps.
+
+function Install-OsPrerequisites {
+    if ($IsWindows) { return }
+    $groupAdd = @('groupadd', '--system', $script:User)
+    $userAdd = @('useradd', '--system', '--gid', $script:User, '--no-create-home', '--home-dir', '/var/lib/kiosk', '--shell', '/usr/sbin/nologin', $script:User)
+    if (-not $script:Staged -and ((& getent group $script:User) -and $LASTEXITCODE -eq 0)) { Write-Step "already installed: group $($script:User)" }
+    else { Invoke-SystemStep -Command $groupAdd }
+    if (-not $script:Staged -and ((& getent passwd $script:User) -and $LASTEXITCODE -eq 0)) { Write-Step "already installed: user $($script:User)" }
+    else { Invoke-SystemStep -Command $userAdd }
+
+    $aptInstall = @('apt-get', 'install', '-y', '--no-install-recommends') + $script:OsPackages
+    if ($script:Staged) {
+        Invoke-SystemStep -Command $aptInstall
+        return
+    }
+    if (-not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue)) {
+        Write-Warning "apt-get not found: install these packages with this system's package manager for the real drivers: $($script:OsPackages -join ' ')"
+        return
+    }
+    $missing = @($script:OsPackages | Where-Object { -not ((& dpkg-query -W -f '${Status}' $_ 2>$null) -match 'install ok installed') })
+    if (-not $missing) {
+        Write-Step "already installed: OS packages $($script:OsPackages -join ' ')"
+        return
+    }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    try {
+        Invoke-SystemStep -Command (@('apt-get', 'install', '-y', '--no-install-recommends') + $missing) -Quiet
+    }
+    catch [KioskInstallException] {
+        # A fresh machine may have no package lists yet.
+        Invoke-SystemStep -Command @('apt-get', 'update') -Quiet
+        Invoke-SystemStep -Command (@('apt-get', 'install', '-y', '--no-install-recommends') + $missing) -Quiet
+    }
+}
+
+function Install-Folders {
+    if ($IsWindows) {
+        Set-Directory $script:ProgramDir
+        Set-Directory $script:Releases
+        Set-Directory $script:ConfigDir
+        Set-Directory $script:PkiDir
+        Set-Directory $script:DataDir
+        Set-Directory $script:LogDir
+        return
+    }
+    $user = $script:User
+    Set-Directory $script:ProgramDir -ModeText '0755' -Owner 'root:root'
+    Set-Directory $script:Releases -ModeText '0755' -Owner 'root:root'
+    Set-Directory $script:ConfigDir -ModeText '0750' -Owner "root:$user"
+    Set-Directory $script:PkiDir -ModeText '0700' -Owner "${user}:$user"
+    Set-Directory $script:DataDir -ModeText '0750' -Owner "${user}:$user"
+    Set-Directory $script:LogDir -ModeText '0750' -Owner "${user}:$user"
+}
+
+function Install-Config {
+    if ($IsWindows) { Set-File $script:ConfigFile (New-ConfigJson) -Keep }
+    else { Set-File $script:ConfigFile (New-ConfigJson) -ModeText '0640' -Owner "root:$($script:User)" -Keep }
+}
+
+# Copies the package to releases/<version>: first to a hidden folder, renamed when complete, so an interrupted copy
+# never looks like an installed release. -Replace: an existing folder of that version (not current) is copied afresh.
+function Install-Release($Pkg, [switch] $Replace) {
+    $target = Join-Path $script:Releases $Pkg.Version
+    if ((Test-Path -LiteralPath $target -PathType Container) -and -not $Replace) {
+        Write-Step "already installed: $target"
+        return
+    }
+    if (-not $script:Cmdlet.ShouldProcess($target, "Copy package $($Pkg.Path)")) { return }
+    $partial = Join-Path $script:Releases ".partial-$($Pkg.Version)"
+    foreach ($stale in @($partial, $target)) {
+        if (Test-Path -LiteralPath $stale) { [IO.Directory]::Delete($stale, $true) }
+    }
+    if ($IsWindows) {
+        Copy-Item -LiteralPath $Pkg.Path -Destination $partial -Recurse -Force -Confirm:$false -WhatIf:$false
+    }
+    else {
+        # cp is about twice as fast as Copy-Item on the ~300 MB a package holds (OpenCV's native libraries).
+        $output = & cp -R -- $Pkg.Path $partial 2>&1
+        if ($LASTEXITCODE -ne 0) { Stop-Install "could not copy $($Pkg.Path) to ${partial}: $output" }
+        # Readable by the kiosk user whatever the umask: folders 0755, files 0644 (0755 when executable).
+        $output = & chmod -R 'u=rwX,go=rX' -- $partial 2>&1
+        if ($LASTEXITCODE -ne 0) { Stop-Install "could not set the modes in ${partial}: $output" }
+    }
+    [IO.Directory]::Move($partial, $target)
+    $script:Changes++
+    Write-Step "created: $target (copy of $($Pkg.Path))"
+}
+
+# Points current or previous at releases/<version>: a relative symlink swapped in with rename(2) on Linux, a junction
+# on Windows.
+function Set-ReleaseLink([string] $Name, [string] $Version) {
+    $link = Join-Path $script:ProgramDir $Name
+    if ((Get-LinkVersion $Name) -eq $Version) {
+        Write-Step "already installed: $link -> releases/$Version"
+        return
+    }
+    if (-not $script:Cmdlet.ShouldProcess($link, "Point at releases/$Version")) { return }
+    if ($IsWindows) {
+        if (Get-Item -LiteralPath $link -Force -ErrorAction SilentlyContinue) { [IO.Directory]::Delete($link, $false) }
+        [void](New-Item -ItemType Junction -Path $link -Target (Join-Path $script:Releases $Version) -Confirm:$false -WhatIf:$false)
+    }
+    else {
+        $temporary = "$link.new"
+        if (Get-Item -LiteralPath $temporary -Force -ErrorAction SilentlyContinue) { [IO.File]::Delete($temporary) }
+        [void][IO.Directory]::CreateSymbolicLink($temporary, "releases/$Version")
+        $output = & mv -T -f -- $temporary $link 2>&1
+        if ($LASTEXITCODE -ne 0) { Stop-Install "could not point $link at releases/${Version}: $output" }
+    }
+    $script:Changes++
+    Write-Step "linked: $link -> releases/$Version"
+}
+
+# Keeps only the releases current and previous point at.
+function Remove-OldReleases {
+    $keep = @((Get-LinkVersion 'current'), (Get-LinkVersion 'previous')) | Where-Object { $_ }
+    if (-not (Test-Path -LiteralPath $script:Releases)) { return }
+    foreach ($folder in Get-ChildItem -LiteralPath $script:Releases -Directory -Force) {
+        if ($keep -notcontains $folder.Name) { Remove-Path $folder.FullName 'old release' }
+    }
+}
+
+function Test-Unit {
+    $analyze = Get-Command systemd-analyze -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $analyze) {
+        Write-Step "not verified: systemd-analyze is not installed"
+        return
+    }
+    $display = "systemd-analyze verify $($script:UnitFile)"
+    if (-not $script:Cmdlet.ShouldProcess($script:UnitFile, 'Verify with systemd-analyze verify')) { return }
+    # A plain verify of the file works in a chroot, a container without systemd running and a staged root alike: it
+    # parses the unit (unknown keys and bad values are printed as warnings while the exit code stays 0, so any line
+    # naming the unit counts as a failure) and checks that ExecStart's program exists.
+    $output = @(& $analyze.Source verify $script:UnitFile 2>&1 | ForEach-Object { "$_" })
+    $code = $LASTEXITCODE
+    $ours = @($output | Where-Object { $_ -like "*$($script:ServiceName).service*" })
+    if ($code -ne 0 -or $ours) {
+        Stop-Install ("$display failed (exit code $code):`n  " + ($output -join "`n  ") + "`nThe unit is wrong; nothing was started. Fix the lines named above (or report them as a bug in install.ps1).")
+    }
+    Write-Step "verified: $display (ok)"
+}
+
+function Install-ServiceFiles([string] $Dotnet) {
+    Set-File $script:Wrapper (New-WrapperText $Dotnet) -ModeText '0755' -Owner $(if ($IsWindows) { $null } else { 'root:root' })
+    if ($IsWindows) {
+        Install-WindowsService $Dotnet
+        return
+    }
+    Set-File $script:UnitFile (New-UnitText $Dotnet) -ModeText '0644' -Owner 'root:root'
+    Test-Unit
+}
+
+function Test-SystemdRunning {
+    (Get-Command systemctl -CommandType Application -ErrorAction SilentlyContinue) -and (Test-Path -LiteralPath '/run/systemd/system')
+}
+
+# Runs systemctl; on a machine where systemd is not running (a container, an image being built) says so instead.
+function Invoke-Systemctl([string[]] $Arguments) {
+    $command = @('systemctl') + $Arguments
+    if (-not $script:Staged -and -not (Test-SystemdRunning)) {
+        Write-Warning "systemd is not running here: skipped '$(Format-Command $command)'; run it once the machine boots with systemd."
+        return
+    }
+    Invoke-SystemStep -Command $command
+}
+
+function Start-KioskService([ValidateSet('start', 'restart', 'stop')] [string] $How) {
+    if ($IsWindows) {
+        # Script blocks run later by Invoke-SystemStep capture local variables only (GetNewClosure).
+        $name = $script:ServiceName
+        switch ($How) {
+            'start' { Invoke-SystemStep -Display "Start-Service $name" -Action ({ Start-Service -Name $name }.GetNewClosure()) }
+            'restart' { Invoke-SystemStep -Display "Restart-Service $name" -Action ({ Restart-Service -Name $name }.GetNewClosure()) }
+            'stop' {
+                if ($script:Staged -or (Get-Service -Name $name -ErrorAction SilentlyContinue)) {
+                    Invoke-SystemStep -Display "Stop-Service $name" -Action ({ Stop-Service -Name $name -Force }.GetNewClosure())
+                }
+            }
+        }
+        return
+    }
+    switch ($How) {
+        'start' {
+            Invoke-Systemctl @('daemon-reload')
+            Invoke-Systemctl @('enable', '--now', $script:ServiceName)
+        }
+        'restart' {
+            Invoke-Systemctl @('daemon-reload')
+            Invoke-Systemctl @('restart', $script:ServiceName)
+        }
+        'stop' { Invoke-Systemctl @('disable', '--now', $script:ServiceName) }
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Windows: service with recovery actions, virtual account, ACLs. Not reachable on Linux.
+
+function Install-WindowsService([string] $Dotnet) {
+    if (-not $IsWindows) { return }
+    $name = $script:ServiceName
+    $account = "NT SERVICE\$name"
+    $binary = "`"$Dotnet`" `"$($script:ProgramDir)\current\agent\kiosk-agent.dll`""
+    $exists = -not $script:Staged -and (Get-Service -Name $name -ErrorAction SilentlyContinue)
+    if ($exists) {
+        Write-Step "already installed: service $name"
+        Invoke-SystemStep -Command @('sc.exe', 'config', $name, 'binPath=', $binary, 'start=', 'auto')
+    }
+    else {
+        Invoke-SystemStep -Display "New-Service -Name $name -BinaryPathName $binary -StartupType Automatic" -Action ({
+            [void](New-Service -Name $name -BinaryPathName $binary -DisplayName 'Kiosk agent' -Description 'Kiosk edge agent (self-service report terminal)' -StartupType Automatic)
+        }.GetNewClosure())
+    }
+    Invoke-SystemStep -Command @('sc.exe', 'config', $name, 'obj=', $account)
+    Invoke-SystemStep -Command @('sc.exe', 'failure', $name, 'reset=', '86400', 'actions=', 'restart/5000/restart/10000/restart/60000')
+    # The agent reads its configuration from KIOSK_CONFIG; a service's environment is the Environment value of its key.
+    $serviceKey = "HKLM:\SYSTEM\CurrentControlSet\Services\$name"
+    $environment = "KIOSK_CONFIG=$($script:ConfigFile)"
+    Invoke-SystemStep -Display "set $serviceKey\Environment to $environment" -Action ({
+        [void](New-ItemProperty -Path $serviceKey -Name Environment -PropertyType MultiString -Value @($environment) -Force)
+    }.GetNewClosure())
+    # SYSTEM (S-1-5-18) and Administrators (S-1-5-32-544) by SID so localized Windows works too.
+    foreach ($folder in @($script:DataDir, $script:LogDir)) {
+        Invoke-SystemStep -Command @('icacls', $folder, '/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F', "${account}:(OI)(CI)M") -Quiet
+    }
+    foreach ($folder in @($script:ConfigDir, $script:PkiDir)) {
+        Invoke-SystemStep -Command @('icacls', $folder, '/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F', "${account}:(OI)(CI)RX") -Quiet
+    }
+}
+
+function Uninstall-WindowsService {
+    if (-not $IsWindows) { return }
+    $name = $script:ServiceName
+    if ($script:Staged -or (Get-Service -Name $name -ErrorAction SilentlyContinue)) {
+        Invoke-SystemStep -Display "Remove-Service -Name $name" -Action ({ Remove-Service -Name $name }.GetNewClosure())
+    }
+    else {
+        Write-Step "not present: service $name"
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Actions.
+
+function Get-StagedNote {
+    if ($script:Staged) { "; staged under $($script:RootFolder) (users, OS packages and the service manager left alone)" } else { '' }
+}
+
+function Invoke-Install {
+    $pkg = Read-Package
+    $current = Get-LinkVersion 'current'
+    if ($current -and $current -ne $pkg.Version) {
+        Stop-Install "kiosk $current is installed in $($script:ProgramDir); -Install does not replace it. Use -Upgrade -Package '$($pkg.Path)' to move to $($pkg.Version) (it keeps $current for -Rollback)."
+    }
+    Assert-Administrator
+    $dotnet = Find-Dotnet $pkg
+    Write-Step "installing kiosk $($pkg.Version) from $($pkg.Path)$(Get-StagedNote)"
+    if ($script:Staged) { Set-Directory $script:RootFolder }
+    Install-OsPrerequisites
+    Install-Folders
+    Install-Config
+    Install-Release $pkg
+    # The unit (and its verification) first: a unit systemd-analyze rejects leaves current as it was.
+    Install-ServiceFiles $dotnet
+    Set-ReleaseLink 'current' $pkg.Version
+    Start-KioskService 'start'
+    if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would install kiosk $($pkg.Version); nothing was changed" }
+    elseif ($script:Changes -eq 0) { Write-Step "install.ps1: kiosk $($pkg.Version) already installed in $($script:ProgramDir); nothing changed" }
+    else { Write-Step "install.ps1: installed kiosk $($pkg.Version) in $($script:ProgramDir)$(Get-StagedNote)" }
+}
+
+function Invoke-Upgrade {
+    $current = Get-LinkVersion 'current'
+    if (-not $current) {
+        Stop-Install "no kiosk is installed in $($script:ProgramDir) (no 'current' link): install it first with -Install."
+    }
+    $pkg = Read-Package
+    if ($pkg.Version -eq $current) {
+        Write-Step "install.ps1: kiosk $current is already the current release in $($script:ProgramDir); nothing to upgrade, nothing changed (a new build needs a new <Version> in Directory.Build.props)"
+        return
+    }
+    Assert-Administrator
+    $dotnet = Find-Dotnet $pkg
+    Write-Step "upgrading kiosk $current -> $($pkg.Version) from $($pkg.Path)$(Get-StagedNote)"
+    Install-OsPrerequisites
+    Install-Folders
+    Install-Config
+    Install-Release $pkg -Replace
+    Install-ServiceFiles $dotnet
+    Set-ReleaseLink 'previous' $current
+    Set-ReleaseLink 'current' $pkg.Version
+    Remove-OldReleases
+    Start-KioskService 'restart'
+    if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would upgrade kiosk $current -> $($pkg.Version); nothing was changed" }
+    else { Write-Step "install.ps1: upgraded kiosk $current -> $($pkg.Version); previous: $current (go back with -Rollback)$(Get-StagedNote)" }
+}
+
+function Invoke-Rollback {
+    $current = Get-LinkVersion 'current'
+    $previous = Get-LinkVersion 'previous'
+    if (-not $current) {
+        Stop-Install "no kiosk is installed in $($script:ProgramDir) (no 'current' link): there is nothing to roll back."
+    }
+    if (-not $previous) {
+        Stop-Install "there is no previous release to roll back to in $($script:ProgramDir) (current is $current): only -Upgrade keeps one. To go to another version, use -Upgrade -Package <folder>."
+    }
+    if (-not (Test-Path -LiteralPath (Join-Path $script:Releases $previous) -PathType Container)) {
+        Stop-Install "the previous release $previous is missing from $($script:Releases): reinstall it with -Upgrade -Package <folder with $previous>."
+    }
+    Assert-Administrator
+    Write-Step "rolling back kiosk $current -> $previous$(Get-StagedNote)"
+    Set-ReleaseLink 'current' $previous
+    Set-ReleaseLink 'previous' $current
+    Start-KioskService 'restart'
+    if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would roll back kiosk $current -> $previous; nothing was changed" }
+    else { Write-Step "install.ps1: rolled back kiosk $current -> $previous; previous is now $current (-Rollback again returns to it)$(Get-StagedNote)" }
+}
+
+function Invoke-Uninstall {
+    $current = Get-LinkVersion 'current'
+    Assert-Administrator
+    $what = if ($current) { "kiosk $current" } else { 'kiosk' }
+    Write-Step "uninstalling $what$(Get-StagedNote)"
+    if ($IsWindows) {
+        Start-KioskService 'stop'
+        Uninstall-WindowsService
+    }
+    elseif (Test-Path -LiteralPath $script:UnitFile) {
+        Start-KioskService 'stop'
+        Remove-Path $script:UnitFile 'systemd unit'
+        Invoke-Systemctl @('daemon-reload')
+    }
+    else {
+        Write-Step "not present: $($script:UnitFile)"
+    }
+    Remove-Path $script:Wrapper 'kioskctl wrapper'
+    Remove-Path $script:ProgramDir 'program folder'
+    $kept = @($script:ConfigDir, $script:DataDir, $script:LogDir)
+    if ($PurgeData) {
+        foreach ($folder in $kept) { Remove-Path $folder 'folder and everything in it' }
+        if ($IsLinux) {
+            if ($script:Staged -or ((& getent passwd $script:User) -and $LASTEXITCODE -eq 0)) { Invoke-SystemStep -Command @('userdel', $script:User) }
+            if ($script:Staged -or ((& getent group $script:User) -and $LASTEXITCODE -eq 0)) { Invoke-SystemStep -Command @('groupdel', $script:User) }
+        }
+    }
+    if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would uninstall $what; nothing was changed" }
+    elseif ($PurgeData) { Write-Step "install.ps1: uninstalled $what and removed its configuration, data and logs$(Get-StagedNote)" }
+    else { Write-Step "install.ps1: uninstalled $what; kept $($kept -join ', ') (remove them with -Uninstall -PurgeData)$(Get-StagedNote)" }
+}
+
+function Show-Usage {
+    Write-Host @'
+usage: pwsh ./install.ps1 -Install   [-Package DIR] [-Root DIR] [-WhatIf]
+       pwsh ./install.ps1 -Upgrade   [-Package DIR] [-Root DIR] [-WhatIf]
+       pwsh ./install.ps1 -Rollback  [-Root DIR] [-WhatIf]
+       pwsh ./install.ps1 -Uninstall [-PurgeData] [-Root DIR] [-WhatIf]
+  -Package DIR  a folder made by ./kiosk.sh publish (default: artifacts/package next to this script)
+  -Root DIR     stage the whole layout under DIR instead of the system root (no users, packages or services)
+  Get-Help ./install.ps1 -Full for the layout.
+'@
+}
+
+try {
+    if (-not $IsLinux -and -not $IsWindows) {
+        Stop-Install 'install.ps1 installs on Linux (systemd) and Windows only.'
+    }
+    Resolve-Layout
+    switch ($PSCmdlet.ParameterSetName) {
+        'Install' { Invoke-Install }
+        'Upgrade' { Invoke-Upgrade }
+        'Rollback' { Invoke-Rollback }
+        'Uninstall' { Invoke-Uninstall }
+        default {
+            Show-Usage
+            exit 2
+        }
+    }
+}
+catch {
+    [Console]::Error.WriteLine("install.ps1: error: $($_.Exception.Message)")
+    if ($_.Exception -isnot [KioskInstallException]) {
+        [Console]::Error.WriteLine($_.ScriptStackTrace)
+    }
+    exit 1
+}
+exit 0

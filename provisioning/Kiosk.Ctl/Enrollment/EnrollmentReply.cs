@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Kiosk.Ctl.Enrollment;
+
+/// <summary>The platform's answer to an enrollment request (docs/schemas/provisioning-enroll-reply.schema.json).</summary>
+internal sealed record EnrollmentReply(string? Certificate, string? CaChain, string? CommandSigningKey, string? Error, string? Message, DateTimeOffset? PlatformTime)
+{
+    /// <summary>Reads the reply; null when it is not a JSON object with either the certificate fields or an error.</summary>
+    public static EnrollmentReply? Read(byte[] payload)
+    {
+        JsonObject? reply;
+        try
+        {
+            reply = JsonNode.Parse(payload) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (reply is null)
+        {
+            return null;
+        }
+
+        var parsed = new EnrollmentReply(Text(reply, "certificate"), Text(reply, "caChain"), Text(reply, "commandSigningKey"), Text(reply, "error"), Text(reply, "message"), Time(reply, "platformTime"));
+        return parsed.Error is not null || (parsed.Certificate is not null && parsed.CaChain is not null && parsed.CommandSigningKey is not null) ? parsed : null;
+    }
+
+    /// <summary>The <c>platformTime</c> of a time reply (docs/schemas/provisioning-time-reply.schema.json), or null.</summary>
+    public static DateTimeOffset? ReadPlatformTime(byte[] payload)
+    {
+        try
+        {
+            return JsonNode.Parse(payload) is JsonObject reply ? Time(reply, "platformTime") : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : null;
+
+    private static DateTimeOffset? Time(JsonObject o, string name) =>
+        Text(o, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+}

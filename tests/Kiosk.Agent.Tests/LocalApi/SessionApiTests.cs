@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Kiosk.Agent.LocalApi;
+using Kiosk.Agent.Tests.Sync;
+using Kiosk.Central;
+using Kiosk.Devices.Simulated;
+using Kiosk.TestSupport;
+
+namespace Kiosk.Agent.Tests.LocalApi;
+
+/// <summary>The check-in session driven the way the kiosk screen drives it: over the loopback local API.</summary>
+public sealed class SessionApiTests
+{
+    private MosquittoBroker _broker = null!;
+    private TempFolder _folder = null!;
+    private CentralPlatform _central = null!;
+    private HttpClient _http = null!;
+    private AgentHarness _agent = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _broker = await MosquittoBroker.StartAsync();
+        _folder = new TempFolder("session-api");
+        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
+        await _central.StartAsync(CancellationToken.None);
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        _agent = new AgentHarness(_broker.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:Roster:SimulatedPeople"] = "2" });
+        await _agent.StartAsync();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _agent.DisposeAsync();
+        _http.Dispose();
+        await _central.DisposeAsync();
+        await _broker.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private Uri Api(string path) => new(LocalApiUrlFile.Read(_folder.File("agent"))!, path);
+
+    private async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string path, object? body = null)
+    {
+        using var response = body is null ? await _http.PostAsync(Api(path), null) : await _http.PostAsJsonAsync(Api(path), body);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!);
+    }
+
+    [Test]
+    public async Task A_whole_check_in_through_the_screen_API_reaches_the_platform_without_personal_data_in_the_answers()
+    {
+        var person = SimulatedPeople.Generate(1, 2)[0];
+        Assert.That((await PostAsync("/api/simulation/visitor", new { person = 1 })).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        var answers = new List<string>();
+        var (_, answer) = await PostAsync("/api/session/start");
+        answers.Add(answer.ToJsonString());
+        while (answer["result"]!.GetValue<string>() == "completed" && answer["nextStep"]?.GetValue<string>() is { } step)
+        {
+            (_, answer) = step == "reportAnswers"
+                ? await PostAsync("/api/session/steps/reportAnswers", new { answers = new Dictionary<string, string> { ["residenceChanged"] = "否 / no" } })
+                : await PostAsync("/api/session/steps/" + step);
+            answers.Add(answer.ToJsonString());
+        }
+
+        Assert.That(answer["state"]!.GetValue<string>(), Is.EqualTo("commit"), string.Join("\n", answers));
+        var (_, committed) = await PostAsync("/api/session/commit");
+        var recordId = committed["receipt"]!["recordId"]!.GetValue<string>();
+        await _agent.WaitAcknowledgedAsync([recordId]);
+
+        var stored = await _central.GetStoredRecordsAsync(CancellationToken.None);
+        var (_, reset) = await PostAsync("/api/session/reset");
+        Assert.Multiple(() =>
+        {
+            Assert.That(committed["result"]!.GetValue<string>(), Is.EqualTo("completed"));
+            Assert.That(committed["receipt"]!["steps"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EqualTo(new[] { "idCard", "face", "reportAnswers", "signature" }));
+            Assert.That(stored.Select(r => r.RecordId), Does.Contain(recordId));
+            Assert.That(stored.Single(r => r.RecordId == recordId).Json, Does.Contain(person.Card.IdNumber), "the record itself carries the person");
+            Assert.That(answers.Append(committed.ToJsonString()), Has.None.Contains(person.Card.IdNumber), "the screen's answers never carry the ID number");
+            Assert.That(reset["state"]!.GetValue<string>(), Is.EqualTo("idle"));
+        });
+    }
+
+    [Test]
+    public async Task Requests_the_screen_should_never_send_get_a_4xx_and_the_session_keeps_its_place()
+    {
+        await PostAsync("/api/simulation/visitor", new { person = 1 });
+        var (_, started) = await PostAsync("/api/session/start");
+        var unknown = await PostAsync("/api/session/steps/teleport");
+        var outOfOrder = await PostAsync("/api/session/commit");
+        var noPerson = await PostAsync("/api/simulation/visitor", new { person = 99 });
+        await PostAsync("/api/session/steps/idCard");
+        await PostAsync("/api/session/steps/face");
+        var noAnswers = await PostAsync("/api/session/steps/reportAnswers");
+        var view = await _http.GetFromJsonAsync<JsonNode>(Api("/api/session"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(started["state"]!.GetValue<string>(), Is.EqualTo("identify"));
+            Assert.That(unknown.Status, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(unknown.Body["message"]!.GetValue<string>(), Does.Contain("idCard"), "names the steps that exist");
+            Assert.That(outOfOrder.Body["result"]!.GetValue<string>(), Is.EqualTo("outOfOrder"));
+            Assert.That(noPerson.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(noPerson.Body["message"]!.GetValue<string>(), Does.Contain("Kiosk:Roster:SimulatedPeople"));
+            Assert.That(noAnswers.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(view!["nextStep"]!.GetValue<string>(), Is.EqualTo("reportAnswers"), "a bad request did not move the session");
+        });
+    }
+}
