@@ -11,7 +11,7 @@ usage: ./kiosk.sh COMMAND [ARGS]
                         (data in ./kiosk-data; a second run picks up any backlog the first left)
   test                  build and run every test; last line: "N passed, M failed[, K skipped]"
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
-  ctl ARGS              kioskctl, the field technician's CLI (today: capture face|document; see ctl --help)
+  ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
   publish [OUT]         the package install.ps1 installs: OUT/agent, OUT/kioskctl, OUT/package.json
                         (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
 USAGE

@@ -1,16 +1,26 @@
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 
 namespace Kiosk.Agent.Outbox.Encryption;
 
 /// <summary>
-/// The key that seals biometric attachments: 32 random bytes in a file only the service's user may read
-/// (mode 0600 on Linux; the install gives the data folder an ACL for the service account on Windows).
-/// It never leaves the kiosk and is never logged. Losing it makes the sealed attachments unreadable, so it
-/// lives beside the outbox and is backed up with it.
+/// The key that seals biometric attachments: 32 random bytes that never leave the kiosk and are never logged.
+/// On Linux they are stored as is in a file only the service's user may read (mode 0600, tightened when found
+/// looser). On Windows the file holds the key protected with DPAPI for the service's account (the install also
+/// gives the data folder an ACL for that account only), so a copy of the file alone opens nothing. Losing the key
+/// makes the sealed attachments unreadable, so it lives beside the outbox and is backed up with it (on Windows the
+/// backup is only usable on the same machine and account: that is DPAPI's point).
 /// </summary>
 public static class OutboxKey
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const int KeyLength = 32;
+
+    /// <summary>Marks a DPAPI-protected key file (a key file without it is the plain 32 bytes).</summary>
+    private static readonly byte[] DpapiMagic = "KIOSK-DPAPI-1\n"u8.ToArray();
+
+    /// <summary>Ties the protected blob to this purpose: another application's DPAPI secret cannot stand in for it.</summary>
+    private static readonly byte[] DpapiEntropy = "kiosk-agent outbox key"u8.ToArray();
 
     /// <summary>Reads the key, creating it on first start. Tightens a key file that others could read.</summary>
     public static byte[] LoadOrCreate(string path)
@@ -23,26 +33,53 @@ public static class OutboxKey
                 File.SetUnixFileMode(path, OwnerOnly);
             }
 
-            var key = File.ReadAllBytes(path);
-            return key.Length == 32
-                ? key
-                : throw new InvalidDataException($"the outbox key {path} is {key.Length} bytes, not 32: restore it from the backup of this kiosk's data folder; without it sealed biometric attachments cannot be read");
+            var stored = File.ReadAllBytes(path);
+            var key = OperatingSystem.IsWindows() && stored.AsSpan().StartsWith(DpapiMagic) ? Unprotect(path, stored) : stored;
+            if (key.Length != KeyLength)
+            {
+                throw new InvalidDataException($"the outbox key {path} is {key.Length} bytes, not {KeyLength}: restore it from the backup of this kiosk's data folder; without it sealed biometric attachments cannot be read");
+            }
+
+            if (OperatingSystem.IsWindows() && !stored.AsSpan().StartsWith(DpapiMagic))
+            {
+                Write(path, key, FileMode.Create); // a plain key file (copied in by hand): protect it from now on
+            }
+
+            return key;
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var fresh = RandomNumberGenerator.GetBytes(32);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        var fresh = RandomNumberGenerator.GetBytes(KeyLength);
+        Write(path, fresh, FileMode.CreateNew);
+        return fresh;
+    }
+
+    private static void Write(string path, byte[] key, FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerOnly;
         }
 
-        using (var file = new FileStream(path, options))
-        {
-            file.Write(fresh);
-            file.Flush(flushToDisk: true);
-        }
+        using var file = new FileStream(path, options);
+        file.Write(OperatingSystem.IsWindows() ? [.. DpapiMagic, .. Protect(key)] : key);
+        file.Flush(flushToDisk: true);
+    }
 
-        return fresh;
+    [SupportedOSPlatform("windows")]
+    private static byte[] Protect(byte[] key) => ProtectedData.Protect(key, DpapiEntropy, DataProtectionScope.CurrentUser);
+
+    [SupportedOSPlatform("windows")]
+    private static byte[] Unprotect(string path, byte[] stored)
+    {
+        try
+        {
+            return ProtectedData.Unprotect(stored.AsSpan(DpapiMagic.Length).ToArray(), DpapiEntropy, DataProtectionScope.CurrentUser);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"the outbox key {path} cannot be unprotected by this account ({ex.Message}): it was written by another Windows account or machine. Run the agent as the service account install.ps1 created (NT SERVICE\\KioskAgent), or restore this kiosk's own data folder", ex);
+        }
     }
 }
