@@ -22,6 +22,11 @@ internal sealed partial class KioskOptionsValidation(IOptions<SyncOptions> sync,
         {
             errors.Add($"Kiosk:SiteId '{options.SiteId}' is not valid: use 1-64 letters, digits, '-' or '_' (the office id the platform gave you).");
         }
+        else if (string.Equals(options.SiteId, "provisioning", StringComparison.OrdinalIgnoreCase))
+        {
+            // kiosk/v1/provisioning/... carries enrollment; a site of that name would share its topics.
+            errors.Add("Kiosk:SiteId 'provisioning' is reserved for enrollment topics (kiosk/v1/provisioning/...): use the office id the platform gave you.");
+        }
 
         if (!IdPattern().IsMatch(options.KioskId))
         {

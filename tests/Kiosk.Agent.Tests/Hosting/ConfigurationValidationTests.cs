@@ -70,4 +70,11 @@ public sealed class ConfigurationValidationTests
         var error = await StartWith(new() { ["Kiosk:SiteId"] = "" });
         Assert.That(error.Message, Does.Contain("Kiosk:SiteId '' is not valid"));
     }
+
+    [Test]
+    public async Task The_enrollment_topics_name_is_not_a_site()
+    {
+        var error = await StartWith(new() { ["Kiosk:SiteId"] = "Provisioning" });
+        Assert.That(error.Message, Does.Contain("Kiosk:SiteId 'provisioning' is reserved"));
+    }
 }
