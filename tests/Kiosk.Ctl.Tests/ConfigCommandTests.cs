@@ -59,8 +59,8 @@ public sealed class ConfigCommandTests
             k["Enrollment"] = new JsonObject { ["ClientSecret"] = "s3cret-xyz" };
         });
 
-        var (exit, table, _) = await ConfigKioskctl.RunAsync("config", "show", "--config", path);
-        var (jsonExit, json, _) = await ConfigKioskctl.RunAsync("config", "show", "--json", "--config", path);
+        var (exit, table, _) = await KioskctlProcess.RunAsync("config", "show", "--config", path);
+        var (jsonExit, json, _) = await KioskctlProcess.RunAsync("config", "show", "--json", "--config", path);
 
         Assert.That(exit, Is.Zero);
         Assert.That(table, Does.Contain("Kiosk:Sync:BrokerPort").And.Contain("1883").And.Contain("broker.example").And.Contain("<redacted>"));
@@ -81,7 +81,7 @@ public sealed class ConfigCommandTests
     [Test]
     public async Task Validate_passes_a_good_file()
     {
-        var (exit, stdout, stderr) = await ConfigKioskctl.RunAsync("config", "validate", "--config", Write(Good));
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("config", "validate", "--config", Write(Good));
 
         Assert.That(exit, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("valid"));
@@ -96,7 +96,7 @@ public sealed class ConfigCommandTests
             k["Sync"]!["ChunkBytes"] = "lots";
         });
 
-        var (exit, stdout, _) = await ConfigKioskctl.RunAsync("config", "validate", "--json", "--config", path);
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("config", "validate", "--json", "--config", path);
         var problems = JsonNode.Parse(stdout)!["problems"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
 
         Assert.That(exit, Is.EqualTo(1));
@@ -117,7 +117,7 @@ public sealed class ConfigCommandTests
             k["Devices"]!["FaceCamera"] = "Webcam";
         });
 
-        var (exit, stdout, _) = await ConfigKioskctl.RunAsync("config", "validate", "--json", "--config", path);
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("config", "validate", "--json", "--config", path);
         var problems = JsonNode.Parse(stdout)!["problems"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
 
         Assert.That(exit, Is.EqualTo(1));
@@ -133,7 +133,7 @@ public sealed class ConfigCommandTests
     {
         var path = WriteGoodWith(k => k["Sync"]!["BrokerPrt"] = 8883);
 
-        var (exit, stdout, _) = await ConfigKioskctl.RunAsync("config", "validate", "--json", "--config", path);
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("config", "validate", "--json", "--config", path);
         var report = JsonNode.Parse(stdout)!;
 
         Assert.That(exit, Is.Zero, "the agent starts with it; the key just has no effect");
@@ -145,8 +145,8 @@ public sealed class ConfigCommandTests
     {
         var path = Write("{\n  \"Kiosk\": {\n    \"SiteId\": \"site-1\"\n    \"KioskId\": \"kiosk-01\"\n  }\n}\n");
 
-        var (exit, stdout, stderr) = await ConfigKioskctl.RunAsync("config", "validate", "--config", path);
-        var (setExit, _, setError) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:SiteId", "x", "--config", path);
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("config", "validate", "--config", path);
+        var (setExit, _, setError) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:SiteId", "x", "--config", path);
 
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(stdout, Is.Empty);
@@ -160,7 +160,7 @@ public sealed class ConfigCommandTests
     {
         var missing = _folder.File("absent.json");
 
-        var (exit, _, stderr) = await ConfigKioskctl.RunAsync("config", "show", "--config", missing);
+        var (exit, _, stderr) = await KioskctlProcess.RunAsync("config", "show", "--config", missing);
 
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(stderr, Does.Contain(missing).And.Contain("kioskctl init").And.Contain("--config"));
@@ -173,7 +173,7 @@ public sealed class ConfigCommandTests
         var path = Write(Good);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
 
-        var (exit, stdout, stderr) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "8883", "--config", path);
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "8883", "--config", path);
 
         Assert.That(exit, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("Kiosk:Sync:BrokerPort: 1883 -> 8883"));
@@ -192,8 +192,8 @@ public sealed class ConfigCommandTests
         var path = Write(Good);
         var before = File.ReadAllBytes(path);
 
-        var (exit, stdout, stderr) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "70000", "--config", path);
-        var (textExit, _, textError) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "eighty", "--config", path);
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "70000", "--config", path);
+        var (textExit, _, textError) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "eighty", "--config", path);
 
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stdout, Is.Empty);
@@ -208,10 +208,10 @@ public sealed class ConfigCommandTests
     {
         var path = Write("""{ "Kiosk": { "SiteId": "site-1", "KioskId": "kiosk-01", "Profile": "demo" } }""");
 
-        var port = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Devices:Sam:PortName", "/dev/ttyUSB3", "--config", path);
-        var baud = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Devices:Sam:BaudRate", "9600", "--config", path);
-        var tls = await ConfigKioskctl.RunAsync("config", "set", "kiosk:sync:tls:enabled", "true", "--config", path);
-        var id = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:KioskId", "0042", "--config", path);
+        var port = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Devices:Sam:PortName", "/dev/ttyUSB3", "--config", path);
+        var baud = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Devices:Sam:BaudRate", "9600", "--config", path);
+        var tls = await KioskctlProcess.RunAsync("config", "set", "kiosk:sync:tls:enabled", "true", "--config", path);
+        var id = await KioskctlProcess.RunAsync("config", "set", "Kiosk:KioskId", "0042", "--config", path);
 
         Assert.That(new[] { port.ExitCode, baud.ExitCode, tls.ExitCode, id.ExitCode }, Is.All.Zero);
         Assert.That(port.Stdout, Does.Contain("Kiosk:Devices:Sam:PortName: (not set) -> /dev/ttyUSB3"));
@@ -228,8 +228,8 @@ public sealed class ConfigCommandTests
         var path = Write(Good);
         var before = File.ReadAllBytes(path);
 
-        var (outside, _, outsideError) = await ConfigKioskctl.RunAsync("config", "set", "Broker:Port", "8883", "--config", path);
-        var (misspelt, _, misspeltError) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Sync:BrokerPrt", "8883", "--config", path);
+        var (outside, _, outsideError) = await KioskctlProcess.RunAsync("config", "set", "Broker:Port", "8883", "--config", path);
+        var (misspelt, _, misspeltError) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Sync:BrokerPrt", "8883", "--config", path);
 
         Assert.That(outside, Is.EqualTo(2));
         Assert.That(outsideError, Does.Contain("Kiosk and Logging"));
@@ -243,7 +243,7 @@ public sealed class ConfigCommandTests
     {
         var path = Write("""{ "Kiosk": { "SiteId": "", "KioskId": "", "Profile": "demo" } }""");
 
-        var (exit, stdout, stderr) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:SiteId", "site-1", "--config", path);
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:SiteId", "site-1", "--config", path);
 
         Assert.That(exit, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("Kiosk:SiteId: \"\" -> site-1").And.Contain("still has 1 problem"));
@@ -255,8 +255,8 @@ public sealed class ConfigCommandTests
     {
         var path = Write(Good);
 
-        var (exit, stdout, _) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Devices:R30x:Password", "99", "--config", path);
-        var (stepExit, _, stepError) = await ConfigKioskctl.RunAsync("config", "set", "Kiosk:Session:Levels:strict:0", "IdCrad", "--config", path);
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Devices:R30x:Password", "99", "--config", path);
+        var (stepExit, _, stepError) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Session:Levels:strict:0", "IdCrad", "--config", path);
 
         Assert.That(exit, Is.Zero);
         Assert.That(stdout, Does.Contain("Kiosk:Devices:R30x:Password: <redacted> -> <redacted>").And.Not.Contain("305419896"));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Kiosk.Central;
 using Kiosk.TestSupport;
@@ -38,17 +37,8 @@ public sealed class DiagnoseCommandTests
 
     private static async Task<(int ExitCode, JsonNode Report)> Diagnose(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "kioskctl.dll"), "diagnose", "--json", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, JsonNode.Parse(await stdout)!);
+        var run = await KioskctlProcess.RunAsync(["diagnose", "--json", .. args]);
+        return (run.ExitCode, run.Json);
     }
 
     /// <summary>The central simulator on the broker's plain listener; it answers kiosk/v1/provisioning/time with its clock plus <paramref name="clockOffset"/>.</summary>

@@ -52,7 +52,7 @@ public sealed class EnrollmentCommandTests
     {
         var kiosk = "k-" + Guid.NewGuid().ToString("N")[..8];
         var config = Path.Combine(_folder.Path, kiosk, "agent.json");
-        var run = await Kioskctl.RunAsync("init", "--site", Site, "--kiosk", kiosk, "--broker", $"mqtts://127.0.0.1:{_broker.TlsPort}", "--provisioning-port", (provisioningPort ?? _broker.ProvisioningPort).ToString(CultureInfo.InvariantCulture), "--config", config);
+        var run = await KioskctlProcess.RunAsync("init", "--site", Site, "--kiosk", kiosk, "--broker", $"mqtts://127.0.0.1:{_broker.TlsPort}", "--provisioning-port", (provisioningPort ?? _broker.ProvisioningPort).ToString(CultureInfo.InvariantCulture), "--config", config);
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         return (kiosk, config);
     }
@@ -65,7 +65,7 @@ public sealed class EnrollmentCommandTests
         var (kiosk, config) = await InitAsync();
         var token = _central.IssueEnrollmentToken(Site, kiosk, TimeSpan.FromHours(1));
 
-        var run = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config, "--json");
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config, "--json");
 
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         var report = JsonNode.Parse(run.Stdout)!;
@@ -90,7 +90,7 @@ public sealed class EnrollmentCommandTests
         Assert.That((string?)tls["ClientCertificateFile"], Is.EqualTo(Pki(config, "device.crt")));
         Assert.That((string?)tls["ClientKeyFile"], Is.EqualTo(Pki(config, "device.key")));
 
-        var diagnose = await Kioskctl.RunAsync("diagnose", "--json", "--broker", $"127.0.0.1:{_broker.TlsPort}", "--ca", (string)tls["CaFile"]!, "--cert", (string)tls["ClientCertificateFile"]!, "--key", (string)tls["ClientKeyFile"]!);
+        var diagnose = await KioskctlProcess.RunAsync("diagnose", "--json", "--broker", $"127.0.0.1:{_broker.TlsPort}", "--ca", (string)tls["CaFile"]!, "--cert", (string)tls["ClientCertificateFile"]!, "--key", (string)tls["ClientKeyFile"]!);
         Assert.That(diagnose.ExitCode, Is.Zero, diagnose.ToString());
         var checks = JsonNode.Parse(diagnose.Stdout)!["checks"]!.AsArray();
         Assert.That(checks.Single(c => (string?)c!["name"] == "clock")!["ok"]!.GetValue<bool>(), Is.True);
@@ -101,11 +101,11 @@ public sealed class EnrollmentCommandTests
     {
         var (kiosk, config) = await InitAsync();
         var token = _central.IssueEnrollmentToken(Site, kiosk, TimeSpan.FromHours(1));
-        Assert.That((await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config)).ExitCode, Is.Zero);
+        Assert.That((await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config)).ExitCode, Is.Zero);
         var certificate = await File.ReadAllTextAsync(Pki(config, "device.crt"));
         var configuration = await File.ReadAllTextAsync(config);
 
-        var again = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config);
+        var again = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config);
 
         Assert.That(again.ExitCode, Is.EqualTo(1), again.ToString());
         Assert.That(again.Stderr, Does.Contain("token already used: ask the platform operator for a new one-time token"));
@@ -119,7 +119,7 @@ public sealed class EnrollmentCommandTests
         var (kiosk, config) = await InitAsync();
         var token = _central.IssueEnrollmentToken(Site, kiosk, TimeSpan.Zero);
 
-        var run = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config, "--json");
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config, "--json");
 
         Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
         Assert.That(run.Stderr, Does.Contain("token expired: ask the platform operator for a new one-time token"));
@@ -134,7 +134,7 @@ public sealed class EnrollmentCommandTests
         var (_, config) = await InitAsync();
         var token = _central.IssueEnrollmentToken(Site, "someone-else", TimeSpan.FromHours(1));
 
-        var run = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config);
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config);
 
         Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
         Assert.That(run.Stderr, Does.Contain("for another kiosk").And.Contain("Kiosk:KioskId"));
@@ -146,7 +146,7 @@ public sealed class EnrollmentCommandTests
         var (kiosk, config) = await InitAsync(FreePort.Next());
         var token = _central.IssueEnrollmentToken(Site, kiosk, TimeSpan.FromHours(1));
 
-        var run = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config);
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config);
 
         Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
         Assert.That(run.Stderr, Does.Contain("cannot reach the platform's provisioning listener").And.Contain("kioskctl diagnose"));
@@ -159,7 +159,7 @@ public sealed class EnrollmentCommandTests
         var (kiosk, config) = await InitAsync(silent.ProvisioningPort);
         var token = _central.IssueEnrollmentToken(Site, kiosk, TimeSpan.FromHours(1));
 
-        var run = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config, "--timeout", "2");
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", _pki.CaCertificateFile, "--config", config, "--timeout", "2");
 
         Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
         Assert.That(run.Stderr, Does.Contain("did not answer within 2 s").And.Contain("is the platform running?"));
@@ -173,7 +173,7 @@ public sealed class EnrollmentCommandTests
         var (kiosk, config) = await InitAsync();
         var token = _central.IssueEnrollmentToken(Site, kiosk, TimeSpan.FromHours(1));
 
-        var run = await Kioskctl.RunAsync("enroll", "--token", token, "--ca", impostor.CaFile, "--config", config);
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", token, "--ca", impostor.CaFile, "--config", config);
 
         Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
         Assert.That(run.Stderr, Does.Contain("does not chain to the CA file"));
@@ -183,7 +183,7 @@ public sealed class EnrollmentCommandTests
     [Test]
     public async Task Enroll_before_init_says_to_run_init()
     {
-        var run = await Kioskctl.RunAsync("enroll", "--token", "ABC", "--ca", _pki.CaCertificateFile, "--config", Path.Combine(_folder.Path, "nowhere", "agent.json"));
+        var run = await KioskctlProcess.RunAsync("enroll", "--token", "ABC", "--ca", _pki.CaCertificateFile, "--config", Path.Combine(_folder.Path, "nowhere", "agent.json"));
 
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr, Does.Contain("kioskctl init"));

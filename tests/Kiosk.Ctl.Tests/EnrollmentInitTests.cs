@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -34,7 +33,7 @@ public sealed class EnrollmentInitTests
             }
             """);
 
-        var run = await Kioskctl.RunAsync("init", "--site", "site-01", "--kiosk", "kiosk_07", "--broker", "mqtts://broker.example:8883", "--provisioning-port", "18884", "--config", ConfigPath, "--json");
+        var run = await KioskctlProcess.RunAsync("init", "--site", "site-01", "--kiosk", "kiosk_07", "--broker", "mqtts://broker.example:8883", "--provisioning-port", "18884", "--config", ConfigPath, "--json");
 
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         Assert.That(File.GetUnixFileMode(Pki("device.key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
@@ -76,12 +75,12 @@ public sealed class EnrollmentInitTests
 
         // install.ps1 makes pki/ the service user's; 65534 (nobody) stands in for it.
         Directory.CreateDirectory(Path.GetDirectoryName(Pki("device.key"))!);
-        Assert.That((await Kioskctl.RunProcessAsync("chown", "65534:65534", Path.GetDirectoryName(Pki("device.key"))!)).ExitCode, Is.Zero);
+        Assert.That((await KioskctlProcess.RunProgramAsync("chown", "65534:65534", Path.GetDirectoryName(Pki("device.key"))!)).ExitCode, Is.Zero);
 
-        var run = await Kioskctl.RunAsync("init", "--site", "site-01", "--kiosk", "kiosk_08", "--broker", "mqtts://broker.example:8883", "--config", ConfigPath);
+        var run = await KioskctlProcess.RunAsync("init", "--site", "site-01", "--kiosk", "kiosk_08", "--broker", "mqtts://broker.example:8883", "--config", ConfigPath);
 
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
-        var owner = await Kioskctl.RunProcessAsync("stat", "-c", "%u:%g %a", Pki("device.key"));
+        var owner = await KioskctlProcess.RunProgramAsync("stat", "-c", "%u:%g %a", Pki("device.key"));
         Assert.That(owner.Stdout.Trim(), Is.EqualTo("65534:65534 600"), "readable by the service user only");
     }
 
@@ -89,16 +88,16 @@ public sealed class EnrollmentInitTests
     public async Task Init_refuses_to_replace_an_existing_key_without_force()
     {
         string[] init = ["init", "--site", "s1", "--kiosk", "k1", "--broker", "mqtts://127.0.0.1:8883", "--config", ConfigPath];
-        Assert.That((await Kioskctl.RunAsync(init)).ExitCode, Is.Zero);
+        Assert.That((await KioskctlProcess.RunAsync(init)).ExitCode, Is.Zero);
         var key = await File.ReadAllTextAsync(Pki("device.key"));
 
-        var again = await Kioskctl.RunAsync(init);
+        var again = await KioskctlProcess.RunAsync(init);
 
         Assert.That(again.ExitCode, Is.EqualTo(1), again.ToString());
         Assert.That(again.Stderr, Does.Contain("already exists").And.Contain("--force"));
         Assert.That(await File.ReadAllTextAsync(Pki("device.key")), Is.EqualTo(key), "the key is untouched");
 
-        var forced = await Kioskctl.RunAsync([.. init, "--force"]);
+        var forced = await KioskctlProcess.RunAsync([.. init, "--force"]);
         Assert.That(forced.ExitCode, Is.Zero, forced.ToString());
         Assert.That(await File.ReadAllTextAsync(Pki("device.key")), Is.Not.EqualTo(key), "a new key");
     }
@@ -109,40 +108,10 @@ public sealed class EnrollmentInitTests
     [TestCase("s1", "k1", "h:8883", "is not mqtts://HOST:PORT")]
     public async Task Init_refuses_bad_ids_and_a_broker_without_TLS(string site, string kiosk, string broker, string expected)
     {
-        var run = await Kioskctl.RunAsync("init", "--site", site, "--kiosk", kiosk, "--broker", broker, "--config", ConfigPath);
+        var run = await KioskctlProcess.RunAsync("init", "--site", site, "--kiosk", kiosk, "--broker", broker, "--config", ConfigPath);
 
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr, Does.Contain(expected));
         Assert.That(File.Exists(ConfigPath), Is.False);
     }
-}
-
-/// <summary>Runs kioskctl as a process, as a technician would, with KIOSK_CONFIG unset.</summary>
-internal static class Kioskctl
-{
-    public static Task<KioskctlRun> RunAsync(params string[] args) =>
-        RunProcessAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "kioskctl.dll"), .. args]);
-
-    /// <summary>Any program, the same way (chown and stat for ownership checks).</summary>
-    public static async Task<KioskctlRun> RunProcessAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Remove("KIOSK_CONFIG");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        return new KioskctlRun(process.ExitCode, await stdout, await stderr);
-    }
-}
-
-internal sealed record KioskctlRun(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
 }

@@ -42,8 +42,8 @@ public sealed class ProbeCommandTests
 
     private static async Task<(int ExitCode, JsonNode Report)> Probe(string config, params string[] args)
     {
-        var (exit, stdout, _) = await ConfigKioskctl.RunAsync(["probe", "--json", "--config", config, .. args]);
-        return (exit, JsonNode.Parse(stdout)!);
+        var run = await KioskctlProcess.RunAsync(["probe", "--json", "--config", config, .. args]);
+        return (run.ExitCode, run.Json);
     }
 
     private static JsonNode Device(JsonNode report, string deviceClass) =>
@@ -69,7 +69,7 @@ public sealed class ProbeCommandTests
     [Test]
     public async Task Real_drivers_behind_stand_ins_are_opened_and_checked()
     {
-        using var pair = ProbeSocatPair.Start();
+        using var pair = SocatPair.Start();
         using var sam = new ProbeSamStandIn(pair.DevicePath);
         var config = WriteConfig(new JsonObject
         {
@@ -97,7 +97,7 @@ public sealed class ProbeCommandTests
         Assert.That(Text(reader, "location"), Does.Contain(pair.KioskPath));
         Assert.That(Text(reader, "detail"), Does.Contain("SAM " + ProbeSamStandIn.SamId), "the full check asked the SAM for its id");
         Assert.That(Text(Device(report, "FaceCamera"), "location"), Does.EndWith("astronaut.png"));
-        Assert.That(sam.Requests, Is.GreaterThan(0));
+        Assert.That(sam.Requests, Is.Not.Empty);
         var port = report["discovered"]!["serialPorts"]!.AsArray().Single(p => Text(p!, "path") == pair.KioskPath)!;
         Assert.That(Text(port, "kind"), Is.EqualTo("pseudo-terminal"));
         Assert.That(Text(port, "name"), Does.Contain("Kiosk:Devices:Sam:PortName"));
@@ -106,7 +106,7 @@ public sealed class ProbeCommandTests
     [Test]
     public async Task The_quick_level_opens_the_reader_without_talking_to_it()
     {
-        using var pair = ProbeSocatPair.Start();
+        using var pair = SocatPair.Start();
         using var sam = new ProbeSamStandIn(pair.DevicePath);
         var config = WriteConfig(new JsonObject { ["IdCardReader"] = "Sam", ["Sam"] = new JsonObject { ["PortName"] = pair.KioskPath } });
 
@@ -114,13 +114,13 @@ public sealed class ProbeCommandTests
 
         Assert.That(exit, Is.Zero, report.ToJsonString());
         Assert.That(Text(Device(report, "IdCardReader"), "health"), Is.EqualTo("ok"));
-        Assert.That(sam.Requests, Is.Zero);
+        Assert.That(sam.Requests, Is.Empty);
     }
 
     [Test]
     public async Task A_reader_that_does_not_answer_fails_with_what_to_check()
     {
-        using var pair = ProbeSocatPair.Start(); // the line is there, nothing answers on it
+        using var pair = SocatPair.Start(); // the line is there, nothing answers on it
         var config = WriteConfig(new JsonObject
         {
             ["IdCardReader"] = "Sam",
@@ -165,7 +165,7 @@ public sealed class ProbeCommandTests
 
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(Text(pad, "health"), Is.EqualTo("failed"));
-        Assert.That(Text(pad, "detail"), Does.Contain("cannot be created").And.Contain(missing));
+        Assert.That(Text(pad, "detail"), Does.Contain("could not be started").And.Contain(missing), "the agent's own stand-in for a driver it cannot build");
         Assert.That(Text(pad, "fix"), Does.Contain("Kiosk:Devices:Evdev:DevicePath"));
         Assert.That(report["devices"]!.AsArray(), Has.Count.EqualTo(10));
         Assert.That(Text(Device(report, "FingerprintReader"), "health"), Is.EqualTo("ok"));
@@ -190,7 +190,7 @@ public sealed class ProbeCommandTests
     {
         var missing = _folder.File("nowhere.json");
 
-        var (exit, stdout, stderr) = await ConfigKioskctl.RunAsync("probe", "--config", missing);
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("probe", "--config", missing);
 
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(stdout, Is.Empty);
@@ -202,7 +202,7 @@ public sealed class ProbeCommandTests
     {
         var config = WriteConfig(new JsonObject { ["IdCardReader"] = "Sam", ["Sam"] = new JsonObject { ["PortName"] = _folder.File("ttyUSB7") } });
 
-        var (exit, stdout, _) = await ConfigKioskctl.RunAsync("probe", "--config", config, "--level", "quick");
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("probe", "--config", config, "--level", "quick");
 
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stdout, Does.Contain("found on this machine"));
@@ -212,7 +212,7 @@ public sealed class ProbeCommandTests
     [Test]
     public async Task A_bad_level_is_a_usage_error()
     {
-        var (exit, _, stderr) = await ConfigKioskctl.RunAsync("probe", "--config", WriteConfig([]), "--level", "thorough");
+        var (exit, _, stderr) = await KioskctlProcess.RunAsync("probe", "--config", WriteConfig([]), "--level", "thorough");
 
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain("thorough"));

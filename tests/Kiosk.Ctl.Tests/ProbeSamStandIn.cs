@@ -1,31 +1,16 @@
 using System.Buffers.Binary;
-using System.IO.Ports;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Ctl.Tests;
 
 /// <summary>
-/// The least of a GA/T 467 SAM at the device end of a <see cref="ProbeSocatPair"/>: it answers "read SAM id"
+/// The least of a GA/T 467 SAM at the device end of a <see cref="SocatPair"/>: it answers "read SAM id"
 /// (CMD 12 PARA FF) with a real frame, which is what the reader's health check asks. Frame layout as in the driver:
 /// AA AA AA 96 69, length (2, big-endian), SW1 SW2 SW3, data, XOR checksum over length through data.
 /// </summary>
-internal sealed class ProbeSamStandIn : IDisposable
+internal sealed class ProbeSamStandIn(string devicePath) : SamCommandStandIn(devicePath)
 {
     public const string SamId = "0501000000000000000000000000000A";
-
-    private readonly SerialPort _port;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-    private int _requests;
-
-    public ProbeSamStandIn(string devicePath)
-    {
-        _port = new SerialPort(devicePath, 115200);
-        _port.Open();
-        _loop = Task.Run(RunAsync);
-    }
-
-    /// <summary>Commands received so far.</summary>
-    public int Requests => Volatile.Read(ref _requests);
 
     public static byte[] Response(byte sw3, ReadOnlySpan<byte> data)
     {
@@ -47,55 +32,6 @@ internal sealed class ProbeSamStandIn : IDisposable
         return frame;
     }
 
-    private async Task RunAsync()
-    {
-        var received = new List<byte>();
-        var chunk = new byte[256];
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                var count = await _port.BaseStream.ReadAsync(chunk, _stop.Token);
-                if (count == 0)
-                {
-                    return;
-                }
-
-                received.AddRange(chunk.AsSpan(0, count));
-
-                // Host commands without data are 10 bytes: preamble, length 00 03, CMD, PARA, checksum.
-                while (received.IndexOf(0xAA) is var start and >= 0 && received.Count - start >= 10)
-                {
-                    var command = received.GetRange(start, 10);
-                    received.RemoveRange(0, start + 10);
-                    Interlocked.Increment(ref _requests);
-                    var answer = (command[7], command[8]) is (0x12, 0xFF)
-                        ? Response(0x90, Convert.FromHexString(SamId))
-                        : Response(0x21, []);
-                    await _port.BaseStream.WriteAsync(answer, _stop.Token);
-                    await _port.BaseStream.FlushAsync(_stop.Token);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            // stopped, or the line dropped
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _loop.Wait(TimeSpan.FromSeconds(10));
-        try
-        {
-            _port.Dispose();
-        }
-        catch (IOException)
-        {
-            // the pty is already gone
-        }
-
-        _stop.Dispose();
-    }
+    protected override IEnumerable<byte[]> Answer(string name, byte[] request) =>
+        [name == "12 FF" ? Response(0x90, Convert.FromHexString(SamId)) : Response(0x21, [])];
 }

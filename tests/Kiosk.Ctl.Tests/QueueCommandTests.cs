@@ -60,7 +60,7 @@ public sealed class QueueCommandTests
         var receipts = await CommitBacklogAsync();
         var before = Snapshot();
 
-        var (exit, stdout, stderr) = await KioskctlInFolder.RunAsync("queue", "list", "--data", DataFolder, "--json");
+        var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("queue", "list", "--data", DataFolder, "--json");
         Assert.That(exit, Is.Zero, stdout + stderr);
         var list = JsonNode.Parse(stdout)!;
         var items = list["items"]!.AsArray();
@@ -78,12 +78,12 @@ public sealed class QueueCommandTests
         });
         Assert.That(Snapshot(), Is.EqualTo(before), "the outbox folder is exactly as it was: read-only");
 
-        var limited = await KioskctlInFolder.RunAsync("queue", "list", "--data", DataFolder, "--json", "--limit", "1");
+        var limited = await KioskctlProcess.RunInEmptyFolderAsync("queue", "list", "--data", DataFolder, "--json", "--limit", "1");
         Assert.That(JsonNode.Parse(limited.Stdout)!["items"]!.AsArray(), Has.Count.EqualTo(1));
 
         var config = _folder.File("agent.json");
         File.WriteAllText(config, new JsonObject { ["Kiosk"] = new JsonObject { [nameof(DataFolder)] = DataFolder } }.ToJsonString());
-        var table = await KioskctlInFolder.RunAsync("queue", "list", "--config", config);
+        var table = await KioskctlProcess.RunInEmptyFolderAsync("queue", "list", "--config", config);
         Assert.That(table.ExitCode, Is.Zero, table.Stderr);
         Assert.That(table.Stdout, Does.Contain("3 records").And.Contain("alert"));
     }
@@ -92,7 +92,7 @@ public sealed class QueueCommandTests
     public async Task List_without_an_outbox_exits_3_naming_where_it_looked()
     {
         Directory.CreateDirectory(DataFolder);
-        var (exit, _, stderr) = await KioskctlInFolder.RunAsync("queue", "list", "--data", DataFolder);
+        var (exit, _, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("queue", "list", "--data", DataFolder);
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(stderr, Does.Contain($"there is no outbox at {Database}"));
         Assert.That(File.Exists(Database), Is.False, "reading never creates an outbox");
@@ -105,7 +105,7 @@ public sealed class QueueCommandTests
         var before = Snapshot();
         var target = _folder.File("export");
 
-        var (exit, stdout, stderr) = await KioskctlInFolder.RunAsync("queue", "export", "--data", DataFolder, "--to", target, "--json");
+        var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("queue", "export", "--data", DataFolder, "--to", target, "--json");
         Assert.That(exit, Is.Zero, stdout + stderr);
         var summary = JsonNode.Parse(stdout)!;
         Assert.That(summary["records"]!.GetValue<int>(), Is.EqualTo(3));
@@ -143,7 +143,7 @@ public sealed class QueueCommandTests
 
         Assert.That(Snapshot(), Is.EqualTo(before), "export reads the outbox read-only");
 
-        var again = await KioskctlInFolder.RunAsync("queue", "export", "--data", DataFolder, "--to", target);
+        var again = await KioskctlProcess.RunInEmptyFolderAsync("queue", "export", "--data", DataFolder, "--to", target);
         Assert.That(again.ExitCode, Is.EqualTo(2));
         Assert.That(again.Stderr, Does.Contain("already holds an export"));
     }
@@ -160,14 +160,14 @@ public sealed class QueueCommandTests
         await StatusCommandTests.Eventually(() => agent.Status.RecordsPublished >= 2);
         Assert.That(agent.Status.RecordsResent, Is.Zero);
 
-        var (exit, stdout, stderr) = await KioskctlInFolder.RunAsync("queue", "retry", "--data", DataFolder, "--json");
+        var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("queue", "retry", "--data", DataFolder, "--json");
         Assert.That(exit, Is.Zero, stdout + stderr);
         var retry = JsonNode.Parse(stdout)!;
         Assert.That(retry["requeued"]!.GetValue<int>(), Is.EqualTo(2));
         Assert.That(retry["connected"]!.GetValue<bool>(), Is.True);
         await StatusCommandTests.Eventually(() => agent.Status.RecordsResent >= 2);
 
-        var text = await KioskctlInFolder.RunAsync("queue", "retry", "--data", DataFolder);
+        var text = await KioskctlProcess.RunInEmptyFolderAsync("queue", "retry", "--data", DataFolder);
         Assert.That(text.ExitCode, Is.Zero, text.Stderr);
         Assert.That(text.Stdout, Does.Contain("records re-queued").And.Contain("sends them again now"));
     }
@@ -176,7 +176,7 @@ public sealed class QueueCommandTests
     public async Task Retry_with_no_agent_running_exits_3_and_says_how_to_start_it()
     {
         Directory.CreateDirectory(DataFolder);
-        var (exit, _, stderr) = await KioskctlInFolder.RunAsync("queue", "retry", "--data", DataFolder, "--url", $"http://127.0.0.1:{FreePort.Next()}");
+        var (exit, _, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("queue", "retry", "--data", DataFolder, "--url", $"http://127.0.0.1:{FreePort.Next()}");
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(stderr, Does.Contain("the agent is not running").And.Contain("systemctl start kiosk-agent"));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Hosting;
@@ -62,7 +61,7 @@ public sealed class StatusCommandTests
         await agent.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["n"] = 1 }));
         await Eventually(() => agent.Status.RecordsPublished >= 1);
 
-        var (exit, stdout, stderr) = await KioskctlInFolder.RunAsync("status", "--config", WriteConfig(), "--json");
+        var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--config", WriteConfig(), "--json");
         Assert.That(exit, Is.Zero, stdout + stderr);
         var status = JsonNode.Parse(stdout)!;
         Assert.Multiple(() =>
@@ -86,7 +85,7 @@ public sealed class StatusCommandTests
             Assert.That(status["devices"]!.AsArray().All(d => d!["status"]!.GetValue<string>() == "online"), Is.True);
         });
 
-        var table = await KioskctlInFolder.RunAsync("status", "--data", DataFolder);
+        var table = await KioskctlProcess.RunInEmptyFolderAsync("status", "--data", DataFolder);
         Assert.That(table.ExitCode, Is.Zero, table.Stdout + table.Stderr);
         Assert.That(table.Stdout, Does.Contain("site-c / kiosk-c").And.Contain("connected").And.Contain("fingerprintReader").And.Contain("healthy"));
     }
@@ -98,12 +97,12 @@ public sealed class StatusCommandTests
         await using var agent = new LocalApiTestAgent(DataFolder, nowhere);
         await agent.StartAsync();
 
-        var (exit, stdout, stderr) = await KioskctlInFolder.RunAsync("status", "--data", DataFolder, "--json");
+        var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--data", DataFolder, "--json");
         Assert.That(exit, Is.EqualTo(1), stdout + stderr);
         var problems = JsonNode.Parse(stdout)!["problems"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
         Assert.That(problems, Has.Some.StartsWith($"not connected to the broker 127.0.0.1:{nowhere}"));
 
-        var table = await KioskctlInFolder.RunAsync("status", "--data", DataFolder);
+        var table = await KioskctlProcess.RunInEmptyFolderAsync("status", "--data", DataFolder);
         Assert.That(table.ExitCode, Is.EqualTo(1));
         Assert.That(table.Stdout, Does.Contain("degraded").And.Contain("not connected"));
     }
@@ -112,14 +111,14 @@ public sealed class StatusCommandTests
     public async Task Status_with_no_agent_running_exits_3_and_says_how_to_start_it()
     {
         var port = FreePort.Next();
-        var (exit, stdout, stderr) = await KioskctlInFolder.RunAsync("status", "--config", WriteConfig($"http://127.0.0.1:{port}"));
+        var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--config", WriteConfig($"http://127.0.0.1:{port}"));
         Assert.That(exit, Is.EqualTo(3), stdout);
         Assert.That(stderr, Does.Contain($"the agent is not running (no answer at http://127.0.0.1:{port}").And.Contain("systemctl start kiosk-agent"));
 
         // A local-api.url left by an agent that was killed points at nothing: still "not running", naming the file.
         Directory.CreateDirectory(DataFolder);
         File.WriteAllText(LocalApiUrlFile.PathIn(DataFolder), $"http://127.0.0.1:{FreePort.Next()}\n");
-        var stale = await KioskctlInFolder.RunAsync("status", "--data", DataFolder, "--json");
+        var stale = await KioskctlProcess.RunInEmptyFolderAsync("status", "--data", DataFolder, "--json");
         Assert.That(stale.ExitCode, Is.EqualTo(3));
         Assert.That(stale.Stderr, Does.Contain("the agent is not running").And.Contain(LocalApiUrlFile.FileName));
         Assert.That(stale.Stdout, Is.Empty, "nothing for a script to mistake for a status");
@@ -128,7 +127,7 @@ public sealed class StatusCommandTests
     [Test]
     public async Task A_configuration_that_does_not_exist_is_named()
     {
-        var (exit, _, stderr) = await KioskctlInFolder.RunAsync("status", "--config", _folder.File("missing.json"));
+        var (exit, _, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--config", _folder.File("missing.json"));
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(stderr, Does.Contain("there is no configuration at").And.Contain("missing.json"));
     }
@@ -145,29 +144,6 @@ public sealed class StatusCommandTests
 
             await Task.Delay(50);
         }
-    }
-}
-
-/// <summary>kioskctl as a technician runs it: its own process, in a folder of its own, without KIOSK_CONFIG.</summary>
-internal static class KioskctlInFolder
-{
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var workingFolder = new TempFolder("kioskctl-cwd");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "kioskctl.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingFolder.Path,
-        };
-        start.Environment.Remove(KioskConfigFile.EnvironmentVariable);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
 

@@ -115,6 +115,12 @@ public sealed class FieldPathTests
             await EventuallyAsync(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.RecordId == recordId), "the platform stores the check-in");
             var kioskctlStatus = await _kiosk.RunKioskctlAsync("status", "--json");
             Assert.That(kioskctlStatus.ExitCode, Is.Zero, kioskctlStatus.ToString());
+
+            // diagnose with no options checks what the configuration names: the enrolled files, the clock, the outbox.
+            var diagnose = await _kiosk.RunKioskctlAsync("diagnose", "--json");
+            Assert.That(diagnose.ExitCode, Is.Zero, diagnose.ToString());
+            Assert.That(JsonNode.Parse(diagnose.StandardOutput)!["checks"]!.AsArray().Select(c => (string?)c!["name"]),
+                Is.SupersetOf(new[] { "tls handshake", "client certificate dates", "clock", "outbox integrity", "backlog" }));
             await StopAsync(agent);
         }
 

@@ -3,63 +3,111 @@ using System.Diagnostics;
 namespace Kiosk.Ctl.Config;
 
 /// <summary>
-/// Replaces a file so that a reader (the agent starting, a power cut) sees the old content or the new, never half:
-/// the new bytes go to a temporary file in the same folder, are flushed to disk, get the old file's mode (and, when
-/// run as root, its owner), and are renamed over it.
+/// Writes a file so that a reader (the agent starting, a power cut) sees the old content or the new, never half: the
+/// new bytes go to a temporary file in the same folder, created with the file's mode (so a key is never readable by
+/// others, not even for a moment), are flushed to disk, get that mode again (the umask may have taken bits away) and,
+/// when kioskctl runs as root, an owner; then they are renamed over the file.
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>Writes <paramref name="bytes"/> over <paramref name="path"/> (a symbolic link is followed, so the link stays).</summary>
+    /// <summary>
+    /// Writes a file kioskctl makes (the kiosk's key material, the configuration init and enroll write) with
+    /// <paramref name="mode"/>; the folder is created if need be. Run as root, the file takes the folder's owner:
+    /// kioskctl runs as root, the agent as the service user that install.ps1 made the folder's owner, and a key only
+    /// root can read would stop the agent from connecting, so a file that cannot be given that owner is not written.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be written or given the folder's owner; <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be written.</exception>
+    public static void WriteOwnedByFolder(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        if (!Write(path, content, mode, ownerFrom: folder, ownerRequired: true))
+        {
+            throw new IOException($"cannot give {path} the owner of {folder} (chown --reference failed); the agent's service user must be able to read it");
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> over the existing file at <paramref name="path"/> (a symbolic link is followed, so
+    /// the link stays), keeping its mode and, when run as root, its owner (<c>kioskctl config set</c>).
+    /// </summary>
     /// <returns>Notes about what could not be kept (e.g. the owner).</returns>
     /// <exception cref="ConfigFileException">The folder cannot be written; the message says what to do.</exception>
+    /// <exception cref="IOException">The file is gone, so its mode cannot be kept.</exception>
     public static IReadOnlyList<string> Replace(string path, byte[] bytes)
     {
-        var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+        var target = Target(path);
         var folder = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(target);
-        var notes = new List<string>();
+        var mode = OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(target);
         try
         {
-            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                create.UnixCreateMode = mode; // never readable by others, even for the moment before the mode is set
-            }
-
-            using (var stream = new FileStream(temp, create))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, unixMode); // the umask may have taken bits away at creation
-            }
-
-            if (OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess && !CopyOwner(target, temp))
-            {
-                notes.Add($"could not give the new {target} its old owner: check it with 'ls -l {target}' (the agent's user must be able to read it).");
-            }
-
-            File.Move(temp, target, overwrite: true);
-            return notes;
+            return Write(target, bytes, mode, ownerFrom: target, ownerRequired: false)
+                ? []
+                : [$"could not give the new {target} its old owner: check it with 'ls -l {target}' (the agent's user must be able to read it)."];
         }
         catch (UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new ConfigFileException($"cannot write {target}: permission denied in {folder}. Run kioskctl with sudo; the file was not changed.");
         }
         catch (IOException ex)
         {
-            TryDelete(temp);
             throw new ConfigFileException($"cannot write {target}: {ex.Message}. The file was not changed.");
         }
     }
 
+    /// <summary>The file a write to <paramref name="path"/> replaces: the final target of a symbolic link, so the link stays.</summary>
+    public static string Target(string path) =>
+        File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path) : Path.GetFullPath(path);
+
+    /// <summary>
+    /// The temporary file, its mode and (as root) the owner of <paramref name="ownerFrom"/>, then the rename. When the
+    /// owner cannot be given: with <paramref name="ownerRequired"/> nothing is written, else the file is written anyway;
+    /// both return false. The temporary file never outlives a failure.
+    /// </summary>
+    private static bool Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string ownerFrom, bool ownerRequired)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            var owned = true;
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, mode);
+                owned = !Environment.IsPrivilegedProcess || CopyOwner(ownerFrom, temporary);
+            }
+
+            if (!owned && ownerRequired)
+            {
+                TryDelete(temporary);
+                return false;
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            return owned;
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
     /// <summary>chown --reference: .NET has no API for a file's owner.</summary>
-    internal static bool CopyOwner(string from, string to)
+    private static bool CopyOwner(string from, string to)
     {
         try
         {

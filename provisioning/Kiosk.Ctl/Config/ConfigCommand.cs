@@ -26,95 +26,82 @@ internal static class ConfigCommand
         return command;
     }
 
-    private static Option<FileInfo?> ConfigOption() => ConfigFile.CreateOption();
-
-    private static Command CreateShow()
+    /// <summary>A subcommand that reads the file: <c>--config</c> and <c>--json</c>, then <paramref name="run"/> on the file loaded.</summary>
+    private static Command ReadingCommand(string name, string description, string jsonDescription, Func<ConfigFile, bool, int> run)
     {
-        var config = ConfigOption();
-        var json = new Option<bool>("--json") { Description = "Print the file as JSON (secrets redacted) instead of a table." };
-        var command = new Command("show", "Print the configuration file's keys and values, secrets redacted.") { config, json };
+        var config = ConfigFile.CreateOption();
+        var json = new Option<bool>("--json") { Description = jsonDescription };
+        var command = new Command(name, description) { config, json };
         command.SetAction(result =>
-        {
-            ConfigFile file;
-            try
-            {
-                file = ConfigFile.Load(ConfigFile.ResolvePath(result.GetValue(config)));
-            }
-            catch (ConfigFileException ex)
-            {
-                return Output.Error(ex.Message, ExitCodes.IoError);
-            }
-
-            if (result.GetValue(json))
-            {
-                Console.Out.WriteLine(file.Redact().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
-                return ExitCodes.Ok;
-            }
-
-            var table = new Table().AddColumns("key", "value");
-            table.Title = new TableTitle(Markup.Escape(file.Path));
-            foreach (var (key, value) in ConfigFile.Flatten(file.Root))
-            {
-                table.AddRow(Markup.Escape(key), Markup.Escape(ConfigFile.IsSecret(key) && value is not null ? ConfigFile.Redacted : ConfigFile.Display(value)));
-            }
-
-            AnsiConsole.Write(table);
-            return ExitCodes.Ok;
-        });
+            ConfigFile.LoadOrReport(ConfigFile.ResolvePath(result.GetValue(config))) is { } file ? run(file, result.GetValue(json)) : ExitCodes.IoError);
         return command;
     }
 
-    private static Command CreateValidate()
-    {
-        var config = ConfigOption();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: file, valid, problems, notes." };
-        var command = new Command("validate", "Check the configuration file as the agent checks it on start and list every problem with its fix (exit 1 when any).") { config, json };
-        command.SetAction(result =>
-        {
-            ConfigFile file;
-            try
-            {
-                file = ConfigFile.Load(ConfigFile.ResolvePath(result.GetValue(config)));
-            }
-            catch (ConfigFileException ex)
-            {
-                return Output.Error(ex.Message, ExitCodes.IoError);
-            }
+    private static Command CreateShow() => ReadingCommand(
+        "show",
+        "Print the configuration file's keys and values, secrets redacted.",
+        "Print the file as JSON (secrets redacted) instead of a table.",
+        Show);
 
-            var verdict = ConfigValidation.Validate(file.Settings);
-            if (result.GetValue(json))
+    private static int Show(ConfigFile file, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(file.Redact().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumns("key", "value");
+        table.Title = new TableTitle(Markup.Escape(file.Path));
+        foreach (var (key, value) in ConfigFile.Flatten(file.Root))
+        {
+            table.AddRow(Markup.Escape(key), Markup.Escape(ConfigFile.IsSecret(key) && value is not null ? ConfigFile.Redacted : ConfigFile.Display(value)));
+        }
+
+        AnsiConsole.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    private static Command CreateValidate() => ReadingCommand(
+        "validate",
+        "Check the configuration file as the agent checks it on start and list every problem with its fix (exit 1 when any).",
+        "Print one JSON object: file, valid, problems, notes.",
+        Validate);
+
+    private static int Validate(ConfigFile file, bool json)
+    {
+        var verdict = ConfigValidation.Validate(file.Settings);
+        if (json)
+        {
+            Output.Json(new { file = file.Path, valid = verdict.IsValid, problems = verdict.Problems, notes = verdict.Notes });
+        }
+        else
+        {
+            if (verdict.IsValid)
             {
-                Output.Json(new { file = file.Path, valid = verdict.IsValid, problems = verdict.Problems, notes = verdict.Notes });
+                AnsiConsole.MarkupLine($"[green]valid[/]: the agent would start with {Markup.Escape(file.Path)}");
             }
             else
             {
-                if (verdict.IsValid)
+                AnsiConsole.MarkupLine($"[red]{verdict.Problems.Count} problem{(verdict.Problems.Count == 1 ? "" : "s")}[/] in {Markup.Escape(file.Path)}; the agent would refuse to start:");
+                foreach (var problem in verdict.Problems)
                 {
-                    AnsiConsole.MarkupLine($"[green]valid[/]: the agent would start with {Markup.Escape(file.Path)}");
-                }
-                else
-                {
-                    AnsiConsole.MarkupLine($"[red]{verdict.Problems.Count} problem{(verdict.Problems.Count == 1 ? "" : "s")}[/] in {Markup.Escape(file.Path)}; the agent would refuse to start:");
-                    foreach (var problem in verdict.Problems)
-                    {
-                        AnsiConsole.MarkupLine($"  - {Markup.Escape(problem)}");
-                    }
-                }
-
-                foreach (var note in verdict.Notes)
-                {
-                    AnsiConsole.MarkupLine($"[yellow]note[/]: {Markup.Escape(note)}");
+                    AnsiConsole.MarkupLine($"  - {Markup.Escape(problem)}");
                 }
             }
 
-            return verdict.IsValid ? ExitCodes.Ok : ExitCodes.CheckFailed;
-        });
-        return command;
+            foreach (var note in verdict.Notes)
+            {
+                AnsiConsole.MarkupLine($"[yellow]note[/]: {Markup.Escape(note)}");
+            }
+        }
+
+        return verdict.IsValid ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
 
     private static Command CreateSet()
     {
-        var config = ConfigOption();
+        var config = ConfigFile.CreateOption();
         var key = new Argument<string>("KEY") { Description = "The key, sections joined by ':' (e.g. Kiosk:Sync:BrokerPort)." };
         var value = new Argument<string>("VALUE") { Description = "The new value; written as a number or true/false when the key is one, as text otherwise." };
         var force = new Option<bool>("--force") { Description = "Write a key under Kiosk even though the agent does not read it (it will have no effect)." };
@@ -140,14 +127,9 @@ internal static class ConfigCommand
             return Output.Error($"'{key}' is not in a section the agent reads: the configuration file has the sections {string.Join(" and ", ConfigValidation.Sections)} (e.g. Kiosk:Sync:BrokerPort, Logging:LogLevel:Default).", ExitCodes.Usage);
         }
 
-        ConfigFile file;
-        try
+        if (ConfigFile.LoadOrReport(path) is not { } file)
         {
-            file = ConfigFile.Load(path);
-        }
-        catch (ConfigFileException ex)
-        {
-            return Output.Error(ex.Message, ExitCodes.IoError);
+            return ExitCodes.IoError;
         }
 
         // What the agent makes of this key: whether it reads it at all, how it spells it, and what type it wants.

@@ -84,6 +84,23 @@ internal sealed class ConfigFile
         return Parse(path, bytes);
     }
 
+    /// <summary>
+    /// <see cref="Load"/> for a command: when the file cannot be used, says why on stderr and returns null, and the
+    /// command exits with <see cref="ExitCodes.IoError"/>.
+    /// </summary>
+    public static ConfigFile? LoadOrReport(string path)
+    {
+        try
+        {
+            return Load(path);
+        }
+        catch (ConfigFileException ex)
+        {
+            Output.Error(ex.Message, ExitCodes.IoError);
+            return null;
+        }
+    }
+
     /// <summary>Parses <paramref name="bytes"/> as the content of <paramref name="path"/>.</summary>
     /// <exception cref="ConfigFileException">Not a JSON object; the message gives the line and position.</exception>
     public static ConfigFile Parse(string path, byte[] bytes)

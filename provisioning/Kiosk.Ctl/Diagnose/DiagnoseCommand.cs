@@ -14,40 +14,60 @@ internal static class DiagnoseCommand
 
     public static Command Create()
     {
-        var broker = new Option<string>("--broker") { Description = "Broker as HOST:PORT (Kiosk:Sync:BrokerHost and BrokerPort).", Required = true };
-        var ca = new Option<FileInfo?>("--ca") { Description = "PEM of the CA the broker's certificate must chain to (Kiosk:Sync:Tls:CaFile)." };
-        var cert = new Option<FileInfo?>("--cert") { Description = "This kiosk's certificate (Kiosk:Sync:Tls:ClientCertificateFile)." };
-        var key = new Option<FileInfo?>("--key") { Description = "This kiosk's private key (Kiosk:Sync:Tls:ClientKeyFile)." };
-        var data = new Option<DirectoryInfo?>("--data") { Description = "The agent's data folder (Kiosk:DataFolder), for disk, outbox integrity and backlog." };
+        var broker = new Option<string?>("--broker") { Description = "Broker as HOST:PORT (default: Kiosk:Sync:BrokerHost and BrokerPort from the configuration)." };
+        var ca = new Option<FileInfo?>("--ca") { Description = "PEM of the CA the broker's certificate must chain to (default: Kiosk:Sync:Tls:CaFile)." };
+        var cert = new Option<FileInfo?>("--cert") { Description = "This kiosk's certificate (default: Kiosk:Sync:Tls:ClientCertificateFile)." };
+        var key = new Option<FileInfo?>("--key") { Description = "This kiosk's private key (default: Kiosk:Sync:Tls:ClientKeyFile)." };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "The agent's data folder, for disk, outbox integrity and backlog (default: Kiosk:DataFolder)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("diagnose", "Check the link to the platform and the kiosk's own state; every failure says how to fix it.") { broker, ca, cert, key, data, json };
+        var config = Config.ConfigFile.CreateOption();
+        var command = new Command("diagnose", "Check the link to the platform and the kiosk's own state; every failure says how to fix it. Without options it checks what the configuration names.") { broker, ca, cert, key, data, json, config };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var target = result.GetValue(broker)!;
+            // Each value not given on the command line comes from the configuration file, as the agent would use it
+            // (TLS files relative to the data folder); without --broker the file must exist.
+            Config.ConfigFile? file = null;
+            if (result.GetValue(broker) is null)
+            {
+                file = Config.ConfigFile.LoadOrReport(Config.ConfigFile.ResolvePath(result.GetValue(config)));
+                if (file is null)
+                {
+                    return ExitCodes.IoError;
+                }
+            }
+
+            string? Setting(string name) => file?.Settings.GetValueOrDefault(name) is { Length: > 0 } value ? value : null;
+            var dataFolder = result.GetValue(data)?.FullName ?? (Setting("Kiosk:DataFolder") is { } folder ? Path.GetFullPath(folder) : null);
+            FileInfo? FromConfig(FileInfo? given, string name) =>
+                given ?? (Setting(name) is { } path ? new FileInfo(Path.GetFullPath(path, dataFolder ?? Environment.CurrentDirectory)) : null);
+            var caFile = FromConfig(result.GetValue(ca), "Kiosk:Sync:Tls:CaFile");
+            var certFile = FromConfig(result.GetValue(cert), "Kiosk:Sync:Tls:ClientCertificateFile");
+            var keyFile = FromConfig(result.GetValue(key), "Kiosk:Sync:Tls:ClientKeyFile");
+            var target = result.GetValue(broker) ?? $"{Setting("Kiosk:Sync:BrokerHost") ?? "127.0.0.1"}:{Setting("Kiosk:Sync:BrokerPort") ?? "8883"}";
             var colon = target.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(target[(colon + 1)..], CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
                 return Output.Error($"--broker '{target}' is not HOST:PORT", ExitCodes.Usage);
             }
 
-            foreach (var file in new[] { result.GetValue(ca), result.GetValue(cert), result.GetValue(key) })
+            foreach (var given in new[] { caFile, certFile, keyFile })
             {
-                if (file is { Exists: false })
+                if (given is { Exists: false })
                 {
-                    return Output.Error($"{file.FullName} does not exist", ExitCodes.Usage);
+                    return Output.Error($"{given.FullName} does not exist" + (file is null ? "" : $" (named in {file.Path}; run 'kioskctl enroll' to write it)"), ExitCodes.Usage);
                 }
             }
 
             var checks = new List<DiagnosticCheck>();
-            checks.AddRange(await BrokerChecks.RunAsync(target[..colon], port, result.GetValue(ca)?.FullName, result.GetValue(cert)?.FullName, result.GetValue(key)?.FullName, TimeProvider.System, cancellationToken).ConfigureAwait(false));
-            if (result.GetValue(ca) is { } caFile && result.GetValue(cert) is { } certFile && result.GetValue(key) is { } keyFile && TlsWorks(checks))
+            checks.AddRange(await BrokerChecks.RunAsync(target[..colon], port, caFile?.FullName, certFile?.FullName, keyFile?.FullName, TimeProvider.System, cancellationToken).ConfigureAwait(false));
+            if (caFile is not null && certFile is not null && keyFile is not null && TlsWorks(checks))
             {
                 checks.Add(await ClockCheck.RunAsync(target[..colon], port, caFile.FullName, certFile.FullName, keyFile.FullName, cancellationToken).ConfigureAwait(false));
             }
 
-            if (result.GetValue(data) is { } folder)
+            if (dataFolder is not null)
             {
-                checks.AddRange(LocalChecks.Run(folder.FullName, TimeProvider.System));
+                checks.AddRange(LocalChecks.Run(dataFolder, TimeProvider.System));
             }
 
             var healthy = checks.All(c => c.Ok);

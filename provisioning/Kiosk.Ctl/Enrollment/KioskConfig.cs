@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kiosk.Ctl.Config;
 
 namespace Kiosk.Ctl.Enrollment;
 
@@ -102,13 +103,14 @@ internal sealed class KioskConfig
         }
     }
 
-    /// <summary>Writes the document over the file (through a symbolic link to its target, so the link stays).</summary>
+    /// <summary>
+    /// Writes the document over the file (through a symbolic link to its target, so the link stays), keeping the old
+    /// file's mode (a new file is 0644); as root the file takes its folder's owner, like the key material.
+    /// </summary>
     public void Save()
     {
-        var target = File.Exists(Path) ? new FileInfo(Path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path : Path;
-        var mode = OperatingSystem.IsWindows() || !File.Exists(target)
-            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
-            : File.GetUnixFileMode(target);
-        PkiFiles.WriteAtomically(target, JsonSerializer.SerializeToUtf8Bytes(_root, WriteOptions), mode);
+        var target = AtomicFile.Target(Path);
+        var mode = OperatingSystem.IsWindows() || !File.Exists(target) ? PkiFiles.Public : File.GetUnixFileMode(target);
+        AtomicFile.WriteOwnedByFolder(target, JsonSerializer.SerializeToUtf8Bytes(_root, WriteOptions), mode);
     }
 }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Kiosk.Ctl.Config;
 
 namespace Kiosk.Ctl.Enrollment;
 
@@ -30,51 +30,9 @@ internal sealed class PkiFiles(string folder)
     public string CommandSigningKey => Path.Combine(Folder, "command-signing.pub");
 
     /// <summary>
-    /// Writes a file so that readers see the old content or the new, never a part: a temporary file in the same
-    /// folder, created with <paramref name="mode"/> (so a key is never readable by others, not even for a moment),
-    /// flushed to disk and renamed over <paramref name="path"/>.
+    /// Writes a file of the kiosk's key material atomically with <paramref name="mode"/>, owned (when kioskctl runs as
+    /// root) by the pki folder's owner, the agent's service user: see <see cref="AtomicFile.WriteOwnedByFolder"/>.
     /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
-    {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        try
-        {
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // The process umask may have taken bits away from the create mode; the mode asked for is the one meant.
-                File.SetUnixFileMode(temporary, mode);
-
-                // kioskctl runs as root, the agent as the service user that install.ps1 made the pki folder's owner:
-                // a key only root can read would stop the agent from connecting, so the files take the folder's owner.
-                if (Environment.IsPrivilegedProcess && !Config.AtomicFile.CopyOwner(folder, temporary))
-                {
-                    throw new IOException($"cannot give {path} the owner of {folder} (chown --reference failed); the agent's service user must be able to read it");
-                }
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
-
     public static void WriteAtomically(string path, string text, UnixFileMode mode) =>
-        WriteAtomically(path, System.Text.Encoding.UTF8.GetBytes(text), mode);
+        AtomicFile.WriteOwnedByFolder(path, System.Text.Encoding.UTF8.GetBytes(text), mode);
 }

@@ -27,14 +27,9 @@ internal static class ProbeCommand
         var command = new Command("probe", "Find the kiosk's devices and check every configured one; each problem comes with what to do.") { config, json, level };
         command.SetAction(async (result, cancellationToken) =>
         {
-            ConfigFile file;
-            try
+            if (ConfigFile.LoadOrReport(ConfigFile.ResolvePath(result.GetValue(config))) is not { } file)
             {
-                file = ConfigFile.Load(ConfigFile.ResolvePath(result.GetValue(config)));
-            }
-            catch (ConfigFileException ex)
-            {
-                return Output.Error(ex.Message, ExitCodes.IoError);
+                return ExitCodes.IoError;
             }
 
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(file.Settings).Build();

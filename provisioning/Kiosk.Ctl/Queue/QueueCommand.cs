@@ -120,40 +120,25 @@ internal static class QueueCommand
         }
     }
 
-    private static Command Retry()
-    {
-        var config = AgentLocation.ConfigOption();
-        var data = AgentLocation.DataOption();
-        var url = StatusCommand.UrlOption();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a sentence." };
-        var command = new Command("retry", "Have the running agent send every record it sent but the platform has not acknowledged again now, instead of after Kiosk:Sync:AckTimeout.") { config, data, url, json };
-        command.SetAction(async (result, cancellationToken) =>
+    private static Command Retry() => StatusCommand.AgentApiCommand(
+        "retry",
+        "Have the running agent send every record it sent but the platform has not acknowledged again now, instead of after Kiosk:Sync:AckTimeout.",
+        "Print one JSON object instead of a sentence.",
+        async (client, _, json, cancellationToken) =>
         {
-            try
+            var (_, retry) = await client.PostAsync<RetryReport>("/api/queue/retry", cancellationToken).ConfigureAwait(false);
+            if (json)
             {
-                var location = AgentLocation.Resolve(result.GetValue(config), result.GetValue(data));
-                var (address, source) = location.ApiUrl(result.GetValue(url));
-                using var client = new LocalApiClient(address, source);
-                var (_, retry) = await client.PostAsync<RetryReport>("/api/queue/retry", cancellationToken).ConfigureAwait(false);
-                if (result.GetValue(json))
-                {
-                    JsonOut.Print(retry);
-                }
-                else
-                {
-                    var when = retry.Connected ? "the agent sends them again now" : "the agent is not connected to the broker: they go out as soon as it is";
-                    Console.Out.WriteLine(retry.Requeued == 0
-                        ? "no record was waiting for an acknowledgement; records not sent yet go out on their own"
-                        : $"{retry.Requeued} records re-queued: {when}");
-                }
+                JsonOut.Print(retry);
+            }
+            else
+            {
+                var when = retry.Connected ? "the agent sends them again now" : "the agent is not connected to the broker: they go out as soon as it is";
+                Console.Out.WriteLine(retry.Requeued == 0
+                    ? "no record was waiting for an acknowledgement; records not sent yet go out on their own"
+                    : $"{retry.Requeued} records re-queued: {when}");
+            }
 
-                return ExitCodes.Ok;
-            }
-            catch (AgentLocationException ex)
-            {
-                return Output.Error(ex.Message, ex.ExitCode);
-            }
+            return ExitCodes.Ok;
         });
-        return command;
-    }
 }

@@ -1,19 +1,20 @@
 using System.CommandLine;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.LocalApi;
-using Microsoft.Extensions.Configuration;
+using Kiosk.Ctl.Config;
 
 namespace Kiosk.Ctl.Status;
 
 /// <summary>
 /// Where the agent of this kiosk keeps its data and answers: read from its configuration file (<c>--config</c>, else
 /// KIOSK_CONFIG, else the installed location), or from <c>--data</c>. Only the few keys kioskctl needs are read
-/// (Kiosk:DataFolder, Kiosk:Outbox:DatabaseFile, Kiosk:LocalApi:*), through the same JSON provider as the agent.
+/// (Kiosk:DataFolder, Kiosk:Outbox:DatabaseFile, Kiosk:LocalApi:*), read by <see cref="ConfigFile"/> as the agent reads them.
 /// Relative paths are under the current folder, as the agent resolves them under its working folder.
 /// </summary>
 internal sealed record AgentLocation(string ConfigPath, bool ConfigRead, string DataFolder, string DatabasePath, string ConfiguredUrl, bool ApiEnabled)
 {
-    public static Option<FileInfo?> ConfigOption() => new("--config") { Description = $"The agent's configuration file (default: ${KioskConfigFile.EnvironmentVariable}, else {KioskConfigFile.DefaultPath})." };
+    /// <summary>The <c>--config</c> option, as every command that reads the configuration takes it.</summary>
+    public static Option<FileInfo?> ConfigOption() => ConfigFile.CreateOption();
 
     public static Option<DirectoryInfo?> DataOption() => new("--data") { Description = "The agent's data folder (Kiosk:DataFolder), instead of reading it from the configuration." };
 
@@ -21,19 +22,19 @@ internal sealed record AgentLocation(string ConfigPath, bool ConfigRead, string 
     /// <exception cref="AgentLocationException">The configuration cannot be read; the message says what to do.</exception>
     public static AgentLocation Resolve(FileInfo? config, DirectoryInfo? data)
     {
-        var path = config?.FullName ?? Path.GetFullPath(KioskConfigFile.DefaultPath);
-        IConfiguration settings = new ConfigurationBuilder().Build();
+        var path = ConfigFile.ResolvePath(config);
+        IReadOnlyDictionary<string, string?> settings = new Dictionary<string, string?>();
         var read = false;
         if (File.Exists(path))
         {
             try
             {
-                settings = new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build();
+                settings = ConfigFile.Load(path).Settings;
                 read = true;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidDataException or System.Text.Json.JsonException)
+            catch (ConfigFileException ex)
             {
-                throw new AgentLocationException($"cannot read the configuration {path}: {ex.Message} (run kioskctl as the agent's user or with sudo, or fix the file)");
+                throw new AgentLocationException(ex.Message);
             }
         }
         else if (config is not null && data is null)
@@ -41,10 +42,10 @@ internal sealed record AgentLocation(string ConfigPath, bool ConfigRead, string 
             throw new AgentLocationException($"there is no configuration at {path}: give the agent's configuration file with --config, or its data folder with --data");
         }
 
-        var dataFolder = data?.FullName ?? Path.GetFullPath(settings["Kiosk:DataFolder"] is { Length: > 0 } folder ? folder : new KioskOptions().DataFolder);
-        var database = Path.GetFullPath(settings["Kiosk:Outbox:DatabaseFile"] is { Length: > 0 } file ? file : "outbox.db", dataFolder);
-        var url = settings["Kiosk:LocalApi:Url"] is { Length: > 0 } configured ? configured : LocalApiOptions.DefaultUrl;
-        var enabled = !bool.TryParse(settings["Kiosk:LocalApi:Enabled"], out var on) || on;
+        var dataFolder = data?.FullName ?? Path.GetFullPath(settings.GetValueOrDefault("Kiosk:DataFolder") is { Length: > 0 } folder ? folder : new KioskOptions().DataFolder);
+        var database = Path.GetFullPath(settings.GetValueOrDefault("Kiosk:Outbox:DatabaseFile") is { Length: > 0 } file ? file : "outbox.db", dataFolder);
+        var url = settings.GetValueOrDefault("Kiosk:LocalApi:Url") is { Length: > 0 } configured ? configured : LocalApiOptions.DefaultUrl;
+        var enabled = !bool.TryParse(settings.GetValueOrDefault("Kiosk:LocalApi:Enabled"), out var on) || on;
         return new AgentLocation(path, read, dataFolder, database, url, enabled);
     }
 

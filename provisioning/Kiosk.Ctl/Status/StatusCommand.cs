@@ -14,13 +14,18 @@ internal static class StatusCommand
 {
     public static Option<string?> UrlOption() => new("--url") { Description = $"The agent's local API, e.g. {LocalApiOptions.DefaultUrl} (default: <DataFolder>/{LocalApiUrlFile.FileName} of the running agent, else Kiosk:LocalApi:Url)." };
 
-    public static Command Create()
+    /// <summary>
+    /// A command that asks the running agent: <c>--config</c>, <c>--data</c> and <c>--url</c> find its local API,
+    /// <c>--json</c> chooses the output, and <paramref name="run"/> gets a client for it and where its address came from.
+    /// When the agent cannot be found or reached, the command says so and what to do, with the exception's exit code.
+    /// </summary>
+    internal static Command AgentApiCommand(string name, string description, string jsonDescription, Func<LocalApiClient, string, bool, CancellationToken, Task<int>> run)
     {
         var config = AgentLocation.ConfigOption();
         var data = AgentLocation.DataOption();
         var url = UrlOption();
-        var json = new Option<bool>("--json") { Description = "Print the agent's status as one JSON object instead of tables." };
-        var command = new Command("status", "Show the running agent: identity, version, uptime, broker link, backlog and devices; exit 1 when degraded.") { config, data, url, json };
+        var json = new Option<bool>("--json") { Description = jsonDescription };
+        var command = new Command(name, description) { config, data, url, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             try
@@ -28,22 +33,7 @@ internal static class StatusCommand
                 var location = AgentLocation.Resolve(result.GetValue(config), result.GetValue(data));
                 var (address, source) = location.ApiUrl(result.GetValue(url));
                 using var client = new LocalApiClient(address, source);
-                var (text, status) = await client.GetAsync<AgentStatusReport>("/api/status", cancellationToken).ConfigureAwait(false);
-                if (status.SiteId is null || status.Broker is null || status.Outbox is null)
-                {
-                    return Output.Error($"{address} answered, but not as the kiosk agent does: another program may hold the port (address from {source})", ExitCodes.IoError);
-                }
-
-                if (result.GetValue(json))
-                {
-                    JsonOut.PrintRaw(text);
-                }
-                else
-                {
-                    Print(status, address);
-                }
-
-                return status.Healthy ? ExitCodes.Ok : ExitCodes.CheckFailed;
+                return await run(client, source, result.GetValue(json), cancellationToken).ConfigureAwait(false);
             }
             catch (AgentLocationException ex)
             {
@@ -52,6 +42,30 @@ internal static class StatusCommand
         });
         return command;
     }
+
+    public static Command Create() => AgentApiCommand(
+        "status",
+        "Show the running agent: identity, version, uptime, broker link, backlog and devices; exit 1 when degraded.",
+        "Print the agent's status as one JSON object instead of tables.",
+        async (client, source, json, cancellationToken) =>
+        {
+            var (text, status) = await client.GetAsync<AgentStatusReport>("/api/status", cancellationToken).ConfigureAwait(false);
+            if (status.SiteId is null || status.Broker is null || status.Outbox is null)
+            {
+                return Output.Error($"{client.Url} answered, but not as the kiosk agent does: another program may hold the port (address from {source})", ExitCodes.IoError);
+            }
+
+            if (json)
+            {
+                JsonOut.PrintRaw(text);
+            }
+            else
+            {
+                Print(status, client.Url);
+            }
+
+            return status.Healthy ? ExitCodes.Ok : ExitCodes.CheckFailed;
+        });
 
     private static void Print(AgentStatusReport status, Uri address)
     {

@@ -1,6 +1,6 @@
 using Kiosk.Devices.FingerprintReader;
 using Kiosk.Devices.Tests.Contracts;
-using Kiosk.Drivers.Serial.Tests.Bench;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Drivers.Serial.Tests.FingerprintReader;
 

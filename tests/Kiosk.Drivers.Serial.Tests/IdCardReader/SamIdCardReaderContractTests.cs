@@ -1,7 +1,7 @@
 using Kiosk.Devices;
 using Kiosk.Devices.IdCardReader;
 using Kiosk.Devices.Tests.Contracts;
-using Kiosk.Drivers.Serial.Tests.Bench;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Drivers.Serial.Tests.IdCardReader;
 

@@ -1,6 +1,6 @@
 using Kiosk.Devices;
 using Kiosk.Devices.IdCardReader;
-using Kiosk.Drivers.Serial.Tests.Bench;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Drivers.Serial.Tests.IdCardReader;
 

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using Kiosk.Devices;
 using Kiosk.Devices.IdCardReader;
-using Kiosk.Drivers.Serial.Tests.Bench;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Drivers.Serial.Tests.IdCardReader;
 
 /// <summary>A GA/T 467 SAM at the device end of the pty pair: real frames, scriptable faults.</summary>
-internal sealed class SamStandIn(string devicePath) : DeviceStandIn(devicePath)
+internal sealed class SamStandIn(string devicePath) : SamCommandStandIn(devicePath)
 {
     public const string Find = "20 01";
     public const string Select = "20 02";
@@ -39,19 +39,6 @@ internal sealed class SamStandIn(string devicePath) : DeviceStandIn(devicePath)
         text.CopyTo(data, 4);
         photo.CopyTo(data, 4 + text.Length);
         return SamFrame.EncodeResponse(0x00, 0x00, SamStatus.Success, data);
-    }
-
-    protected override (string Name, byte[] Request, int Consumed)? TakeRequest(List<byte> buffer)
-    {
-        // Host commands without data are 10 bytes: preamble, length 00 03, CMD, PARA, checksum.
-        var start = buffer.IndexOf(0xAA);
-        if (start < 0 || buffer.Count - start < 10)
-        {
-            return null;
-        }
-
-        var frame = buffer.GetRange(start, 10).ToArray();
-        return ($"{frame[7]:X2} {frame[8]:X2}", frame, start + 10);
     }
 
     protected override IEnumerable<byte[]> Answer(string name, byte[] request)

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 
-namespace Kiosk.Drivers.Serial.Tests.Bench;
+namespace Kiosk.TestSupport;
 
 /// <summary>
-/// Two linked pseudo terminals made by socat: the driver opens <see cref="KioskPath"/> as its serial port,
-/// the device stand-in opens <see cref="DevicePath"/>. Killing socat is pulling the cable.
+/// Two linked pseudo terminals made by socat: the code under test opens <see cref="KioskPath"/> as its serial port
+/// (a driver, or kioskctl probe through the configuration), a <see cref="DeviceStandIn"/> answers on
+/// <see cref="DevicePath"/>. Killing socat is pulling the cable.
 /// </summary>
-internal sealed class SocatPair : IDisposable
+public sealed class SocatPair : IDisposable
 {
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(15);
     private readonly Process _process;
@@ -42,7 +43,7 @@ internal sealed class SocatPair : IDisposable
             if (process.HasExited || deadline.Elapsed > StartBound)
             {
                 pair.Dispose();
-                throw new InvalidOperationException($"socat made no pty pair within {StartBound.TotalSeconds} s");
+                throw new InvalidOperationException($"socat made no pty pair within {StartBound.TotalSeconds} s (apt-get install socat)");
             }
 
             Thread.Sleep(10); // waiting on another process, not on in-process work

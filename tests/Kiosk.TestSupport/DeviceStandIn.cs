@@ -1,12 +1,12 @@
 using System.IO.Ports;
 
-namespace Kiosk.Drivers.Serial.Tests.Bench;
+namespace Kiosk.TestSupport;
 
 /// <summary>
-/// The device end of a <see cref="SocatPair"/>: reads what the driver sends and lets a protocol subclass
+/// The device end of a <see cref="SocatPair"/>: reads what the code under test sends and lets a protocol subclass
 /// answer in real frames. Runs on its own task until disposed or the line drops.
 /// </summary>
-internal abstract class DeviceStandIn : IDisposable
+public abstract class DeviceStandIn : IDisposable
 {
     private readonly SerialPort _port;
     private readonly CancellationTokenSource _stop = new();
@@ -24,7 +24,7 @@ internal abstract class DeviceStandIn : IDisposable
     /// <summary>Every request seen so far, as the subclass named it (e.g. "20 01").</summary>
     public List<string> Requests { get; } = [];
 
-    /// <summary>Completes when a request with this name arrives (to act while the driver waits for the answer).</summary>
+    /// <summary>Completes when a request with this name arrives (to act while the code under test waits for the answer).</summary>
     public Task WhenReceived(string request)
     {
         lock (Requests)
@@ -88,6 +88,17 @@ internal abstract class DeviceStandIn : IDisposable
 
     public void Dispose()
     {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _loop.Wait(TimeSpan.FromSeconds(10));
         try
@@ -100,6 +111,5 @@ internal abstract class DeviceStandIn : IDisposable
         }
 
         _stop.Dispose();
-        GC.SuppressFinalize(this);
     }
 }
