@@ -274,7 +274,9 @@ public sealed class SyncTests
     {
         // 2 MiB budget: check-ins stop at the 90 % high-water mark while the platform is not acknowledging.
         _central.AcknowledgementsPaused = true;
-        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Outbox:BudgetBytes"] = "2097152" });
+        // The acks withheld while paused are gone for good: only the agent's resend after AckTimeout brings them.
+        // The default 60 s equals the wait below, which made the test a race; 5 s keeps it about draining.
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Outbox:BudgetBytes"] = "2097152", ["Kiosk:Sync:AckTimeout"] = "00:00:05" });
         await agent.StartAsync();
         var committed = new List<CommitReceipt>();
         OutboxFullException? refused = null;
