@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Kiosk.TestSupport;
 
@@ -9,18 +8,8 @@ public sealed class CaptureCommandTests
 {
     private static async Task<(int ExitCode, string Stdout, string Stderr)> KioskCtl(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "kioskctl.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var run = await KioskctlProcess.RunAsync(args);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 
     [Test]
