@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Ports;
+using Kiosk.Devices.Serial;
 
 namespace Kiosk.Devices.FingerprintReader;
 
@@ -12,11 +13,7 @@ namespace Kiosk.Devices.FingerprintReader;
 public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
 {
     private readonly R30xFingerprintReaderOptions _options;
-    private readonly bool _ownsPort;
-    private readonly bool _shouldDispose;
-    private SerialPort? _port;
-    private Stream? _stream;
-    private R30xPacketReader? _reader;
+    private readonly SerialLink<R30xPacketReader> _link;
 
     public R30xFingerprintReader(string name, R30xFingerprintReaderOptions options, TimeProvider timeProvider)
         : base(name, DeviceClass.FingerprintReader, timeProvider)
@@ -24,8 +21,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _ownsPort = true;
-        _shouldDispose = true;
+        _link = new SerialLink<R30xPacketReader>(options.PortName, options.BaudRate, stream => new R30xPacketReader(stream, options.Address), SetStatus);
         Capabilities = CapabilitiesFor(options);
     }
 
@@ -37,9 +33,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _stream = stream;
-        _reader = new R30xPacketReader(stream, options.Address);
-        _shouldDispose = shouldDispose;
+        _link = new SerialLink<R30xPacketReader>(stream, options.PortName, shouldDispose, given => new R30xPacketReader(given, options.Address), SetStatus);
         Capabilities = CapabilitiesFor(options);
     }
 
@@ -47,7 +41,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        var opened = EnsureOpen();
+        var opened = _link.Open();
         if (opened.IsSuccess)
         {
             SetStatus(DeviceStatus.Online, "opened");
@@ -66,7 +60,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
     {
         if (level == HealthCheckLevel.Internal)
         {
-            return _stream is null
+            return !_link.IsOpen
                 ? DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, $"{_options.PortName} is not open")
                 : DeviceResult<Done>.Success(default);
         }
@@ -89,11 +83,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
 
     protected override ValueTask DisposeCoreAsync()
     {
-        if (_shouldDispose)
-        {
-            ClosePort();
-        }
-
+        _link.Dispose();
         return base.DisposeCoreAsync();
     }
 
@@ -198,7 +188,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
 
     private async Task<DeviceResult<Done>> SendAsync(R30xPacket packet, CancellationToken cancellationToken)
     {
-        var opened = EnsureOpen();
+        var opened = _link.Open();
         if (!opened.IsSuccess)
         {
             return opened;
@@ -206,15 +196,15 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
 
         try
         {
-            _port?.DiscardInBuffer();
-            _reader!.Discard();
-            await _stream!.WriteAsync(packet.Encode(_options.Address), cancellationToken).ConfigureAwait(false);
-            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _link.DiscardInput();
+            _link.Reader.Discard();
+            await _link.Stream.WriteAsync(packet.Encode(_options.Address), cancellationToken).ConfigureAwait(false);
+            await _link.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             return DeviceResult<Done>.Success(default);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
-            return Unplugged<Done>(ex);
+            return _link.WentAway<Done>(ex);
         }
     }
 
@@ -224,7 +214,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, responseTimeout.Token);
         try
         {
-            return DeviceResult<R30xPacket>.Success(await _reader!.ReadAsync(linked.Token).ConfigureAwait(false));
+            return DeviceResult<R30xPacket>.Success(await _link.Reader.ReadAsync(linked.Token).ConfigureAwait(false));
         }
         catch (InvalidDataException ex)
         {
@@ -236,60 +226,7 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
-            return Unplugged<R30xPacket>(ex);
-        }
-    }
-
-    private DeviceResult<Done> EnsureOpen()
-    {
-        if (_stream is not null)
-        {
-            return DeviceResult<Done>.Success(default);
-        }
-
-        if (!_ownsPort)
-        {
-            return DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, "the stream given to the reader is gone");
-        }
-
-        var port = new SerialPort(_options.PortName, _options.BaudRate, Parity.None, 8, StopBits.One);
-        try
-        {
-            port.Open();
-            (_port, _stream) = (port, port.BaseStream);
-            _reader = new R30xPacketReader(_stream, _options.Address);
-            return DeviceResult<Done>.Success(default);
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
-        {
-            port.Dispose();
-            SetStatus(DeviceStatus.NoDevice, ex.Message);
-            return DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, $"cannot open {_options.PortName}: {ex.Message}", ex.GetType().Name);
-        }
-    }
-
-    private DeviceResult<T> Unplugged<T>(Exception ex)
-    {
-        ClosePort();
-        SetStatus(DeviceStatus.NoDevice, ex.Message);
-        return DeviceResult<T>.Failure(CompletionCode.DeviceNotReady, $"{_options.PortName} went away: {ex.Message}", ex.GetType().Name);
-    }
-
-    private void ClosePort()
-    {
-        var (stream, port) = (_stream, _port);
-        (_stream, _port, _reader) = (null, null, null);
-        try
-        {
-            if (_ownsPort || _shouldDispose)
-            {
-                stream?.Dispose();
-                port?.Dispose();
-            }
-        }
-        catch (IOException)
-        {
-            // A port whose device vanished may fail to close; it is closed as far as we are concerned.
+            return _link.WentAway<R30xPacket>(ex);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Ports;
+using Kiosk.Devices.Serial;
 
 namespace Kiosk.Devices.IdCardReader;
 
@@ -12,11 +13,7 @@ namespace Kiosk.Devices.IdCardReader;
 public sealed class SamIdCardReader : DeviceBase, IIdCardReader
 {
     private readonly SamIdCardReaderOptions _options;
-    private readonly bool _ownsPort;
-    private readonly bool _shouldDispose;
-    private SerialPort? _port;
-    private Stream? _stream;
-    private SamFrameReader? _reader;
+    private readonly SerialLink<SamFrameReader> _link;
 
     /// <summary>A reader on the serial port named in <paramref name="options"/>; <see cref="OpenAsync"/> opens it.</summary>
     public SamIdCardReader(string name, SamIdCardReaderOptions options, TimeProvider timeProvider)
@@ -25,8 +22,7 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _ownsPort = true;
-        _shouldDispose = true;
+        _link = new SerialLink<SamFrameReader>(options.PortName, options.BaudRate, stream => new SamFrameReader(stream), SetStatus);
     }
 
     /// <summary>A reader on an already open stream (e.g. <see cref="SerialPort.BaseStream"/>); disposed with the reader when <paramref name="shouldDispose"/>.</summary>
@@ -37,9 +33,7 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _stream = stream;
-        _reader = new SamFrameReader(stream);
-        _shouldDispose = shouldDispose;
+        _link = new SerialLink<SamFrameReader>(stream, options.PortName, shouldDispose, given => new SamFrameReader(given), SetStatus);
     }
 
     public override DeviceCapabilities Capabilities { get; } = new()
@@ -50,7 +44,7 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        var opened = EnsureOpen();
+        var opened = _link.Open();
         if (opened.IsSuccess)
         {
             SetStatus(DeviceStatus.Online, "opened");
@@ -69,7 +63,7 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
     {
         if (level == HealthCheckLevel.Internal)
         {
-            return _stream is null
+            return !_link.IsOpen
                 ? DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, $"{_options.PortName} is not open")
                 : DeviceResult<Done>.Success(default);
         }
@@ -84,11 +78,7 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
 
     protected override ValueTask DisposeCoreAsync()
     {
-        if (_shouldDispose)
-        {
-            ClosePort();
-        }
-
+        _link.Dispose();
         return base.DisposeCoreAsync();
     }
 
@@ -154,7 +144,7 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
     /// <summary>Sends a command and reads one frame; resends after a bad checksum (options.ChecksumRetries).</summary>
     private async Task<DeviceResult<SamResponse>> TransactAsync(SamCommand command, CancellationToken cancellationToken)
     {
-        var opened = EnsureOpen();
+        var opened = _link.Open();
         if (!opened.IsSuccess)
         {
             return opened.As<SamResponse>();
@@ -167,11 +157,11 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, responseTimeout.Token);
             try
             {
-                _port?.DiscardInBuffer();
-                _reader!.Discard();
-                await _stream!.WriteAsync(frame, linked.Token).ConfigureAwait(false);
-                await _stream.FlushAsync(linked.Token).ConfigureAwait(false);
-                return DeviceResult<SamResponse>.Success(await _reader.ReadAsync(linked.Token).ConfigureAwait(false));
+                _link.DiscardInput();
+                _link.Reader.Discard();
+                await _link.Stream.WriteAsync(frame, linked.Token).ConfigureAwait(false);
+                await _link.Stream.FlushAsync(linked.Token).ConfigureAwait(false);
+                return DeviceResult<SamResponse>.Success(await _link.Reader.ReadAsync(linked.Token).ConfigureAwait(false));
             }
             catch (InvalidDataException) when (attempt < _options.ChecksumRetries)
             {
@@ -187,71 +177,8 @@ public sealed class SamIdCardReader : DeviceBase, IIdCardReader
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                return Unplugged<SamResponse>(ex);
+                return _link.WentAway<SamResponse>(ex);
             }
-        }
-    }
-
-    /// <summary>Opens the port when this driver owns it and it is closed (at open, and again after the device went away).</summary>
-    private DeviceResult<Done> EnsureOpen()
-    {
-        if (_stream is not null)
-        {
-            return DeviceResult<Done>.Success(default);
-        }
-
-        if (!_ownsPort)
-        {
-            return DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, "the stream given to the reader is gone");
-        }
-
-        var port = new SerialPort(_options.PortName, _options.BaudRate, Parity.None, 8, StopBits.One);
-        try
-        {
-            port.Open();
-            _port = port;
-            _stream = port.BaseStream;
-            _reader = new SamFrameReader(_stream);
-            return DeviceResult<Done>.Success(default);
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
-        {
-            port.Dispose();
-            SetStatus(DeviceStatus.NoDevice, ex.Message);
-            return DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, $"cannot open {_options.PortName}: {ex.Message}", ex.GetType().Name);
-        }
-    }
-
-    private DeviceResult<T> Unplugged<T>(Exception ex)
-    {
-        if (_ownsPort)
-        {
-            ClosePort();
-        }
-        else
-        {
-            _stream = null;
-        }
-
-        SetStatus(DeviceStatus.NoDevice, ex.Message);
-        return DeviceResult<T>.Failure(CompletionCode.DeviceNotReady, $"{_options.PortName} went away: {ex.Message}", ex.GetType().Name);
-    }
-
-    private void ClosePort()
-    {
-        var stream = _stream;
-        var port = _port;
-        _stream = null;
-        _port = null;
-        _reader = null;
-        try
-        {
-            stream?.Dispose();
-            port?.Dispose();
-        }
-        catch (IOException)
-        {
-            // A port whose device vanished may fail to close; it is closed as far as we are concerned.
         }
     }
 }
