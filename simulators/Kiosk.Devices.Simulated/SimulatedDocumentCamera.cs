@@ -62,7 +62,7 @@ public sealed class SimulatedDocumentCamera : DeviceBase, IDocumentCamera
         }
 
         var bytes = _files[PageFile];
-        GrayPng.TryReadSize(bytes, out var width, out var height);
+        GrayscalePng.TryReadSize(bytes, out var width, out var height);
         var image = new CapturedImage(bytes, "image/png", width, height) { Dpi = request.Dpi };
         var random = new SeededRandom(_options.Seed, "document-camera");
         return DeviceResult<DocumentPage>.Success(new DocumentPage(image, PageFound: true, Blur: Math.Round(random.Between(0.05, 0.2), 3), Glare: Math.Round(random.Between(0, 0.1), 3)));

@@ -104,7 +104,7 @@ public sealed class SimulatedDocumentScanner : DeviceBase, IDocumentScanner
     private CapturedImage Image(string file, int dpi)
     {
         var bytes = _files[file];
-        GrayPng.TryReadSize(bytes, out var width, out var height);
+        GrayscalePng.TryReadSize(bytes, out var width, out var height);
         return new CapturedImage(bytes, "image/png", width, height) { Dpi = dpi };
     }
 }

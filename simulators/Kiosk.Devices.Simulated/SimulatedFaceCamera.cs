@@ -85,7 +85,7 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
             bytes = File.ReadAllBytes(path);
         }
 
-        if (!GrayPng.TryReadSize(bytes, out var width, out var height))
+        if (!GrayscalePng.TryReadSize(bytes, out var width, out var height))
         {
             return DeviceResult<FaceCapture>.Failure(CompletionCode.InvalidData, $"{file} is not a PNG image");
         }

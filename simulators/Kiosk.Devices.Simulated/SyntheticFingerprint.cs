@@ -59,7 +59,7 @@ internal static class SyntheticFingerprint
         }
 
         var quality = random.Next(40, 91);
-        var image = new CapturedImage(GrayPng.Encode(Width, Height, pixels), "image/png", Width, Height) { Dpi = Dpi };
+        var image = new CapturedImage(GrayscalePng.Encode(pixels, Width, Height), "image/png", Width, Height) { Dpi = Dpi };
         var record = MinutiaeRecord.Write(Width, Height, Dpi, finger, quality, minutiae);
         return new FingerprintCapture(image, finger, quality, record);
     }

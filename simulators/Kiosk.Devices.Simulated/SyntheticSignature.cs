@@ -103,6 +103,6 @@ internal static class SyntheticSignature
             }
         }
 
-        return new CapturedImage(GrayPng.Encode(width, height, pixels), "image/png", width, height);
+        return new CapturedImage(GrayscalePng.Encode(pixels, width, height), "image/png", width, height);
     }
 }

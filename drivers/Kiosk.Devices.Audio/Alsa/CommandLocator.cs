@@ -20,4 +20,21 @@ internal static class CommandLocator
         return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Any(dir => extensions.Any(ext => File.Exists(Path.Combine(dir, command + ext))));
     }
+
+    /// <summary>
+    /// What opening an ALSA-program driver (aplay, arecord) checks: the program is there. Sets the device's status
+    /// through <paramref name="setStatus"/> (Online, or NoDevice with the package to install).
+    /// </summary>
+    public static DeviceResult<Done> OpenProgram(string command, Action<DeviceStatus, string> setStatus)
+    {
+        if (!Exists(command))
+        {
+            var description = $"{command} is not installed (apt-get install alsa-utils) or not on PATH";
+            setStatus(DeviceStatus.NoDevice, description);
+            return DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, description, "notInstalled");
+        }
+
+        setStatus(DeviceStatus.Online, "opened");
+        return DeviceResult<Done>.Success(default);
+    }
 }

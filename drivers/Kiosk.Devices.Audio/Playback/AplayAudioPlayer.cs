@@ -35,16 +35,9 @@ public sealed class AplayAudioPlayer : DeviceBase, IAudioPlayer
     /// <summary>Checks that the playback program is installed; whether the card is there shows on the first prompt.</summary>
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        if (!CommandLocator.Exists(_options.Command))
-        {
-            var description = $"{_options.Command} is not installed (apt-get install alsa-utils) or not on PATH";
-            SetStatus(DeviceStatus.NoDevice, description);
-            return Task.FromResult(DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, description, "notInstalled"));
-        }
-
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = CommandLocator.OpenProgram(_options.Command, SetStatus);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<Done>> PlayAsync(DeviceClaim claim, AudioPrompt prompt, CancellationToken cancellationToken)

@@ -40,16 +40,9 @@ public sealed class ArecordAudioRecorder : DeviceBase, IAudioRecorder
     /// <summary>Checks that the capture program is installed; whether the card is there shows on the first capture (or an external health check).</summary>
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        if (!CommandLocator.Exists(_options.Command))
-        {
-            var description = $"{_options.Command} is not installed (apt-get install alsa-utils) or not on PATH";
-            SetStatus(DeviceStatus.NoDevice, description);
-            return Task.FromResult(DeviceResult<Done>.Failure(CompletionCode.DeviceNotReady, description, "notInstalled"));
-        }
-
-        _open = true;
-        SetStatus(DeviceStatus.Online, "opened");
-        return Task.FromResult(DeviceResult<Done>.Success(default));
+        var opened = CommandLocator.OpenProgram(_options.Command, SetStatus);
+        _open = opened.IsSuccess;
+        return Task.FromResult(opened);
     }
 
     public Task<DeviceResult<AudioClip>> RecordAsync(DeviceClaim claim, AudioRecordRequest request, CancellationToken cancellationToken)

@@ -2,11 +2,17 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Kiosk.Devices.FingerprintReader;
+namespace Kiosk.Devices;
 
-/// <summary>A minimal PNG encoder for 8-bit greyscale (RFC 2083 / ISO/IEC 15948): IHDR, one IDAT, IEND, filter 0.</summary>
-internal static class GrayscalePng
+/// <summary>
+/// The greyscale PNG that <see cref="CapturedImage"/> carries for fingerprints, signatures and the simulators' pictures:
+/// a minimal 8-bit encoder (RFC 2083 / ISO/IEC 15948: IHDR, one IDAT, IEND, filter 0) and the size from a PNG's
+/// header. One copy for every driver and simulator that makes such images.
+/// </summary>
+public static class GrayscalePng
 {
+    private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     private static readonly uint[] CrcTable = BuildCrcTable();
 
     public static byte[] Encode(ReadOnlySpan<byte> pixels, int width, int height)
@@ -17,7 +23,7 @@ internal static class GrayscalePng
         }
 
         using var output = new MemoryStream();
-        output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        output.Write(Signature);
 
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
@@ -44,8 +50,23 @@ internal static class GrayscalePng
         return output.ToArray();
     }
 
-    /// <summary>The CRC-32 of PNG (ISO 3309, polynomial 0xEDB88320 reflected).</summary>
-    internal static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0xFFFFFFFF)
+    /// <summary>Reads width and height from the IHDR chunk that must follow the PNG signature (any PNG, any colour type).</summary>
+    public static bool TryReadSize(ReadOnlySpan<byte> png, out int width, out int height)
+    {
+        width = 0;
+        height = 0;
+        if (png.Length < 24 || !png[..8].SequenceEqual(Signature) || !png.Slice(12, 4).SequenceEqual("IHDR"u8))
+        {
+            return false;
+        }
+
+        width = BinaryPrimitives.ReadInt32BigEndian(png[16..]);
+        height = BinaryPrimitives.ReadInt32BigEndian(png[20..]);
+        return width > 0 && height > 0;
+    }
+
+    /// <summary>The running CRC-32 of PNG chunks (ISO 3309, polynomial 0xEDB88320 reflected); finish with ^ 0xFFFFFFFF.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0xFFFFFFFF)
     {
         foreach (var b in data)
         {
