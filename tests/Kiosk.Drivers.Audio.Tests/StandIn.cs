@@ -28,5 +28,19 @@ internal sealed class StandIn : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Completes once a run of the stand-in has taken the pending fault (the script deletes the fault file before it runs
+    /// it). A test that kills a faulting run must wait for this first: a run killed before it took the fault leaves the
+    /// fault for the next run, which then hangs or fails in its place.
+    /// </summary>
+    public async Task WaitFaultTakenAsync()
+    {
+        using var bound = new CancellationTokenSource(RealIo.Bound);
+        while (System.IO.File.Exists(FaultFile))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), bound.Token);
+        }
+    }
+
     public void Dispose() => _folder.Dispose();
 }

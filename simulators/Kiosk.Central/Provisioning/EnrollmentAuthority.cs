@@ -119,10 +119,20 @@ internal sealed class EnrollmentAuthority : IDisposable
             return EnrollmentOutcome.Refused(EnrollmentErrors.CsrInvalid, problem);
         }
 
+        // Issued on the platform's clock, inside the CA's own validity: a CA that is not valid now is the operator's
+        // problem to name, not an opaque failure of the signing library.
+        var caNotBefore = new DateTimeOffset(_ca.NotBefore.ToUniversalTime());
+        var caNotAfter = new DateTimeOffset(_ca.NotAfter.ToUniversalTime());
+        if (now < caNotBefore || now >= caNotAfter)
+        {
+            return EnrollmentOutcome.Refused(EnrollmentErrors.Internal, $"the platform's CA is valid from {ContractFormats.FormatTime(caNotBefore)} to {ContractFormats.FormatTime(caNotAfter)}, not at the platform's time {ContractFormats.FormatTime(now)}: the operator must fix the platform clock or the CA");
+        }
+
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] = (byte)((serial[0] & 0x7F) | 0x01);
-        var notAfter = now + _lifetime < _ca.NotAfter.ToUniversalTime() ? now + _lifetime : new DateTimeOffset(_ca.NotAfter.ToUniversalTime());
-        using var certificate = Build(expected, request.PublicKey).Create(_ca, now - Backdate, notAfter, serial);
+        var notBefore = now - Backdate < caNotBefore ? caNotBefore : now - Backdate;
+        var notAfter = now + _lifetime < caNotAfter ? now + _lifetime : caNotAfter;
+        using var certificate = Build(expected, request.PublicKey).Create(_ca, notBefore, notAfter, serial);
         if (!_tokens.TryMarkUsed(hash, now, Convert.ToHexString(serial)))
         {
             return EnrollmentOutcome.Refused(EnrollmentErrors.TokenUsed, "this enrollment token was used by another request at the same moment");

@@ -15,8 +15,17 @@ public sealed record SimulatorPkiFiles(string CaCertificateFile, string CaKeyFil
 public static class SimulatorPki
 {
     /// <summary>Writes ca.crt, ca.key, command-signing.key, broker.crt and broker.key (for 127.0.0.1, ::1, localhost and <paramref name="brokerNames"/>) into <paramref name="folder"/>.</summary>
-    public static SimulatorPkiFiles Create(string folder, string caName = "Kiosk Platform CA (simulator)", params string[] brokerNames)
+    public static SimulatorPkiFiles Create(string folder, string caName = "Kiosk Platform CA (simulator)", params string[] brokerNames) =>
+        Create(folder, TimeProvider.System, caName, brokerNames);
+
+    /// <summary>
+    /// As <see cref="Create(string, string, string[])"/>, with every validity period starting from <paramref name="time"/>'s
+    /// now: the platform that issues kiosk certificates from this CA must run on the same clock, or its CA is not yet valid
+    /// at the moment it signs.
+    /// </summary>
+    public static SimulatorPkiFiles Create(string folder, TimeProvider time, string caName = "Kiosk Platform CA (simulator)", params string[] brokerNames)
     {
+        ArgumentNullException.ThrowIfNull(time);
         Directory.CreateDirectory(folder);
         var files = new SimulatorPkiFiles(
             Path.Combine(folder, "ca.crt"),
@@ -24,7 +33,7 @@ public static class SimulatorPki
             Path.Combine(folder, "command-signing.key"),
             Path.Combine(folder, "broker.crt"),
             Path.Combine(folder, "broker.key"));
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest(new X500DistinguishedName("CN=" + caName), caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));

@@ -13,7 +13,13 @@ namespace Kiosk.Central.Tests.Provisioning;
 public sealed class PlatformClockTests
 {
     private const string Site = "site-clock";
-    private static readonly DateTimeOffset Start = new(2026, 11, 28, 14, 0, 0, 123, TimeSpan.Zero);
+
+    /// <summary>
+    /// The platform clock for the whole fixture, and the clock the platform's CA and the broker's certificate are made on:
+    /// taken once from the real clock (Mosquitto and the TLS client check the broker's certificate on the real clock, so the
+    /// PKI must be valid on it too), then moved only by the test.
+    /// </summary>
+    private DateTimeOffset _start;
 
     private TempFolder _folder = null!;
     private SimulatorPkiFiles _pki = null!;
@@ -25,9 +31,11 @@ public sealed class PlatformClockTests
     public async Task StartAsync()
     {
         _folder = new TempFolder("central-clock");
-        _pki = SimulatorPki.Create(Path.Combine(_folder.Path, "pki"));
+        var now = DateTimeOffset.UtcNow;
+        _start = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, 123, TimeSpan.Zero);
+        _time = new FakeTimeProvider(_start);
+        _pki = SimulatorPki.Create(Path.Combine(_folder.Path, "pki"), _time);
         _broker = await MosquittoBroker.StartWithTlsAsync(_pki.CaCertificateFile, _pki.BrokerCertificateFile, _pki.BrokerKeyFile);
-        _time = new FakeTimeProvider(Start);
         _central = new CentralPlatform(
             new CentralOptions
             {
@@ -64,7 +72,7 @@ public sealed class PlatformClockTests
         var inTime = await client.EnrollAsync(Site, "k-in-time", lasting, KioskRequests.Csr(key, KioskRequests.CommonName(Site, "k-in-time")));
 
         Assert.That((string?)expired["error"], Is.EqualTo("tokenExpired"), expired.ToJsonString());
-        Assert.That((string?)expired["message"], Does.Contain("2026-11-28T14:10:00.123Z"));
+        Assert.That((string?)expired["message"], Does.Contain((_start + TimeSpan.FromMinutes(10)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
         Assert.That(inTime["certificate"], Is.Not.Null, inTime.ToJsonString());
         EnrollmentTests.AssertValid("provisioning-enroll-reply.schema.json", expired);
     }

@@ -103,6 +103,8 @@ public sealed class ArecordAudioRecorderTests
         var request = Request with { MaxDuration = TimeSpan.FromSeconds(5) };
 
         var running = recorder.RecordAsync(claim, request, CancellationToken.None);
+        // The timeout may fire only once the stand-in runs the hang: killed earlier, it would leave the hang for the next recording.
+        await _standIn.WaitFaultTakenAsync();
         time.Advance(recorder.TimeoutOf(request));
         var result = await running.WaitAsync(RealIo.Bound);
 
