@@ -87,7 +87,7 @@ case "$cmd" in
     test_data
     dotnet build bench/Kiosk.Bench -c Release -v quiet -nologo -clp:ErrorsOnly
     # The process benchmark starts the agent as its own process, from its Release build.
-    dotnet build agent/Kiosk.Agent -c Release -v quiet -nologo -clp:ErrorsOnly
+    dotnet build agent/Kiosk.Agent.Host -c Release -v quiet -nologo -clp:ErrorsOnly
     exec dotnet bench/Kiosk.Bench/bin/Release/net10.0/kiosk-bench.dll "$@"
     ;;
   ctl)
@@ -104,7 +104,7 @@ case "$cmd" in
     fi
     rm -rf "$out/agent" "$out/kioskctl" "$out/package.json"
     mkdir -p "$out"
-    dotnet publish agent/Kiosk.Agent -c Release -o "$out/agent" -v quiet -nologo -clp:ErrorsOnly
+    dotnet publish agent/Kiosk.Agent.Host -c Release -o "$out/agent" -v quiet -nologo -clp:ErrorsOnly
     dotnet publish provisioning/Kiosk.Ctl -c Release -o "$out/kioskctl" -v quiet -nologo -clp:ErrorsOnly
     printf '{"version":"%s"}\n' "$version" > "$out/package.json"
     echo "kiosk.sh: package $version in $out (install with: sudo pwsh ./install.ps1 -Install -Package $out)"

@@ -9,20 +9,21 @@ using MQTTnet.Protocol;
 namespace Kiosk.Bench;
 
 /// <summary>
-/// The agent as its own process (<c>dotnet kiosk-agent.dll</c>, Release): time from <see cref="Process.Start()"/>
-/// to its birth message on the retained state topic, and its resident memory after it has idled.
+/// The production agent as its own process (<c>dotnet kiosk-agent.dll</c> of agent/Kiosk.Agent.Host, Release, the real
+/// drivers only, none fitted: this machine has no kiosk hardware): time from <see cref="Process.Start()"/> to its birth
+/// message on the retained state topic, and its resident memory after it has idled with its local API on.
 /// </summary>
 internal static class AgentProcessBench
 {
     public sealed record Result(TimeSpan Ready, double IdleRssMb);
 
-    public static string AgentDll => Path.Combine(RepositoryPaths.Root, "agent", "Kiosk.Agent", "bin", "Release", "net10.0", "kiosk-agent.dll");
+    public static string AgentDll => Path.Combine(RepositoryPaths.Root, "agent", "Kiosk.Agent.Host", "bin", "Release", "net10.0", "kiosk-agent.dll");
 
     public static async Task<Result> RunAsync(TimeSpan idle)
     {
         if (!File.Exists(AgentDll))
         {
-            throw new FileNotFoundException($"{AgentDll} is missing: build it with 'dotnet build agent/Kiosk.Agent -c Release' (./kiosk.sh bench does)");
+            throw new FileNotFoundException($"{AgentDll} is missing: build it with 'dotnet build agent/Kiosk.Agent.Host -c Release' (./kiosk.sh bench does)");
         }
 
         await using var broker = await MosquittoBroker.StartAsync();
@@ -52,7 +53,6 @@ internal static class AgentProcessBench
         {
             AgentDll, "--Kiosk:SiteId=bench", "--Kiosk:KioskId=k1", "--Kiosk:Profile=demo", $"--Kiosk:DataFolder={data.Path}",
             $"--Kiosk:Sync:BrokerPort={broker.Port.ToString(CultureInfo.InvariantCulture)}",
-            $"--Kiosk:Devices:Simulation:DataFolder={RepositoryPaths.TestData}", "--Kiosk:Roster:SimulatedPeople=10",
             "--Kiosk:LocalApi:Url=http://127.0.0.1:0",
         })
         {

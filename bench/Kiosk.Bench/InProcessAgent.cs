@@ -2,6 +2,7 @@ using System.Globalization;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Sync;
+using Kiosk.Simulation;
 using Kiosk.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Kiosk.Bench;
 
-/// <summary>The whole agent host in this process (as tests/Kiosk.Agent.Tests/Sync/AgentHarness does), logging off.</summary>
+/// <summary>The whole agent host in this process (as tests/Kiosk.Agent.Tests/Sync/TestAgent does), logging off.</summary>
 internal sealed class InProcessAgent : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -31,6 +32,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();
+        builder.AddSimulatedKiosk();
         _host = builder.Build();
     }
 
@@ -43,13 +45,8 @@ internal sealed class InProcessAgent : IAsyncDisposable
 
     public Task StartAsync() => _host.StartAsync();
 
-    /// <summary>Commits and wakes the publisher, as the check-in session does.</summary>
-    public async Task<CommitReceipt> CommitAsync(NewRecord record)
-    {
-        var receipt = await Outbox.CommitAsync(record, CancellationToken.None);
-        _host.Services.GetRequiredService<OutboxSignal>().Set();
-        return receipt;
-    }
+    /// <summary>Commits (which wakes the publisher), as the check-in session does.</summary>
+    public Task<CommitReceipt> CommitAsync(NewRecord record) => Outbox.CommitAsync(record, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -32,7 +32,7 @@ public sealed class OpenCvFaceMatcher : IFaceMatcher, IDisposable
         _analyzer = new FaceAnalyzer(options.Detection);
     }
 
-    public Task<FaceMatch> MatchAsync(FaceCapture probe, ReadOnlyMemory<byte> enrolledPhoto, string? enrolledSourceId, CancellationToken cancellationToken)
+    public Task<FaceMatch> MatchAsync(FaceCapture probe, ReadOnlyMemory<byte> enrolledPhoto, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(probe);
         cancellationToken.ThrowIfCancellationRequested();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.LocalApi;
@@ -7,7 +8,9 @@ using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Session;
 using Kiosk.Agent.Sync;
 using Kiosk.Central;
+using Kiosk.Devices;
 using Kiosk.Devices.Simulated;
+using Kiosk.Simulation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,7 +50,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
 
         using var agent = BuildAgent(dataRoot, host, port);
         var outbox = agent.Services.GetRequiredService<OutboxStore>();
-        var backlog = await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        var backlog = await outbox.GetTotalsAsync(cancellationToken).ConfigureAwait(false);
         if (backlog.Records > 0)
         {
             output.WriteLine($"demo: picking up a backlog of {backlog.Records} records ({backlog.CheckIns} check-ins) left by an earlier run");
@@ -90,7 +93,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         }
 
         // A check-in not yet acknowledged but still in the outbox is pending (the next run sends it), not lost.
-        var stillQueued = (await outbox.ReadPendingAsync(int.MaxValue / 2, new HashSet<long>(), CancellationToken.None).ConfigureAwait(false)).Select(r => r.RecordId).ToHashSet();
+        var stillQueued = (await outbox.ReadPendingAsync(int.MaxValue / 2, new HashSet<long>(), CancellationToken.None).ConfigureAwait(false)).Records.Select(r => r.RecordId).ToHashSet();
         var pending = _pending.Keys.Count(stillQueued.Contains);
         if (pending > 0)
         {
@@ -127,6 +130,8 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddKioskAgent();
+        builder.AddSimulatedKiosk();
+        builder.Services.AddKioskDrivers(RealDrivers.All);
         return builder.Build();
     }
 
@@ -134,7 +139,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
     {
         var session = services.GetRequiredService<CheckInSession>();
         var devices = services.GetRequiredService<DeviceSet>();
-        var people = SimulatedPeople.Generate(1, RosterSize);
+        var people = SimulatedRoster.People(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KioskOptions>>().Value.Roster);
         var timeProvider = services.GetRequiredService<TimeProvider>();
         for (var number = 1; target is null || number <= target; number++)
         {
@@ -179,7 +184,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
     private static async Task WaitForDrainAsync(OutboxStore outbox, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while ((await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false)).Records > 0 && DateTime.UtcNow < deadline)
+        while ((await outbox.GetTotalsAsync(cancellationToken).ConfigureAwait(false)).Records > 0 && DateTime.UtcNow < deadline)
         {
             // The backlog of an earlier run drains on its own; the demo only waits to report it.
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);

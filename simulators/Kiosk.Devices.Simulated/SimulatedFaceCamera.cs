@@ -91,7 +91,7 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
         }
 
         var image = new CapturedImage(bytes, "image/png", width, height);
-        return DeviceResult<FaceCapture>.Success(new FaceCapture(image, QualityOf(sourceId, width)) { SourceId = sourceId });
+        return DeviceResult<FaceCapture>.Success(new FaceCapture(image, QualityOf(sourceId, width)));
     }
 
     private FaceQuality QualityOf(string sourceId, int imageWidth)

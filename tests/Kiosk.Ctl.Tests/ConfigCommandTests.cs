@@ -18,10 +18,9 @@ public sealed class ConfigCommandTests
             "DataFolder": "/var/lib/kiosk",
             "Sync": { "BrokerHost": "broker.example", "BrokerPort": 1883, "Tls": { "Enabled": false } },
             "Devices": {
-              "FingerprintReader": "Simulated",
+              "FingerprintReader": "R30x",
               "R30x": { "PortName": "/dev/ttyUSB1", "Password": 305419896 }
-            },
-            "Roster": { "SimulatedPeople": 4 }
+            }
           }
         }
         """;
@@ -125,7 +124,24 @@ public sealed class ConfigCommandTests
         Assert.That(problems, Has.One.StartsWith("Kiosk:Sync:Tls:Enabled").And.Contains("kioskctl enroll"));
         Assert.That(problems, Has.One.StartsWith("Kiosk:Session:FaceAttempts"));
         Assert.That(problems, Has.One.StartsWith("Kiosk:Outbox:WarningPercent"));
-        Assert.That(problems, Has.One.StartsWith("Kiosk:Devices:FaceCamera 'Webcam'").And.Contains("Simulated, OpenCv"));
+        Assert.That(problems, Has.One.StartsWith("Kiosk:Devices:FaceCamera 'Webcam'").And.Contains("OpenCv, None"));
+    }
+
+    [Test]
+    public async Task Validate_refuses_simulated_devices_and_a_generated_roster_naming_each_key_and_its_fix()
+    {
+        var path = WriteGoodWith(k =>
+        {
+            k["Devices"]!["IdCardReader"] = "Simulated";
+            k["Roster"] = new JsonObject { ["SimulatedPeople"] = 24 };
+        });
+
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("config", "validate", "--json", "--config", path);
+        var problems = JsonNode.Parse(stdout)!["problems"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(problems, Has.One.StartsWith("Kiosk:Devices:IdCardReader 'Simulated' is a simulator").And.Contains("Sam, None"));
+        Assert.That(problems, Has.One.StartsWith("Kiosk:Roster:SimulatedPeople '24'").And.Contains("remove the key"));
     }
 
     [Test]

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
 using Kiosk.TestSupport;
 
 namespace Kiosk.Ctl.Tests;

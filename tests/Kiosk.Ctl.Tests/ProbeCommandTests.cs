@@ -1,14 +1,14 @@
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Devices;
 using Kiosk.Ctl.Probe;
 using Kiosk.TestSupport;
 
 namespace Kiosk.Ctl.Tests;
 
 /// <summary>
-/// kioskctl probe as a process, on configurations of simulated devices and of real drivers behind stand-ins (a
-/// socat pseudo-terminal with a GA/T 467 SAM answering, photographs as cameras, a WAV file as the microphone).
+/// kioskctl probe as a process, on configurations of real drivers behind stand-ins (a socat pseudo-terminal with a
+/// GA/T 467 SAM answering, photographs as cameras, sox playing a WAV file in arecord's place). kioskctl is part of the
+/// production package: it knows the real drivers only, and says so about a simulated device.
 /// </summary>
 [NonParallelizable]
 public sealed class ProbeCommandTests
@@ -23,7 +23,6 @@ public sealed class ProbeCommandTests
 
     private string WriteConfig(JsonObject devices)
     {
-        devices["Simulation"] ??= new JsonObject { ["DataFolder"] = RepositoryPaths.TestData };
         var config = new JsonObject
         {
             ["Kiosk"] = new JsonObject
@@ -52,18 +51,29 @@ public sealed class ProbeCommandTests
     private static string Text(JsonNode node, string property) => node[property]?.GetValue<string>() ?? "";
 
     [Test]
-    public async Task Simulated_devices_are_all_listed_healthy()
+    public async Task A_kiosk_without_devices_lists_every_class_as_not_fitted()
     {
         var (exit, report) = await Probe(WriteConfig([]));
 
         Assert.That(exit, Is.Zero, report.ToJsonString());
         Assert.That(report["healthy"]!.GetValue<bool>(), Is.True);
         var devices = report["devices"]!.AsArray();
-        Assert.That(devices.Select(d => Text(d!, "class")), Is.EquivalentTo(DeviceOptions.Drivers.Keys));
-        Assert.That(devices.Select(d => Text(d!, "health")), Is.All.EqualTo("ok"));
-        Assert.That(devices.Select(d => Text(d!, "driver")), Is.All.EqualTo("Simulated"));
-        Assert.That(devices.Select(d => Text(d!, "status")), Is.All.EqualTo("Online"));
+        Assert.That(devices.Select(d => Text(d!, "class")), Is.EquivalentTo(Enum.GetNames<Kiosk.Devices.DeviceClass>()));
+        Assert.That(devices.Select(d => Text(d!, "health")), Is.All.EqualTo("none"));
+        Assert.That(devices.Select(d => Text(d!, "driver")), Is.All.EqualTo("None"));
         Assert.That(report["discovered"]!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "cameras", "serialPorts", "gpioChips", "audio", "scanners" }));
+    }
+
+    [Test]
+    public async Task A_simulated_device_is_a_failed_row_naming_the_real_drivers()
+    {
+        var (exit, report) = await Probe(WriteConfig(new JsonObject { ["FaceCamera"] = "Simulated" }));
+
+        Assert.That(exit, Is.EqualTo(1), report.ToJsonString());
+        var camera = Device(report, "FaceCamera");
+        Assert.That(Text(camera, "health"), Is.EqualTo("failed"));
+        Assert.That(Text(camera, "detail"), Does.Contain("is a simulator"));
+        Assert.That(Text(camera, "fix"), Does.Contain("OpenCv, None"));
     }
 
     [Test]
@@ -77,8 +87,12 @@ public sealed class ProbeCommandTests
             ["OpenCv"] = new JsonObject { ["Source"] = RepositoryPaths.TestDataFile("astronaut.png") },
             ["DocumentCamera"] = "OpenCv",
             ["DocumentOpenCv"] = new JsonObject { ["Source"] = RepositoryPaths.TestDataFile("page.png") },
-            ["AudioRecorder"] = "File",
-            ["File"] = new JsonObject { ["Path"] = RepositoryPaths.TestDataFile("speech.wav") },
+            ["AudioRecorder"] = "Arecord",
+            ["Arecord"] = new JsonObject
+            {
+                ["Command"] = "sox",
+                ["Arguments"] = new JsonArray("-q", RepositoryPaths.TestDataFile("speech.wav"), "-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1", "-"),
+            },
             ["IdCardReader"] = "Sam",
             ["Sam"] = new JsonObject { ["PortName"] = pair.KioskPath },
         });
@@ -86,7 +100,7 @@ public sealed class ProbeCommandTests
         var (exit, report) = await Probe(config);
 
         Assert.That(exit, Is.Zero, report.ToJsonString());
-        foreach (var (deviceClass, driver) in new[] { ("FaceCamera", "OpenCv"), ("DocumentCamera", "OpenCv"), ("AudioRecorder", "File"), ("IdCardReader", "Sam") })
+        foreach (var (deviceClass, driver) in new[] { ("FaceCamera", "OpenCv"), ("DocumentCamera", "OpenCv"), ("AudioRecorder", "Arecord"), ("IdCardReader", "Sam") })
         {
             var row = Device(report, deviceClass);
             Assert.That(Text(row, "driver"), Is.EqualTo(driver), deviceClass);
@@ -125,6 +139,8 @@ public sealed class ProbeCommandTests
         {
             ["IdCardReader"] = "Sam",
             ["Sam"] = new JsonObject { ["PortName"] = pair.KioskPath, ["ResponseTimeout"] = "00:00:01" },
+            ["FaceCamera"] = "OpenCv",
+            ["OpenCv"] = new JsonObject { ["Source"] = RepositoryPaths.TestDataFile("astronaut.png") },
         });
 
         var (exit, report) = await Probe(config);
@@ -151,14 +167,20 @@ public sealed class ProbeCommandTests
         Assert.That(Text(reader, "health"), Is.EqualTo("failed"));
         Assert.That(Text(reader, "detail"), Does.Contain(missing).And.Contain("does not exist"));
         Assert.That(Text(reader, "fix"), Does.Contain("Kiosk:Devices:R30x:PortName"));
-        Assert.That(report["devices"]!.AsArray().Where(d => Text(d!, "class") != "FingerprintReader").Select(d => Text(d!, "health")), Is.All.EqualTo("ok"));
+        Assert.That(report["devices"]!.AsArray().Where(d => Text(d!, "class") != "FingerprintReader").Select(d => Text(d!, "health")), Is.All.EqualTo("none"), "the kiosk has no other device");
     }
 
     [Test]
     public async Task A_driver_that_cannot_be_created_is_one_failed_row_not_a_crash()
     {
         var missing = _folder.File("event42");
-        var config = WriteConfig(new JsonObject { ["SignaturePad"] = "Evdev", ["Evdev"] = new JsonObject { ["DevicePath"] = missing } });
+        var config = WriteConfig(new JsonObject
+        {
+            ["SignaturePad"] = "Evdev",
+            ["Evdev"] = new JsonObject { ["DevicePath"] = missing },
+            ["FaceCamera"] = "OpenCv",
+            ["OpenCv"] = new JsonObject { ["Source"] = RepositoryPaths.TestDataFile("astronaut.png") },
+        });
 
         var (exit, report) = await Probe(config);
         var pad = Device(report, "SignaturePad");
@@ -168,7 +190,7 @@ public sealed class ProbeCommandTests
         Assert.That(Text(pad, "detail"), Does.Contain("could not be started").And.Contain(missing), "the agent's own stand-in for a driver it cannot build");
         Assert.That(Text(pad, "fix"), Does.Contain("Kiosk:Devices:Evdev:DevicePath"));
         Assert.That(report["devices"]!.AsArray(), Has.Count.EqualTo(10));
-        Assert.That(Text(Device(report, "FingerprintReader"), "health"), Is.EqualTo("ok"));
+        Assert.That(Text(Device(report, "FaceCamera"), "health"), Is.EqualTo("ok"), "the other devices are still checked");
     }
 
     [Test]
@@ -182,7 +204,7 @@ public sealed class ProbeCommandTests
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(Text(camera, "health"), Is.EqualTo("failed"));
         Assert.That(Text(camera, "detail"), Does.Contain("'Webcam' is not a known driver"));
-        Assert.That(Text(camera, "fix"), Does.Contain("Simulated, OpenCv"));
+        Assert.That(Text(camera, "fix"), Does.Contain("OpenCv, None"));
     }
 
     [Test]

@@ -99,7 +99,7 @@ public sealed class QueueCommandTests
     }
 
     [Test]
-    public async Task Export_writes_records_jsonl_and_the_attachments_with_biometric_ones_still_sealed()
+    public async Task Export_writes_records_jsonl_and_the_attachments_as_stored_sealed_ones_still_sealed()
     {
         var receipts = await CommitBacklogAsync();
         var before = Snapshot();
@@ -110,14 +110,16 @@ public sealed class QueueCommandTests
         var summary = JsonNode.Parse(stdout)!;
         Assert.That(summary["records"]!.GetValue<int>(), Is.EqualTo(3));
         Assert.That(summary["attachments"]!.GetValue<int>(), Is.EqualTo(2));
-        Assert.That(summary["sealedAttachments"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(summary["sealedAttachments"]!.GetValue<int>(), Is.EqualTo(2), "every attachment is sealed at rest, a document scan too");
         Assert.That(summary["notes"]!.AsArray().Select(n => n!.GetValue<string>()), Has.Some.Contains("not decrypted"));
         Assert.That(stderr, Does.Contain("exported 3/3"), "plain progress lines with --json");
 
         var lines = File.ReadAllLines(Path.Combine(target, "records.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.That(lines.Select(l => l["recordId"]!.GetValue<string>()), Is.EqualTo(new[] { receipts[2].RecordId, receipts[0].RecordId, receipts[1].RecordId }));
         var checkIn = lines[1];
-        Assert.That(checkIn["body"]!["person"]!["idNumber"]!.GetValue<string>(), Is.EqualTo(IdNumber), "the export carries the record itself");
+        Assert.That(checkIn["body"], Is.Null, "the body is sealed at rest and stays sealed in the export");
+        Assert.That(Convert.FromBase64String(checkIn["bodySealed"]!.GetValue<string>()), Has.Length.GreaterThan(28), "the record itself, as stored");
+        Assert.That(File.ReadAllText(Path.Combine(target, "records.jsonl")), Does.Not.Contain(IdNumber), "no ID number in the clear");
         var attachments = checkIn["attachments"]!.AsArray().ToDictionary(a => a!["attachmentId"]!.GetValue<string>(), a => a!);
 
         var face = attachments["face"];
@@ -134,8 +136,8 @@ public sealed class QueueCommandTests
         });
 
         var scan = attachments["scan"];
-        Assert.That(File.ReadAllBytes(Path.Combine(target, scan["file"]!.GetValue<string>())), Is.EqualTo(_scan), "not biometric: exported as it is");
-        Assert.That(scan["file"]!.GetValue<string>(), Does.EndWith("scan.png"));
+        Assert.That(scan["sealed"]!.GetValue<bool>(), Is.True);
+        Assert.That(scan["file"]!.GetValue<string>(), Does.EndWith("scan.sealed"));
         if (!OperatingSystem.IsWindows())
         {
             Assert.That(File.GetUnixFileMode(faceFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
@@ -153,11 +155,11 @@ public sealed class QueueCommandTests
     {
         // No platform acknowledges here, and the ack timeout is 10 minutes: only a retry sends them again.
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var agent = new LocalApiTestAgent(DataFolder, broker.Port);
+        await using var agent = StatusCommandTests.Agent(DataFolder, broker.Port);
         await agent.StartAsync();
         await agent.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["n"] = 1 }));
         await agent.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["n"] = 2 }));
-        await StatusCommandTests.Eventually(() => agent.Status.RecordsPublished >= 2);
+        await Eventually.TrueAsync(() => agent.Status.RecordsPublished >= 2);
         Assert.That(agent.Status.RecordsResent, Is.Zero);
 
         var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("queue", "retry", "--data", DataFolder, "--json");
@@ -165,7 +167,7 @@ public sealed class QueueCommandTests
         var retry = JsonNode.Parse(stdout)!;
         Assert.That(retry["requeued"]!.GetValue<int>(), Is.EqualTo(2));
         Assert.That(retry["connected"]!.GetValue<bool>(), Is.True);
-        await StatusCommandTests.Eventually(() => agent.Status.RecordsResent >= 2);
+        await Eventually.TrueAsync(() => agent.Status.RecordsResent >= 2);
 
         var text = await KioskctlProcess.RunInEmptyFolderAsync("queue", "retry", "--data", DataFolder);
         Assert.That(text.ExitCode, Is.Zero, text.Stderr);

@@ -55,11 +55,11 @@ public sealed class StatusCommandTests
     [Test]
     public async Task Status_of_a_running_agent_gives_identity_link_backlog_and_devices_as_JSON()
     {
-        await using var agent = new LocalApiTestAgent(DataFolder, _broker.Port);
+        await using var agent = Agent(DataFolder, _broker.Port);
         await agent.StartAsync();
-        await Eventually(() => agent.Status.LastConnectedAt is not null);
+        await Eventually.TrueAsync(() => agent.Status.LastConnectedAt is not null);
         await agent.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["n"] = 1 }));
-        await Eventually(() => agent.Status.RecordsPublished >= 1);
+        await Eventually.TrueAsync(() => agent.Status.RecordsPublished >= 1);
 
         var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--config", WriteConfig(), "--json");
         Assert.That(exit, Is.Zero, stdout + stderr);
@@ -94,7 +94,7 @@ public sealed class StatusCommandTests
     public async Task Status_of_an_agent_that_cannot_reach_its_broker_is_degraded_and_says_why()
     {
         var nowhere = FreePort.Next();
-        await using var agent = new LocalApiTestAgent(DataFolder, nowhere);
+        await using var agent = Agent(DataFolder, nowhere);
         await agent.StartAsync();
 
         var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--data", DataFolder, "--json");
@@ -132,80 +132,15 @@ public sealed class StatusCommandTests
         Assert.That(stderr, Does.Contain("there is no configuration at").And.Contain("missing.json"));
     }
 
-    internal static async Task Eventually(Func<bool> condition)
+    /// <summary>The in-process agent of the kioskctl tests: kiosk-c of site-c, which never gives up on an unacknowledged record during a test.</summary>
+    internal static TestAgent Agent(string dataFolder, int brokerPort, IDictionary<string, string?>? overrides = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 30 s");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-}
-
-/// <summary>The whole agent host in this process with simulated devices, its local API on a free loopback port.</summary>
-internal sealed class LocalApiTestAgent : IAsyncDisposable
-{
-    private readonly IHost _host;
-    private bool _started;
-
-    public LocalApiTestAgent(string dataFolder, int brokerPort, IDictionary<string, string?>? overrides = null)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
-        var settings = new Dictionary<string, string?>
-        {
-            ["Kiosk:SiteId"] = "site-c",
-            ["Kiosk:KioskId"] = "kiosk-c",
-            ["Kiosk:Profile"] = "demo",
-            ["Kiosk:DataFolder"] = dataFolder,
-            ["Kiosk:Sync:BrokerHost"] = "127.0.0.1",
-            ["Kiosk:Sync:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
-            ["Kiosk:Sync:ReconnectBaseDelay"] = "00:00:00.100",
-            ["Kiosk:Sync:ReconnectMaxDelay"] = "00:00:01",
-            ["Kiosk:Sync:AckTimeout"] = "00:10:00",
-            ["Kiosk:Devices:Simulation:DataFolder"] = RepositoryPaths.TestData,
-            ["Kiosk:LocalApi:Url"] = "http://127.0.0.1:0",
-        };
+        var settings = new Dictionary<string, string?> { ["Kiosk:SiteId"] = "site-c", ["Kiosk:KioskId"] = "kiosk-c", ["Kiosk:Sync:AckTimeout"] = "00:10:00" };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.AddKioskAgent();
-        _host = builder.Build();
-    }
-
-    public IServiceProvider Services => _host.Services;
-
-    public SyncStatus Status => Services.GetRequiredService<SyncStatus>();
-
-    public async Task StartAsync()
-    {
-        await _host.StartAsync();
-        _started = true;
-    }
-
-    /// <summary>Commits a record and wakes the publisher, as the check-in session does.</summary>
-    public async Task<CommitReceipt> CommitAsync(NewRecord record)
-    {
-        var receipt = await Services.GetRequiredService<OutboxStore>().CommitAsync(record, CancellationToken.None);
-        Services.GetRequiredService<OutboxSignal>().Set();
-        return receipt;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_started)
-        {
-            await _host.StopAsync();
-        }
-
-        _host.Dispose();
+        return new TestAgent(brokerPort, dataFolder, settings);
     }
 }

@@ -55,8 +55,8 @@ public static class InstallScript
     public static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    /// <summary>agent/Kiosk.Agent/bin/&lt;configuration&gt;/net10.0.</summary>
-    public static string AgentBuildFolder => Path.Combine(RepositoryPaths.Root, "agent", "Kiosk.Agent", "bin", Configuration, "net10.0");
+    /// <summary>agent/Kiosk.Agent.Host/bin/&lt;configuration&gt;/net10.0: the production agent.</summary>
+    public static string AgentBuildFolder => Path.Combine(RepositoryPaths.Root, "agent", "Kiosk.Agent.Host", "bin", Configuration, "net10.0");
 
     /// <summary>provisioning/Kiosk.Ctl/bin/&lt;configuration&gt;/net10.0.</summary>
     public static string KioskctlBuildFolder => Path.Combine(RepositoryPaths.Root, "provisioning", "Kiosk.Ctl", "bin", Configuration, "net10.0");

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Session;
 using Kiosk.Agent.Sync;
 using Kiosk.Devices;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +29,7 @@ internal sealed class AgentApi(
     OutboxPublisher publisher,
     SyncStatus status,
     DeviceSet devices,
+    IRoster roster,
     TimeProvider timeProvider) : ILocalApiModule
 {
     /// <summary>A backlog older than this means the platform has not been confirming: degraded.</summary>
@@ -54,7 +57,7 @@ internal sealed class AgentApi(
 
     internal async Task<AgentStatusReport> BuildStatusAsync(CancellationToken cancellationToken)
     {
-        var stats = await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        var stats = await outbox.GetTotalsAsync(cancellationToken).ConfigureAwait(false);
         var usage = outbox.Usage;
         var now = timeProvider.GetUtcNow();
         var uptime = timeProvider.GetElapsedTime(_startedTimestamp);
@@ -62,14 +65,14 @@ internal sealed class AgentApi(
         var broker = new BrokerLinkReport(connection.IsConnected, options.BrokerHost, options.BrokerPort, options.Tls.Enabled, connection.Epoch, status.LastConnectedAt, connection.LastConnectError);
         var oldestAge = stats.OldestCreatedAt is { } oldest ? now - oldest : (TimeSpan?)null;
         var backlog = new OutboxReport(
-            stats.Records, stats.Bytes, stats.CheckIns, stats.Alerts, stats.OldestCreatedAt,
+            stats.Records, stats.Bytes, stats.CheckIns, stats.Alerts, stats.Quarantined, stats.OldestCreatedAt,
             oldestAge is { } age ? Math.Round(Math.Max(0, age.TotalSeconds), 1) : null,
             usage.BudgetBytes, usage.UsedBytes, usage.UsedPercent, usage.AboveWarning);
         var counters = new SyncReport(
             status.RecordsPublished, status.RecordsAcknowledged, status.RecordsResent, publisher.InFlightSeqs.Count,
-            status.ChunksPublished, status.ChunksSkipped, status.MalformedAcks);
+            status.ChunksPublished, status.ChunksSkipped, status.MalformedAcks, status.AckIdsIgnored, status.AcksDropped);
         var deviceReports = devices.All
-            .Select(d => new DeviceReport(d.Name, Camel(d.DeviceClass.ToString()), Camel(d.Status.ToString()), IsHealthy(d.Status, uptime), d.Capabilities.Model, d.ClaimedBy))
+            .Select(d => new DeviceReport(d.Name, Camel(d.DeviceClass.ToString()), Camel(d.Status.ToString()), IsHealthy(d.Status, uptime), Kiosk.Devices.Redact.Credentials(d.Capabilities.Model), d.ClaimedBy))
             .ToList();
 
         var problems = new List<string>();
@@ -88,12 +91,22 @@ internal sealed class AgentApi(
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"the outbox uses {usage.UsedPercent}% of its budget (Kiosk:Outbox:BudgetBytes)"));
         }
 
+        if (stats.Quarantined > 0)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{stats.Quarantined} records are quarantined (kept, not sent): staff must look at them (kioskctl queue list)"));
+        }
+
+        if (!roster.IsLoaded)
+        {
+            problems.Add("no roster: the platform has not sent this kiosk the people who may check in, so it takes no check-ins yet");
+        }
+
         problems.AddRange(deviceReports.Where(d => !d.Healthy).Select(d => $"device {d.Name} is {d.Status}"));
 
         return new AgentStatusReport(
             identity.SiteId, identity.KioskId, AgentIdentity.AgentVersion, identity.BootId, kiosk.Value.Profile,
             _startedAt, Math.Round(uptime.TotalSeconds, 1), problems.Count == 0, problems,
-            broker, backlog, counters, status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null, deviceReports);
+            broker, backlog, counters, status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null, new RosterReport(roster.IsLoaded), deviceReports);
     }
 
     private IResult GetQueue(HttpRequest request)
@@ -109,13 +122,13 @@ internal sealed class AgentApi(
         using var connection = OutboxQueueReader.OpenReadOnly(outbox.Path);
         using var snapshot = OutboxQueueReader.ReadSnapshot(connection);
         var totals = OutboxQueueReader.Totals(connection, now);
-        var records = OutboxQueueReader.ReadPending(connection, now, limit, includeBody: false);
+        var (records, unreadable) = OutboxQueueReader.ReadPending(connection, now, limit, includeBody: false);
         var inFlight = publisher.InFlightSeqs;
         var items = records.Select(r => new QueueItem(
-            r.Seq, r.RecordId, r.Kind, r.Priority, r.CreatedAt, r.Bytes, r.Attempts, r.LastSentAt, inFlight.Contains(r.Seq),
+            r.Seq, r.RecordId, r.Kind.WireName(), (int)r.Priority, r.CreatedAt, r.Bytes, r.Attempts, r.LastSentAt, inFlight.Contains(r.Seq), r.Quarantine,
             [.. r.Attachments.Select(a => new QueueAttachment(a.AttachmentId, a.ContentType, a.Length, a.Biometric, a.Sealed, a.AckedChunks))]))
             .ToList();
-        return Results.Json(new QueueReport(totals.Records, totals.Bytes, items), LocalApiJson.Options);
+        return Results.Json(new QueueReport(totals.Records, totals.Bytes, items, [.. unreadable.Select(u => new UnreadableItem(u.Seq, u.RecordId, u.Problem))]), LocalApiJson.Options);
     }
 
     private IResult Retry() =>

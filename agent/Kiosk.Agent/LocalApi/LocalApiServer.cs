@@ -1,5 +1,7 @@
 using System.Net;
-using Kiosk.Agent.Hosting;
+using System.Security.Cryptography;
+using System.Text;
+using Kiosk.Agent.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,8 +19,10 @@ namespace Kiosk.Agent.LocalApi;
 /// started as one of the agent's hosted services, serving every registered <see cref="ILocalApiModule"/>.
 /// It is its own small web application (no configuration sources, no default logging, no HTTPS) whose handlers
 /// use the agent's singletons; it logs through the agent's loggers. Requests from another machine, with a Host
-/// header that is not this machine (DNS rebinding) or from another site's page (Origin) are refused.
-/// If the port is taken, the agent logs it and goes on without the API: check-ins and sync matter more.
+/// header that is not this machine (DNS rebinding) or from another site's page (Origin) are refused, and so is every
+/// request without this run's token (<see cref="LocalApiToken"/>): another local user or process gets 401.
+/// If the port is taken, the agent refuses to start (<see cref="LocalApiUnavailableException"/>) instead of running
+/// without its API while another program answers the kiosk screen in its place; the service manager restarts it.
 /// </summary>
 public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHostEnvironment environment, IServiceProvider services, ILoggerFactory loggerFactory, ILogger<LocalApiServer> logger)
     : IHostedService, IAsyncDisposable, IDisposable
@@ -26,6 +30,7 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
     private const long MaxRequestBodyBytes = 64 * 1024;
     private readonly string _dataFolder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
     private WebApplication? _app;
+    private byte[] _token = [];
 
     /// <summary>Where the API listens once started (the real port when port 0 was asked for); null when it does not.</summary>
     public Uri? Address { get; private set; }
@@ -45,6 +50,11 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
             throw new InvalidOperationException(problem);
         }
 
+        // The token is on disk before anyone can connect, so every caller that may read it can authenticate.
+        var token = LocalApiToken.New();
+        LocalApiToken.Write(_dataFolder, token);
+        _token = Encoding.ASCII.GetBytes(token);
+
         var app = Build(endpoint);
         try
         {
@@ -54,7 +64,9 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
         {
             LogCannotListen(logger, settings.Url, ex.Message);
             await app.DisposeAsync().ConfigureAwait(false);
-            return;
+            LocalApiToken.Delete(_dataFolder);
+            throw new LocalApiUnavailableException(
+                $"the local API cannot listen on {settings.Url} ({ex.Message}): another program holds the port and could answer the kiosk screen in the agent's place. Find it (ss -ltnp) and stop it, or set {LocalApiOptions.Key} to a free port.", ex);
         }
 
         _app = app;
@@ -80,6 +92,7 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
         }
 
         LocalApiUrlFile.Delete(_dataFolder);
+        LocalApiToken.Delete(_dataFolder);
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -134,7 +147,27 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
             return RefuseAsync(context, StatusCodes.Status403Forbidden, "requests from another site's page are refused");
         }
 
+        if (!Authenticated(context.Request))
+        {
+            context.Response.Headers.WWWAuthenticate = LocalApiToken.Scheme;
+            return RefuseAsync(context, StatusCodes.Status401Unauthorized, $"send this run's token as 'Authorization: {LocalApiToken.Scheme} <token>' (it is in {LocalApiToken.FileName} in the agent's data folder)");
+        }
+
         return next(context);
+    }
+
+    /// <summary>The Authorization header carries this run's token (compared in constant time).</summary>
+    private bool Authenticated(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        var prefix = LocalApiToken.Scheme + " ";
+        if (_token.Length == 0 || !header.StartsWith(prefix, StringComparison.Ordinal) || header.Length - prefix.Length > 256)
+        {
+            return false;
+        }
+
+        var presented = Encoding.ASCII.GetBytes(header[prefix.Length..].Trim());
+        return CryptographicOperations.FixedTimeEquals(presented, _token);
     }
 
     private static bool IsThisMachine(string host) =>
@@ -174,7 +207,7 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Local API disabled (Kiosk:LocalApi:Enabled=false): kioskctl status and queue retry cannot reach this agent")]
     private static partial void LogDisabled(ILogger logger);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Critical, Message = "Local API cannot listen on {Url} ({Problem}): another program holds the port; set Kiosk:LocalApi:Url to a free one. The agent goes on without it (check-ins and sync are unaffected)")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Critical, Message = "Local API cannot listen on {Url} ({Problem}): another program holds the port; the agent stops rather than leave the kiosk screen to it. Stop that program or set Kiosk:LocalApi:Url to a free port")]
     private static partial void LogCannotListen(ILogger logger, string url, string problem);
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Could not write {Path} ({Problem}); kioskctl finds the agent only through Kiosk:LocalApi:Url or --url")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -41,30 +42,19 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
 
     private async Task<IResult> RunStepAsync(string step, HttpRequest request, CancellationToken cancellationToken)
     {
-        var known = Enum.GetValues<CheckInStep>().Where(s => s.WireName() == step).ToList();
-        if (known.Count == 0)
+        if (CheckInSteps.FromWireName(step) is not { } known)
         {
             return Results.Json(new LocalApiError($"unknown step '{step}': use one of {string.Join(", ", Enum.GetValues<CheckInStep>().Select(s => s.WireName()))}"), LocalApiJson.Options, statusCode: StatusCodes.Status404NotFound);
         }
 
-        var outcome = known[0] switch
+        if (known != CheckInStep.ReportAnswers)
         {
-            CheckInStep.IdCard => await session.ReadIdCardAsync(cancellationToken).ConfigureAwait(false),
-            CheckInStep.Face => await session.VerifyFaceAsync(cancellationToken).ConfigureAwait(false),
-            CheckInStep.Fingerprint => await session.VerifyFingerprintAsync(cancellationToken).ConfigureAwait(false),
-            CheckInStep.SpokenReport => await session.RecordSpokenReportAsync(cancellationToken).ConfigureAwait(false),
-            CheckInStep.DocumentScan => await session.ScanDocumentsAsync(cancellationToken).ConfigureAwait(false),
-            CheckInStep.Signature => await session.SignAsync(cancellationToken).ConfigureAwait(false),
-            _ => null,
-        };
-        if (outcome is not null)
-        {
-            return Answer(outcome);
+            return Answer(await session.RunStepAsync(known, null, cancellationToken).ConfigureAwait(false));
         }
 
         var body = await ReadBodyAsync<ReportBody>(request, cancellationToken).ConfigureAwait(false);
         return body?.Answers is { Count: > 0 } answers
-            ? Answer(await session.SubmitReportAsync(answers, cancellationToken).ConfigureAwait(false))
+            ? Answer(await session.RunStepAsync(known, answers, cancellationToken).ConfigureAwait(false))
             : Results.Json(new LocalApiError("reportAnswers needs a JSON body {\"answers\": {\"question\": \"answer\", ...}} with at least one answer"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest);
     }
 
@@ -78,8 +68,8 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
     {
         var body = await ReadBodyAsync<CallStaffBody>(request, cancellationToken).ConfigureAwait(false);
         var reason = string.IsNullOrWhiteSpace(body?.Reason) ? "called from the kiosk screen" : body.Reason.Trim();
-        return reason.Length > 200
-            ? Results.Json(new LocalApiError("reason is longer than 200 characters"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest)
+        return reason.Length > CheckInSession.MaxCallStaffReason
+            ? Results.Json(new LocalApiError($"reason is longer than {CheckInSession.MaxCallStaffReason} characters"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest)
             : Answer(await session.CallStaffAsync(reason, cancellationToken).ConfigureAwait(false));
     }
 

@@ -7,7 +7,7 @@ namespace Kiosk.Agent.Outbox;
 
 /// <summary>
 /// Moves attachment bytes between a caller's stream and the outbox's BLOBs without holding a whole attachment
-/// in memory; biometric attachments are sealed with <see cref="AttachmentCipher"/> on the way in and opened
+/// in memory; attachments are sealed with <see cref="AttachmentCipher"/> on the way in and opened
 /// on the way out. Not thread-safe: callers hold the outbox's connection lock.
 /// </summary>
 internal static class AttachmentStreams
@@ -18,7 +18,8 @@ internal static class AttachmentStreams
     public static long StoredLength(NewAttachment attachment, AttachmentCipher? cipher) =>
         Seals(attachment, cipher) ? AttachmentCipher.StoredLength(attachment.Length) : attachment.Length;
 
-    public static bool Seals(NewAttachment attachment, AttachmentCipher? cipher) => attachment.Biometric && cipher is not null;
+    /// <summary>Every attachment is sealed when there is a key: biometrics, and document scans that carry personal data too.</summary>
+    public static bool Seals(NewAttachment attachment, AttachmentCipher? cipher) => cipher is not null;
 
     /// <summary>Copies the content into the reserved BLOB; returns the SHA-256 of the plaintext (what the platform checks) and of the stored bytes (what salvage checks).</summary>
     public static (string Sha256, string StoredSha256) Write(SqliteConnection connection, long rowId, NewAttachment attachment, AttachmentCipher? cipher)
@@ -67,7 +68,7 @@ internal static class AttachmentStreams
     }
 
     /// <summary>Reads plaintext [offset, offset + count) of a stored attachment.</summary>
-    public static byte[] Read(SqliteConnection connection, StoredAttachment attachment, long offset, int count, AttachmentCipher? cipher)
+    public static byte[] Read(SqliteConnection connection, OutboxAttachment attachment, long offset, int count, AttachmentCipher? cipher)
     {
         using var blob = new SqliteBlob(connection, "attachments", "data", attachment.RowId, readOnly: true);
         if (attachment.Sealed)

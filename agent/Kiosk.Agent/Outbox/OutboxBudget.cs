@@ -8,6 +8,12 @@ public sealed record OutboxBudget(long BudgetBytes, int HighWaterPercent = 90, i
 {
     public static OutboxBudget Default { get; } = new(2L * 1024 * 1024 * 1024);
 
+    public static OutboxBudget From(Configuration.OutboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new(options.BudgetBytes, options.HighWaterPercent, options.WarningPercent);
+    }
+
     public long HighWaterBytes => BudgetBytes / 100 * HighWaterPercent;
 
     public long WarningBytes => BudgetBytes / 100 * WarningPercent;

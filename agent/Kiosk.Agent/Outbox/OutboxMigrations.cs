@@ -56,6 +56,15 @@ internal static class OutboxMigrations
         ALTER TABLE attachments ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE attachments ADD COLUMN stored_sha256 TEXT NULL;
         """,
+
+        // 4: record bodies sealed at rest (they carry the person's name, ID number and answers), with the hash of the
+        // stored bytes for salvage; and a quarantine mark for a row the sync cannot send (unreadable, or tampered with),
+        // so it is kept for staff instead of blocking the rest of the backlog.
+        """
+        ALTER TABLE records ADD COLUMN body_sealed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE records ADD COLUMN body_sha256 TEXT NULL;
+        ALTER TABLE records ADD COLUMN quarantined TEXT NULL;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -16,7 +16,7 @@ public sealed partial class OutboxStore
             WHERE (expires_at IS NOT NULL AND expires_at <= $now) OR priority >= {(int)RecordPriority.Audit}
             ORDER BY expired DESC, priority DESC, seq;
             """);
-        candidates.Parameters.AddWithValue("$now", FormatTime(now));
+        candidates.Parameters.AddWithValue("$now", OutboxTime.Format(now));
         var victims = new List<(long Seq, string RecordId, long Bytes, bool Expired)>();
         long freed = 0;
         using (var reader = candidates.ExecuteReader())
@@ -31,7 +31,7 @@ public sealed partial class OutboxStore
         using var delete = Command(transaction, "DELETE FROM records WHERE seq = $seq;");
         var seqParameter = delete.Parameters.Add("$seq", SqliteType.Integer);
         using var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'evicted', $id, $detail);");
-        audit.Parameters.AddWithValue("$at", FormatTime(now));
+        audit.Parameters.AddWithValue("$at", OutboxTime.Format(now));
         var idParameter = audit.Parameters.Add("$id", SqliteType.Text);
         var detailParameter = audit.Parameters.Add("$detail", SqliteType.Text);
         foreach (var victim in victims)
@@ -54,7 +54,7 @@ public sealed partial class OutboxStore
         try
         {
             using var purge = Command(null, "DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= $now RETURNING bytes;");
-            purge.Parameters.AddWithValue("$now", FormatTime(_timeProvider.GetUtcNow()));
+            purge.Parameters.AddWithValue("$now", OutboxTime.Format(_timeProvider.GetUtcNow()));
             var count = 0;
             long freed = 0;
             using (var reader = purge.ExecuteReader())

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Kiosk.Agent.Outbox.Encryption;
 using Microsoft.Data.Sqlite;
 
 namespace Kiosk.Agent.Outbox;
@@ -7,43 +8,17 @@ namespace Kiosk.Agent.Outbox;
 /// <summary>What sync reads and records: pending records and attachment chunks, acknowledgements, chunk progress, sends and stats.</summary>
 public sealed partial class OutboxStore
 {
-    /// <summary>Records to send, in drain order (priority, then seq), skipping those in <paramref name="exclude"/>.</summary>
-    public async Task<IReadOnlyList<StoredRecord>> ReadPendingAsync(int max, IReadOnlySet<long> exclude, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records to send with their bodies, in drain order (priority, then seq), skipping those in <paramref name="exclude"/>
+    /// and quarantined ones; rows that cannot be read come back apart, for the sync to quarantine.
+    /// </summary>
+    public async Task<(IReadOnlyList<OutboxRecord> Records, IReadOnlyList<UnreadableRecord> Unreadable)> ReadPendingAsync(int max, IReadOnlySet<long> exclude, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(exclude);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var records = new List<StoredRecord>();
-            using var query = Command(null, """
-                SELECT seq, record_id, kind, priority, schema_version, created_at, monotonic_ms, boot_id, body, bytes, attempts
-                FROM records WHERE expires_at IS NULL OR expires_at > $now ORDER BY priority, seq LIMIT $limit;
-                """);
-            query.Parameters.AddWithValue("$limit", max + exclude.Count);
-            query.Parameters.AddWithValue("$now", FormatTime(_timeProvider.GetUtcNow()));
-            using (var reader = query.ExecuteReader())
-            {
-                while (reader.Read() && records.Count < max)
-                {
-                    var seq = reader.GetInt64(0);
-                    if (exclude.Contains(seq))
-                    {
-                        continue;
-                    }
-
-                    records.Add(new StoredRecord(
-                        seq, reader.GetString(1), RecordKinds.FromWireName(reader.GetString(2)), (RecordPriority)reader.GetInt32(3),
-                        reader.GetInt32(4), ParseTime(reader.GetString(5)), reader.GetInt64(6), reader.GetString(7), reader.GetString(8),
-                        reader.GetInt64(9), reader.GetInt32(10), []));
-                }
-            }
-
-            for (var i = 0; i < records.Count; i++)
-            {
-                records[i] = records[i] with { Attachments = ReadAttachments(records[i].Seq) };
-            }
-
-            return records;
+            return OutboxRows.Read(_connection, _timeProvider.GetUtcNow(), max, includeBody: true, exclude);
         }
         finally
         {
@@ -51,25 +26,19 @@ public sealed partial class OutboxStore
         }
     }
 
-    private List<StoredAttachment> ReadAttachments(long seq)
+    /// <summary>The JSON body of <paramref name="record"/> (read with its body), opened with the outbox key when sealed.</summary>
+    /// <exception cref="CryptographicException">The sealed body was altered on disk, or the key was replaced.</exception>
+    public byte[] OpenBody(OutboxRecord record)
     {
-        var attachments = new List<StoredAttachment>();
-        using var query = Command(null, "SELECT id, attachment_id, content_type, length, sha256, biometric, acked_chunks, sealed FROM attachments WHERE record_seq = $seq ORDER BY id;");
-        query.Parameters.AddWithValue("$seq", seq);
-        using var reader = query.ExecuteReader();
-        while (reader.Read())
-        {
-            attachments.Add(new StoredAttachment(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetInt64(5) == 1, reader.GetInt32(6), reader.GetInt64(7) == 1));
-        }
-
-        return attachments;
+        ArgumentNullException.ThrowIfNull(record);
+        return RecordBodies.Open(record.Body ?? throw new ArgumentException("the record was read without its body", nameof(record)), record.RecordId, _cipher);
     }
 
     /// <summary>
     /// Reads <paramref name="count"/> bytes of an attachment from <paramref name="offset"/> (one chunk); null when
     /// the record is gone because the platform acknowledged it while it was being sent again.
     /// </summary>
-    public async Task<byte[]?> ReadAttachmentChunkAsync(StoredAttachment attachment, long offset, int count, CancellationToken cancellationToken)
+    public async Task<byte[]?> ReadAttachmentChunkAsync(OutboxAttachment attachment, long offset, int count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attachment);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -94,8 +63,9 @@ public sealed partial class OutboxStore
 
     /// <summary>
     /// Deletes records the platform has confirmed (attachments go with them; <c>secure_delete</c> overwrites
-    /// the freed pages, so biometric data does not linger). Returns the records that were deleted;
-    /// ids not in the outbox (already deleted, or never ours) are skipped.
+    /// the freed pages, so biometric data does not linger). Returns the records that were deleted. Only a record that
+    /// was sent in full (its message and every chunk accepted by the broker, on this connection or an earlier one) can be
+    /// confirmed: ids not in the outbox, never ours, or never sent are skipped.
     /// </summary>
     public async Task<IReadOnlyList<(long Seq, string RecordId)>> AcknowledgeAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken)
     {
@@ -111,10 +81,10 @@ public sealed partial class OutboxStore
         try
         {
             using var transaction = _connection.BeginTransaction();
-            using var delete = Command(transaction, "DELETE FROM records WHERE record_id = $id RETURNING seq, bytes;");
+            using var delete = Command(transaction, "DELETE FROM records WHERE record_id = $id AND attempts > 0 RETURNING seq, bytes;");
             var idParameter = delete.Parameters.Add("$id", SqliteType.Text);
             using var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'acknowledged', $id, NULL);");
-            audit.Parameters.AddWithValue("$at", FormatTime(_timeProvider.GetUtcNow()));
+            audit.Parameters.AddWithValue("$at", OutboxTime.Format(_timeProvider.GetUtcNow()));
             var auditId = audit.Parameters.Add("$id", SqliteType.Text);
             foreach (var recordId in recordIds)
             {
@@ -150,16 +120,19 @@ public sealed partial class OutboxStore
 
     /// <summary>
     /// Records how many leading chunks of an attachment the platform holds. Progress reports only move it
-    /// forward; an <paramref name="exact"/> value (the platform's retry request) may move it back.
+    /// forward; an <paramref name="exact"/> value (the platform's retry request) may move it back. A count beyond the
+    /// attachment's chunks (of <paramref name="chunkBytes"/> each) is not the platform's to claim and changes nothing.
     /// </summary>
-    public async Task SetChunkProgressAsync(string recordId, string attachmentId, int receivedChunks, bool exact, CancellationToken cancellationToken)
+    public async Task SetChunkProgressAsync(string recordId, string attachmentId, int receivedChunks, bool exact, int chunkBytes, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkBytes);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var update = Command(null, exact
-                ? "UPDATE attachments SET acked_chunks = $n WHERE attachment_id = $aid AND record_seq = (SELECT seq FROM records WHERE record_id = $rid);"
-                : "UPDATE attachments SET acked_chunks = MAX(acked_chunks, $n) WHERE attachment_id = $aid AND record_seq = (SELECT seq FROM records WHERE record_id = $rid);");
+                ? "UPDATE attachments SET acked_chunks = $n WHERE attachment_id = $aid AND record_seq = (SELECT seq FROM records WHERE record_id = $rid) AND $n <= (length + $chunk - 1) / $chunk;"
+                : "UPDATE attachments SET acked_chunks = MAX(acked_chunks, $n) WHERE attachment_id = $aid AND record_seq = (SELECT seq FROM records WHERE record_id = $rid) AND $n <= (length + $chunk - 1) / $chunk;");
+            update.Parameters.AddWithValue("$chunk", chunkBytes);
             update.Parameters.AddWithValue("$aid", attachmentId);
             update.Parameters.AddWithValue("$rid", recordId);
             update.Parameters.AddWithValue("$n", Math.Max(0, receivedChunks));
@@ -180,7 +153,7 @@ public sealed partial class OutboxStore
         {
             using var transaction = _connection.BeginTransaction();
             using var update = Command(transaction, "UPDATE records SET attempts = attempts + 1, last_sent_at = $at WHERE seq = $seq;");
-            update.Parameters.AddWithValue("$at", FormatTime(_timeProvider.GetUtcNow()));
+            update.Parameters.AddWithValue("$at", OutboxTime.Format(_timeProvider.GetUtcNow()));
             var seqParameter = update.Parameters.Add("$seq", SqliteType.Integer);
             foreach (var seq in seqs)
             {
@@ -196,18 +169,13 @@ public sealed partial class OutboxStore
         }
     }
 
-    public async Task<OutboxStats> GetStatsAsync(CancellationToken cancellationToken)
+    /// <summary>What waits to be sent (see <see cref="OutboxRows.Totals"/>): the same figures the queue views show.</summary>
+    public async Task<OutboxTotals> GetTotalsAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var query = Command(null, """
-                SELECT COUNT(*), COALESCE(SUM(bytes), 0), MIN(created_at),
-                       COALESCE(SUM(kind = 'checkin'), 0), COALESCE(SUM(kind = 'alert'), 0) FROM records;
-                """);
-            using var reader = query.ExecuteReader();
-            reader.Read();
-            return new OutboxStats(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : ParseTime(reader.GetString(2)), reader.GetInt64(3), reader.GetInt64(4));
+            return OutboxRows.Totals(_connection, _timeProvider.GetUtcNow());
         }
         finally
         {

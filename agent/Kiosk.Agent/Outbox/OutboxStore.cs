@@ -37,6 +37,9 @@ public sealed partial class OutboxStore : IDisposable
     /// <summary>Raised (outside any lock) when usage crosses the warning mark, in either direction.</summary>
     public event EventHandler<OutboxUsage>? WarningChanged;
 
+    /// <summary>Set after every commit (and by the sync on acks and reconnects): the publisher waits on it.</summary>
+    public OutboxSignal Signal { get; } = new();
+
     public OutboxUsage Usage => new(Interlocked.Read(ref _usedBytes), _budget.BudgetBytes, _aboveWarning);
 
     /// <summary>Identifies this run of the agent; with <c>monotonicMs</c> it orders records without trusting the wall clock.</summary>
@@ -48,7 +51,7 @@ public sealed partial class OutboxStore : IDisposable
     public OutboxRecoveryReport? Recovery { get; private init; }
 
     /// <summary>Opens (creating if needed) the outbox file, applies migrations and sets the durability pragmas.</summary>
-    /// <param name="key">The outbox key (<see cref="OutboxKey"/>); with it, biometric attachments are sealed at rest. The agent always passes one.</param>
+    /// <param name="key">The outbox key (<see cref="OutboxKey"/>); with it, record bodies and attachments are sealed at rest. The agent always passes one.</param>
     public static OutboxStore Open(string path, TimeProvider timeProvider, string? bootId = null, OutboxBudget? budget = null, byte[]? key = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -77,7 +80,9 @@ public sealed partial class OutboxStore : IDisposable
                 PRAGMA busy_timeout = 5000;
                 """);
             OutboxMigrations.Apply(connection);
-            return new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default, key) { Recovery = recovery };
+            var store = new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default, key) { Recovery = recovery };
+            store.SealPlainBodies();
+            return store;
         }
         catch
         {
@@ -116,41 +121,10 @@ public sealed partial class OutboxStore : IDisposable
             }
 
             using var transaction = _connection.BeginTransaction();
-            long seq;
-            using (var insert = Command(transaction, """
-                INSERT INTO records(record_id, kind, priority, schema_version, created_at, monotonic_ms, boot_id, body, bytes, expires_at)
-                VALUES ($id, $kind, $priority, 1, $created, $mono, $boot, $body, $bytes, $expires)
-                RETURNING seq;
-                """))
-            {
-                insert.Parameters.AddWithValue("$id", recordId);
-                insert.Parameters.AddWithValue("$kind", record.Kind.WireName());
-                insert.Parameters.AddWithValue("$priority", (int)record.Kind.DefaultPriority());
-                insert.Parameters.AddWithValue("$created", FormatTime(createdAt));
-                insert.Parameters.AddWithValue("$mono", monotonicMs);
-                insert.Parameters.AddWithValue("$boot", BootId);
-                insert.Parameters.AddWithValue("$body", body);
-                insert.Parameters.AddWithValue("$bytes", size);
-                insert.Parameters.AddWithValue("$expires", record.TimeToLive is { } ttl ? FormatTime(createdAt + ttl) : DBNull.Value);
-                seq = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            }
-
-            foreach (var attachment in record.Attachments)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                StoreAttachment(transaction, seq, attachment);
-            }
-
-            using (var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'committed', $id, $detail);"))
-            {
-                audit.Parameters.AddWithValue("$at", FormatTime(createdAt));
-                audit.Parameters.AddWithValue("$id", recordId);
-                audit.Parameters.AddWithValue("$detail", $"{record.Kind.WireName()} seq={seq} attachments={record.Attachments.Count}");
-                audit.ExecuteNonQuery();
-            }
-
+            var seq = InsertRecord(transaction, record, recordId, createdAt, monotonicMs, body, size, cancellationToken);
             transaction.Commit();
             Interlocked.Add(ref _usedBytes, size);
+            Signal.Set();
             return new CommitReceipt(recordId, seq, createdAt, _timeProvider.GetElapsedTime(started));
         }
         finally
@@ -158,6 +132,48 @@ public sealed partial class OutboxStore : IDisposable
             _gate.Release();
             CheckWarning();
         }
+    }
+
+    /// <summary>
+    /// Inserts the record (its body sealed when there is a key), its attachments and the audit entry in
+    /// <paramref name="transaction"/>; returns its seq.
+    /// </summary>
+    private long InsertRecord(SqliteTransaction transaction, NewRecord record, string recordId, DateTimeOffset createdAt, long monotonicMs, string body, long size, CancellationToken cancellationToken)
+    {
+        var stored = RecordBodies.Store(body, recordId, _cipher);
+        long seq;
+        using (var insert = Command(transaction, """
+            INSERT INTO records(record_id, kind, priority, schema_version, created_at, monotonic_ms, boot_id, body, body_sealed, body_sha256, bytes, expires_at)
+            VALUES ($id, $kind, $priority, 1, $created, $mono, $boot, $body, $sealed, $bodySha, $bytes, $expires)
+            RETURNING seq;
+            """))
+        {
+            insert.Parameters.AddWithValue("$id", recordId);
+            insert.Parameters.AddWithValue("$kind", record.Kind.WireName());
+            insert.Parameters.AddWithValue("$priority", (int)record.Kind.DefaultPriority());
+            insert.Parameters.AddWithValue("$created", OutboxTime.Format(createdAt));
+            insert.Parameters.AddWithValue("$mono", monotonicMs);
+            insert.Parameters.AddWithValue("$boot", BootId);
+            insert.Parameters.AddWithValue("$body", stored.Value);
+            insert.Parameters.AddWithValue("$sealed", stored.Sealed ? 1 : 0);
+            insert.Parameters.AddWithValue("$bodySha", stored.Sha256);
+            insert.Parameters.AddWithValue("$bytes", size);
+            insert.Parameters.AddWithValue("$expires", record.TimeToLive is { } ttl ? OutboxTime.Format(createdAt + ttl) : DBNull.Value);
+            seq = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        foreach (var attachment in record.Attachments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            StoreAttachment(transaction, seq, attachment);
+        }
+
+        using var audit = Command(transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'committed', $id, $detail);");
+        audit.Parameters.AddWithValue("$at", OutboxTime.Format(createdAt));
+        audit.Parameters.AddWithValue("$id", recordId);
+        audit.Parameters.AddWithValue("$detail", $"{record.Kind.WireName()} seq={seq} attachments={record.Attachments.Count}");
+        audit.ExecuteNonQuery();
+        return seq;
     }
 
     private void StoreAttachment(SqliteTransaction transaction, long seq, NewAttachment attachment)
@@ -216,10 +232,6 @@ public sealed partial class OutboxStore : IDisposable
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
-
-    internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    internal static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     public void Dispose()
     {

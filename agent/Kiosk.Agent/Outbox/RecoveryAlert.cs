@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Sync;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +8,7 @@ namespace Kiosk.Agent.Outbox;
 /// Raises a high-severity alert at start when the outbox was found damaged and salvaged, so a loss of
 /// evidence is never silent: the platform gets it first (alerts drain before check-ins) and the log says it too.
 /// </summary>
-internal sealed partial class RecoveryAlert(OutboxStore outbox, OutboxSignal signal, ILogger<RecoveryAlert> logger) : IHostedService
+internal sealed partial class RecoveryAlert(OutboxStore outbox, Alerts alerts, ILogger<RecoveryAlert> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,10 +17,8 @@ internal sealed partial class RecoveryAlert(OutboxStore outbox, OutboxSignal sig
             return;
         }
 
-        var body = new JsonObject
+        var facts = new JsonObject
         {
-            ["alertType"] = "outboxSalvaged",
-            ["severity"] = "high",
             ["damagedFile"] = recovery.DamagedFile,
             ["problem"] = recovery.Problem,
             ["recordsSaved"] = recovery.RecordsSaved,
@@ -31,9 +28,8 @@ internal sealed partial class RecoveryAlert(OutboxStore outbox, OutboxSignal sig
             ["lostSeqs"] = recovery.LostSeqs,
             ["highestSeq"] = recovery.HighestSeq,
         };
-        await outbox.CommitAsync(new NewRecord(RecordKind.Alert, body), cancellationToken).ConfigureAwait(false);
+        await alerts.RaiseAsync("outboxSalvaged", "high", $"the outbox was damaged ({recovery.Problem}) and salvaged into a fresh file; the damaged file is kept", facts, cancellationToken).ConfigureAwait(false);
         LogSalvaged(logger, recovery.DamagedFile, recovery.Problem, recovery.RecordsSaved, recovery.LostCountKnown ? recovery.RecordsLost.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of", recovery.AttachmentsLost);
-        signal.Set();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

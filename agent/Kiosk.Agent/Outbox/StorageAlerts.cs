@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Kiosk.Agent.Sync;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +9,7 @@ namespace Kiosk.Agent.Outbox;
 /// Raises a <c>storageWarning</c> alert when the outbox passes its warning mark (80 % by default), so office
 /// staff hear about a long outage before check-ins are refused; and <c>storageRecovered</c> when it drops back.
 /// </summary>
-internal sealed partial class StorageAlerts(OutboxStore outbox, OutboxSignal signal, ILogger<StorageAlerts> logger) : BackgroundService
+internal sealed partial class StorageAlerts(OutboxStore outbox, Alerts alerts, ILogger<StorageAlerts> logger) : BackgroundService
 {
     private readonly Channel<OutboxUsage> _changes = Channel.CreateUnbounded<OutboxUsage>();
 
@@ -29,25 +28,14 @@ internal sealed partial class StorageAlerts(OutboxStore outbox, OutboxSignal sig
             {
                 var alertType = usage.AboveWarning ? "storageWarning" : "storageRecovered";
                 LogUsage(logger, alertType, usage.UsedPercent, usage.UsedBytes, usage.BudgetBytes);
-                try
-                {
-                    await outbox.CommitAsync(new NewRecord(RecordKind.Alert, new JsonObject
-                    {
-                        ["alertType"] = alertType,
-                        ["severity"] = usage.AboveWarning ? "medium" : "info",
-                        ["usedBytes"] = usage.UsedBytes,
-                        ["budgetBytes"] = usage.BudgetBytes,
-                        ["usedPercent"] = usage.UsedPercent,
-                        ["detail"] = usage.AboveWarning
-                            ? "the outbox passed its warning mark: the link to the platform may be down; check-ins are refused at the high-water mark"
-                            : "the outbox is back below its warning mark",
-                    }), stoppingToken).ConfigureAwait(false);
-                    signal.Set();
-                }
-                catch (OutboxFullException ex)
-                {
-                    LogAlertNotStored(logger, ex.Message);
-                }
+                await alerts.TryRaiseAsync(
+                    alertType,
+                    usage.AboveWarning ? "medium" : "info",
+                    usage.AboveWarning
+                        ? "the outbox passed its warning mark: the link to the platform may be down; check-ins are refused at the high-water mark"
+                        : "the outbox is back below its warning mark",
+                    new JsonObject { ["usedBytes"] = usage.UsedBytes, ["budgetBytes"] = usage.BudgetBytes, ["usedPercent"] = usage.UsedPercent },
+                    stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,7 +52,4 @@ internal sealed partial class StorageAlerts(OutboxStore outbox, OutboxSignal sig
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Outbox {AlertType}: {Percent} % used ({Used} of {Budget} bytes)")]
     private static partial void LogUsage(ILogger logger, string alertType, double percent, long used, long budget);
-
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Storage alert could not be stored: {Error}")]
-    private static partial void LogAlertNotStored(ILogger logger, string error);
 }

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Kiosk.Agent.Outbox;
 using Kiosk.Devices;
 
+using Kiosk.Agent.Configuration;
+
 namespace Kiosk.Agent.Session;
 
 /// <summary>
@@ -57,7 +59,7 @@ internal sealed class CheckInEvidence
 
     public void StepDone(CheckInStep step, DateTimeOffset at, JsonObject? detail = null)
     {
-        var entry = new JsonObject { ["step"] = step.WireName(), ["completedAt"] = OutboxStore.FormatTime(at) };
+        var entry = new JsonObject { ["step"] = step.WireName(), ["completedAt"] = OutboxTime.Format(at) };
         if (detail is not null)
         {
             entry["detail"] = detail;
@@ -85,8 +87,8 @@ internal sealed class CheckInEvidence
             },
             ["supervisionLevel"] = level,
             ["policy"] = new JsonArray([.. policy.Select(s => JsonValue.Create(s.WireName()))]),
-            ["startedAt"] = OutboxStore.FormatTime(StartedAt),
-            ["finishedAt"] = OutboxStore.FormatTime(finishedAt),
+            ["startedAt"] = OutboxTime.Format(StartedAt),
+            ["finishedAt"] = OutboxTime.Format(finishedAt),
             ["steps"] = Steps.DeepClone(),
             ["facts"] = Facts.DeepClone(),
         };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
 using Kiosk.Devices;
 
 namespace Kiosk.Agent.Session;
@@ -8,6 +9,22 @@ namespace Kiosk.Agent.Session;
 public sealed partial class CheckInSession
 {
     private static readonly TimeSpan ClaimWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Runs <paramref name="step"/>, the one way every caller (the screen's API, the demo's visitors, the tests) drives a
+    /// step. <paramref name="answers"/> are the report's answers (question id → answer) for <see cref="CheckInStep.ReportAnswers"/>.
+    /// </summary>
+    public Task<StepOutcome> RunStepAsync(CheckInStep step, IReadOnlyDictionary<string, string>? answers, CancellationToken cancellationToken) => step switch
+    {
+        CheckInStep.IdCard => ReadIdCardAsync(cancellationToken),
+        CheckInStep.Face => VerifyFaceAsync(cancellationToken),
+        CheckInStep.Fingerprint => VerifyFingerprintAsync(cancellationToken),
+        CheckInStep.ReportAnswers => SubmitReportAsync(answers ?? new Dictionary<string, string>(), cancellationToken),
+        CheckInStep.SpokenReport => RecordSpokenReportAsync(cancellationToken),
+        CheckInStep.DocumentScan => ScanDocumentsAsync(cancellationToken),
+        CheckInStep.Signature => SignAsync(cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, "not a check-in step"),
+    };
 
     public Task<StepOutcome> ReadIdCardAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.IdCard, async ct =>
     {
@@ -18,6 +35,13 @@ public sealed partial class CheckInSession
         }
 
         var card = read.Value!;
+        if (!_roster.IsLoaded)
+        {
+            await RaiseAlertAsync("noRoster", "medium", "a person presented an ID card, but this kiosk has not received its roster from the platform", ct).ConfigureAwait(false);
+            MoveTo(SessionState.Halted);
+            return Outcome(StepResult.Rejected, "本机尚未收到报到名单，请联系工作人员 / This kiosk cannot take check-ins yet; please see staff");
+        }
+
         var person = _roster.Find(card.IdNumber);
         if (person is null)
         {
@@ -44,7 +68,7 @@ public sealed partial class CheckInSession
 
         var face = capture.Value!;
         var person = _evidence!.Person!;
-        var match = await _devices.FaceMatcher.MatchAsync(face, person.EnrolledPhoto, person.EnrolledSourceId, ct).ConfigureAwait(false);
+        var match = await _devices.FaceMatcher.MatchAsync(face, person.EnrolledPhoto, ct).ConfigureAwait(false);
         var detail = new JsonObject
         {
             ["score"] = Math.Round(match.Score, 4),

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
-using Kiosk.Agent.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +21,7 @@ public sealed partial class CheckInSession : IDisposable
     private readonly DeviceSet _devices;
     private readonly IRoster _roster;
     private readonly OutboxStore _outbox;
-    private readonly OutboxSignal _signal;
+    private readonly Alerts _alerts;
     private readonly SessionOptions _options;
     private readonly AgentIdentity _identity;
     private readonly TimeProvider _timeProvider;
@@ -32,13 +32,18 @@ public sealed partial class CheckInSession : IDisposable
     private IReadOnlyList<CheckInStep> _policy = [];
     private string _level = "";
     private int _nextStepIndex;
+    private readonly Lock _callStaffLock = new();
+    private long? _lastCallStaff;
 
-    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, OutboxSignal signal, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger)
+    /// <summary>The longest reason a call-staff alert keeps (the screen's text; longer is cut).</summary>
+    public const int MaxCallStaffReason = 200;
+
+    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, Alerts alerts, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger)
     {
         _devices = devices;
         _roster = roster;
         _outbox = outbox;
-        _signal = signal;
+        _alerts = alerts;
         _options = options.Value;
         _identity = identity;
         _timeProvider = timeProvider;
@@ -124,7 +129,6 @@ public sealed partial class CheckInSession : IDisposable
                 return (Outcome(StepResult.NotStored, "报到未能保存，请联系工作人员 / Your check-in could not be stored; please call staff"), null);
             }
 
-            _signal.Set();
             var receipt = new CheckInReceipt(stored.RecordId, stored.Seq, stored.CommittedAt, stored.Duration, _level, _policy);
             _evidence.Wipe();
             MoveTo(SessionState.Receipt);
@@ -136,10 +140,27 @@ public sealed partial class CheckInSession : IDisposable
         }
     }
 
-    /// <summary>Raises a "call staff" alert (stored in the outbox like any record); the session keeps its place.</summary>
+    /// <summary>
+    /// Raises a "call staff" alert (stored in the outbox like any record); the session keeps its place. At most one alert per
+    /// <see cref="SessionOptions.CallStaffInterval"/>: a person pressing again, or a flood of requests, is told staff are
+    /// already called and stores nothing, so the outbox cannot be filled this way.
+    /// </summary>
     public async Task<StepOutcome> CallStaffAsync(string reason, CancellationToken cancellationToken)
     {
-        await RaiseAlertAsync("callStaff", "medium", reason, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(reason);
+        var now = _timeProvider.GetTimestamp();
+        lock (_callStaffLock)
+        {
+            if (_lastCallStaff is { } last && _timeProvider.GetElapsedTime(last, now) < _options.CallStaffInterval)
+            {
+                return Outcome(StepResult.Completed, "已呼叫工作人员，请稍候 / Staff have already been called; please wait");
+            }
+
+            _lastCallStaff = now;
+        }
+
+        var detail = reason.Length > MaxCallStaffReason ? reason[..MaxCallStaffReason] : reason;
+        await RaiseAlertAsync("callStaff", "medium", detail, cancellationToken).ConfigureAwait(false);
         return Outcome(StepResult.Completed, "已呼叫工作人员 / Staff have been called");
     }
 
@@ -213,39 +234,23 @@ public sealed partial class CheckInSession : IDisposable
         StateChanged?.Invoke(this, state);
     }
 
-    private async Task RaiseAlertAsync(string alertType, string severity, string detail, CancellationToken cancellationToken)
+    /// <summary>An alert about this session: the alert's common fields, the session and its state, and the person's ID number once known.</summary>
+    private Task RaiseAlertAsync(string alertType, string severity, string detail, CancellationToken cancellationToken) =>
+        _alerts.RaiseAsync(alertType, severity, detail, SessionFacts(), cancellationToken);
+
+    /// <summary>As <see cref="RaiseAlertAsync"/>, for an alert about a failing outbox, which may fail too.</summary>
+    private Task TryRaiseAlertAsync(string alertType, string severity, string detail, CancellationToken cancellationToken) =>
+        _alerts.TryRaiseAsync(alertType, severity, detail, SessionFacts(), cancellationToken);
+
+    private JsonObject SessionFacts()
     {
-        var body = new JsonObject
-        {
-            ["alertType"] = alertType,
-            ["severity"] = severity,
-            ["siteId"] = _identity.SiteId,
-            ["kioskId"] = _identity.KioskId,
-            ["sessionId"] = _evidence?.SessionId,
-            ["state"] = State.ToString(),
-            ["detail"] = detail,
-        };
+        var facts = new JsonObject { ["sessionId"] = _evidence?.SessionId, ["state"] = State.ToString() };
         if (_evidence?.Card is { } card)
         {
-            body["idNumber"] = card.IdNumber;
+            facts["idNumber"] = card.IdNumber;
         }
 
-        await _outbox.CommitAsync(new NewRecord(RecordKind.Alert, body), cancellationToken).ConfigureAwait(false);
-        _signal.Set();
-        LogAlert(_logger, alertType, detail);
-    }
-
-    /// <summary>An alert about a failing outbox may fail too; the log line is then all that is left.</summary>
-    private async Task TryRaiseAlertAsync(string alertType, string severity, string detail, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await RaiseAlertAsync(alertType, severity, detail, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OutboxFullException or Microsoft.Data.Sqlite.SqliteException or IOException)
-        {
-            LogCommitFailed(_logger, "alert " + alertType + " not stored: " + ex.Message);
-        }
+        return facts;
     }
 
     private StepOutcome Outcome(StepResult result, string message) => new(result, State, message) { NextStep = NextStep };
@@ -256,9 +261,6 @@ public sealed partial class CheckInSession : IDisposable
         _idleTimer.Dispose();
         _gate.Dispose();
     }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Alert {AlertType}: {Detail}")]
-    private static partial void LogAlert(ILogger logger, string alertType, string detail);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Check-in could not be stored: {Error}")]
     private static partial void LogCommitFailed(ILogger logger, string error);

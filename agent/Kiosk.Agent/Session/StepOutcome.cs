@@ -1,3 +1,5 @@
+using Kiosk.Agent.Configuration;
+
 namespace Kiosk.Agent.Session;
 
 public enum StepResult

@@ -10,7 +10,7 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
     /// <summary>Leading chunks the platform holds durably, per attachment still incomplete.</summary>
     public IReadOnlyList<(string RecordId, string AttachmentId, int ReceivedChunks)> Progress { get; init; } = [];
 
-    /// <summary>Parses an ack; returns null and a reason when the payload is not a valid ack.</summary>
+    /// <summary>Parses an ack; returns null and a reason when the payload is not a valid ack. Never throws.</summary>
     public static AckMessage? TryParse(ReadOnlySequence<byte> payload, out string? error)
     {
         error = null;
@@ -79,6 +79,12 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
         catch (JsonException ex)
         {
             error = "not JSON: " + ex.Message;
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // Valid JSON that .NET refuses as text (a lone surrogate such as "\ud800") or as a number: malformed all the same.
+            error = "not a valid ack: " + ex.Message;
             return null;
         }
     }

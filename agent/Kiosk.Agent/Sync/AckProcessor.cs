@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Outbox;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -5,13 +7,19 @@ using MQTTnet;
 namespace Kiosk.Agent.Sync;
 
 /// <summary>
-/// Applies the platform's <c>ack</c> messages: deletes confirmed records, records chunk progress, and
-/// releases attachments the platform asks for again. Parsing happens on MQTTnet's receive loop; the
-/// database work on this processor's own loop, so it never holds up the PUBACKs that share that loop.
+/// Applies the platform's <c>ack</c> messages: deletes confirmed records, records chunk progress, and releases
+/// attachments the platform asks for again. Parsing happens on MQTTnet's receive loop and never throws, so every
+/// message, malformed or not, is acknowledged to the broker and cannot come back as a poison message; the database work
+/// runs on this processor's own loop, so it never holds up the PUBACKs that share the receive loop. The queue between
+/// them is bounded: when it is full an ack is dropped and counted (its records are sent again after the ack timeout
+/// and acknowledged again), because blocking the receive loop would stall the very PUBACKs the sync waits for.
 /// </summary>
-internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, OutboxSignal signal, Topics topics, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, Topics topics, SyncOptions options, TimeProvider timeProvider, ILogger logger)
 {
-    private readonly System.Threading.Channels.Channel<AckMessage> _acks = System.Threading.Channels.Channel.CreateUnbounded<AckMessage>();
+    /// <summary>Acks waiting to be applied; the platform batches, so a few hundred is minutes of backlog.</summary>
+    public const int QueueCapacity = 256;
+
+    private readonly Channel<AckMessage> _acks = Channel.CreateBounded<AckMessage>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     public Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
@@ -29,7 +37,12 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         }
 
         // Hand off: the database work must not hold up MQTTnet's receive loop (it also carries our PUBACKs).
-        _acks.Writer.TryWrite(ack);
+        if (!_acks.Writer.TryWrite(ack))
+        {
+            status.AckDropped();
+            LogAckDropped(logger, QueueCapacity);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -63,6 +76,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         }
 
         var deleted = await outbox.AcknowledgeAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
+        status.AckIdsIgnoredBy(ack.RecordIds.Distinct(StringComparer.Ordinal).Count() - deleted.Count);
         foreach (var (seq, recordId) in deleted)
         {
             inFlight.Acknowledged(seq, recordId);
@@ -71,18 +85,18 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
 
         foreach (var (recordId, attachmentId, received) in ack.Progress)
         {
-            await outbox.SetChunkProgressAsync(recordId, attachmentId, received, exact: false, stoppingToken).ConfigureAwait(false);
+            await outbox.SetChunkProgressAsync(recordId, attachmentId, received, exact: false, options.ChunkBytes, stoppingToken).ConfigureAwait(false);
         }
 
         foreach (var (recordId, attachmentId, fromChunk) in ack.Retry)
         {
             // The platform could not verify (from 0) or complete (from its first gap) this attachment: send it again, now.
             LogRetryRequested(logger, recordId, attachmentId, fromChunk);
-            await outbox.SetChunkProgressAsync(recordId, attachmentId, fromChunk, exact: true, stoppingToken).ConfigureAwait(false);
+            await outbox.SetChunkProgressAsync(recordId, attachmentId, fromChunk, exact: true, options.ChunkBytes, stoppingToken).ConfigureAwait(false);
             inFlight.Release(recordId);
         }
 
-        signal.Set();
+        outbox.Signal.Set();
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]
@@ -90,4 +104,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again from chunk {FromChunk}")]
     private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId, int fromChunk);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "The ack queue is full ({Capacity}); an ack was dropped and its records will be sent and acknowledged again")]
+    private static partial void LogAckDropped(ILogger logger, int capacity);
 }

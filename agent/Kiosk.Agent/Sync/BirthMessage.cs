@@ -5,6 +5,8 @@ using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
 using Microsoft.Extensions.Options;
 
+using Kiosk.Agent.Configuration;
+
 namespace Kiosk.Agent.Sync;
 
 /// <summary>Birth and death payloads of the retained <c>state</c> topic (Sparkplug's idea, our JSON).</summary>
@@ -20,7 +22,7 @@ public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOpt
                 ["name"] = device.Name,
                 ["class"] = device.DeviceClass.ToString(),
                 ["status"] = JsonNamingPolicy.CamelCase.ConvertName(device.Status.ToString()),
-                ["model"] = device.Capabilities.Model,
+                ["model"] = Kiosk.Devices.Redact.Credentials(device.Capabilities.Model),
             });
         }
 
@@ -29,7 +31,7 @@ public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOpt
             ["online"] = true,
             ["bootId"] = identity.BootId,
             ["agentVersion"] = AgentIdentity.AgentVersion,
-            ["at"] = OutboxStore.FormatTime(timeProvider.GetUtcNow()),
+            ["at"] = OutboxTime.Format(timeProvider.GetUtcNow()),
             ["capabilities"] = new JsonObject { ["protocol"] = 1, ["maxChunkBytes"] = sync.Value.ChunkBytes },
             ["devices"] = deviceList,
         };
@@ -41,7 +43,7 @@ public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOpt
         var death = new JsonObject { ["online"] = false, ["bootId"] = identity.BootId };
         if (reason is not null)
         {
-            death["at"] = OutboxStore.FormatTime(timeProvider.GetUtcNow());
+            death["at"] = OutboxTime.Format(timeProvider.GetUtcNow());
             death["reason"] = reason;
         }
 

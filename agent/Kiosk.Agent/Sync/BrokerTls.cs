@@ -3,6 +3,8 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 
+using Kiosk.Agent.Configuration;
+
 namespace Kiosk.Agent.Sync;
 
 /// <summary>

@@ -10,7 +10,7 @@ namespace Kiosk.Agent.Sync;
 /// <summary>One chunk of an attachment on <c>blobs/{recordId}/{attachmentId}</c>, with the user properties of docs/mqtt-contract.md.</summary>
 internal static class ChunkMessage
 {
-    public static MqttApplicationMessage Build(string topic, StoredAttachment attachment, int index, int count, long offset, byte[] chunk) =>
+    public static MqttApplicationMessage Build(string topic, OutboxAttachment attachment, int index, int count, long offset, byte[] chunk) =>
         new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(chunk)

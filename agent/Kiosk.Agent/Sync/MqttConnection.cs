@@ -8,6 +8,7 @@ using MQTTnet.Protocol;
 using Polly;
 using Polly.Retry;
 
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Hosting;
 
 namespace Kiosk.Agent.Sync;
@@ -168,6 +169,9 @@ internal sealed partial class MqttConnection : BackgroundService
                 o.NoDelay = true;
             })
             .WithKeepAlivePeriod(_options.KeepAlive)
+            // The broker must not send this kiosk anything larger (MQTT 5 Maximum Packet Size): an oversized message from
+            // anyone on the broker is dropped there instead of being read into memory here.
+            .WithMaximumPacketSize((uint)_options.MaxIncomingPacketBytes)
             .WithCleanStart(true)
             .WithWillTopic(_topics.State)
             .WithWillPayload(_birth.BuildDeath(reason: null))

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +14,8 @@ namespace Kiosk.Agent.Sync;
 /// Drains the outbox to the broker in priority-then-seq order, and deletes a record only when the
 /// platform's <c>ack</c> names it. At most <see cref="SyncOptions.MaxInFlightRecords"/> records are
 /// unacknowledged at once, which bounds the duplicates a reconnect can cause; after a reconnect or an
-/// ack timeout every unacknowledged record is sent again (at-least-once; the platform deduplicates).
+/// ack timeout every unacknowledged record is sent again (at-least-once; the platform deduplicates). A record it cannot
+/// send (unreadable, or altered on disk) is quarantined with an alert, and the rest of the backlog goes on.
 /// </summary>
 internal sealed partial class OutboxPublisher : BackgroundService
 {
@@ -21,30 +24,29 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private readonly MqttConnection _connection;
     private readonly SyncOptions _options;
     private readonly Topics _topics;
-    private readonly OutboxSignal _signal;
+    private readonly Alerts _alerts;
     private readonly SyncStatus _status;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<OutboxPublisher> _logger;
     private readonly InFlightWindow _inFlight;
     private readonly AckProcessor _acks;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _quarantined = new();
     private readonly SemaphoreSlim _publishSlots;
     private readonly DrainRateLimit _rateLimit;
 
-    public OutboxPublisher(OutboxStore outbox, MqttConnection connection, IOptions<SyncOptions> options, AgentIdentity identity, OutboxSignal signal, SyncStatus status, TimeProvider timeProvider, ILogger<OutboxPublisher> logger)
+    public OutboxPublisher(OutboxStore outbox, MqttConnection connection, IOptions<SyncOptions> options, AgentIdentity identity, Alerts alerts, SyncStatus status, TimeProvider timeProvider, ILogger<OutboxPublisher> logger)
     {
         _outbox = outbox;
         _connection = connection;
         _options = options.Value;
         _topics = identity.Topics;
-        _signal = signal;
+        _alerts = alerts;
         _status = status;
         _timeProvider = timeProvider;
         _logger = logger;
         _inFlight = new InFlightWindow(timeProvider);
         _publishSlots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
         _rateLimit = new DrainRateLimit(_options.MaxMessagesPerSecond, timeProvider);
-        _acks = new AckProcessor(outbox, _inFlight, status, signal, _topics, timeProvider, logger);
+        _acks = new AckProcessor(outbox, _inFlight, status, _topics, _options, timeProvider, logger);
         _connection.MessageReceived += _acks.OnMessageAsync;
         _connection.Connected += OnConnectedAsync;
     }
@@ -57,7 +59,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
         // Whatever was in flight on the old connection may never be acknowledged: send it again.
         _inFlight.Clear();
         _status.LinkUp(_timeProvider.GetUtcNow());
-        _signal.Set();
+        _outbox.Signal.Set();
         return Task.CompletedTask;
     }
 
@@ -72,7 +74,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     {
         var released = _inFlight.Count;
         _inFlight.Clear();
-        _signal.Set();
+        _outbox.Signal.Set();
         return released;
     }
 
@@ -85,12 +87,17 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 await _connection.WaitConnectedAsync(stoppingToken).ConfigureAwait(false);
                 ExpireUnacknowledged();
                 var capacity = _options.MaxInFlightRecords - _inFlight.Count;
-                var batch = capacity <= 0
-                    ? []
-                    : await _outbox.ReadPendingAsync(Math.Min(capacity, 500), _inFlight.Seqs.Concat(_quarantined.Keys).ToHashSet(), stoppingToken).ConfigureAwait(false);
+                var (batch, unreadable) = capacity <= 0
+                    ? ([], [])
+                    : await _outbox.ReadPendingAsync(Math.Min(capacity, 500), _inFlight.Seqs, stoppingToken).ConfigureAwait(false);
+                foreach (var row in unreadable)
+                {
+                    await QuarantineAsync(row.Seq, row.RecordId, "recordUnreadable", row.Problem, stoppingToken).ConfigureAwait(false);
+                }
+
                 if (batch.Count == 0)
                 {
-                    await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
+                    await _outbox.Signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -105,14 +112,14 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 // The connection dropped mid-batch. Nothing is lost: the rows are still in the outbox and
                 // go out again once the supervisor has reconnected.
                 LogPublishInterrupted(_logger, ex.Message);
-                await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
+                await _outbox.Signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A sync loop that dies stops delivery for good: log loudly, back off, go on.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 LogLoopFailure(_logger, "publish", ex);
-                await _signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
+                await _outbox.Signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
             }
         }
     }
@@ -125,12 +132,13 @@ internal sealed partial class OutboxPublisher : BackgroundService
         }
     }
 
-    private async Task PublishBatchAsync(IReadOnlyList<StoredRecord> batch, CancellationToken cancellationToken)
+    private async Task PublishBatchAsync(IReadOnlyList<OutboxRecord> batch, CancellationToken cancellationToken)
     {
         var publishes = new List<Task>();
+        var sent = new List<long>();
         try
         {
-            await StartBatchAsync(batch, publishes, cancellationToken).ConfigureAwait(false);
+            await StartBatchAsync(batch, publishes, sent, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -139,87 +147,94 @@ internal sealed partial class OutboxPublisher : BackgroundService
             throw;
         }
 
+        // Only a record whose message and every chunk the broker accepted counts as sent: only such a record can be acknowledged.
         await Task.WhenAll(publishes).ConfigureAwait(false);
-        await _outbox.MarkSentAsync(batch.Select(r => r.Seq).ToList(), cancellationToken).ConfigureAwait(false);
+        await _outbox.MarkSentAsync(sent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Starts the publishes of one batch: records without attachments grouped by kind into messages of up
     /// to <see cref="SyncOptions.BatchMaxRecords"/>; a record with attachments alone, followed by its chunks.
+    /// The seqs of the records fully scheduled go to <paramref name="sent"/>.
     /// </summary>
-    private async Task StartBatchAsync(IReadOnlyList<StoredRecord> batch, List<Task> publishes, CancellationToken cancellationToken)
+    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, List<Task> publishes, List<long> sent, CancellationToken cancellationToken)
     {
-        var group = new List<StoredRecord>();
+        var group = new List<OutgoingRecord>();
         var groupBytes = 0L;
-        foreach (var record in batch)
+        foreach (var stored in batch)
         {
-            Track(record);
+            if (OutgoingRecord.Open(_outbox, stored, out var problem) is not { } record)
+            {
+                await QuarantineAsync(stored.Seq, stored.RecordId, "recordTampered", problem!, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            Track(stored);
             var startsNewGroup = group.Count > 0
-                && (record.Attachments.Count > 0 || group[0].Kind != record.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + record.Bytes > _options.BatchMaxBytes);
+                && (stored.Attachments.Count > 0 || group[0].Record.Kind != stored.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + stored.Bytes > _options.BatchMaxBytes);
             if (startsNewGroup)
             {
                 publishes.Add(await StartPublishAsync(RecordsMessage([.. group]), cancellationToken).ConfigureAwait(false));
+                sent.AddRange(group.Select(g => g.Record.Seq));
                 group.Clear();
                 groupBytes = 0;
             }
 
-            if (record.Attachments.Count == 0)
+            if (stored.Attachments.Count == 0)
             {
                 group.Add(record);
-                groupBytes += record.Bytes;
+                groupBytes += stored.Bytes;
                 continue;
             }
 
             publishes.Add(await StartPublishAsync(RecordsMessage([record]), cancellationToken).ConfigureAwait(false));
             try
             {
-                foreach (var attachment in record.Attachments)
+                foreach (var attachment in stored.Attachments)
                 {
-                    await PublishChunksAsync(record, attachment, publishes, cancellationToken).ConfigureAwait(false);
+                    await PublishChunksAsync(stored, attachment, publishes, cancellationToken).ConfigureAwait(false);
                 }
+
+                sent.Add(stored.Seq);
             }
             catch (System.Security.Cryptography.CryptographicException ex)
             {
                 // A sealed attachment that fails its tag was altered on disk (or the key was replaced): never send it,
                 // keep it as evidence, tell staff, and let the rest of the backlog go on.
-                await QuarantineAsync(record, ex, cancellationToken).ConfigureAwait(false);
+                await QuarantineAsync(stored.Seq, stored.RecordId, "attachmentTampered", $"a sealed attachment failed its integrity check ({ex.Message})", cancellationToken).ConfigureAwait(false);
             }
         }
 
         if (group.Count > 0)
         {
             publishes.Add(await StartPublishAsync(RecordsMessage(group), cancellationToken).ConfigureAwait(false));
+            sent.AddRange(group.Select(g => g.Record.Seq));
         }
     }
 
-    private async Task QuarantineAsync(StoredRecord record, Exception problem, CancellationToken cancellationToken)
+    /// <summary>Holds the record back for staff (kept in the outbox, never sent) and raises one alert about it.</summary>
+    private async Task QuarantineAsync(long seq, string recordId, string alertType, string problem, CancellationToken cancellationToken)
     {
-        _inFlight.Release(record.RecordId);
-        if (!_quarantined.TryAdd(record.Seq, 0))
+        _inFlight.Release(recordId);
+        var alert = new NewRecord(RecordKind.Alert, _alerts.Body(alertType, "high",
+            "a record the kiosk cannot send as it is was quarantined: it is kept in the outbox and not sent until staff look at it (" + problem + ")",
+            new JsonObject { ["recordId"] = recordId, ["seq"] = seq }));
+        if (await _outbox.QuarantineAsync(seq, problem, alert, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            _status.QuarantinedOne();
+            LogQuarantined(_logger, seq, alertType);
         }
-
-        LogQuarantined(_logger, record.RecordId, problem.Message);
-        await _outbox.CommitAsync(new NewRecord(RecordKind.Alert, new System.Text.Json.Nodes.JsonObject
-        {
-            ["alertType"] = "attachmentTampered",
-            ["severity"] = "high",
-            ["recordId"] = record.RecordId,
-            ["seq"] = record.Seq,
-            ["detail"] = "a sealed attachment failed its integrity check; the record is kept in the outbox and not sent until staff look at it",
-        }), cancellationToken).ConfigureAwait(false);
     }
 
-    private void Track(StoredRecord record)
+    private void Track(OutboxRecord record)
     {
         var first = _inFlight.Add(record.Seq, record.RecordId, _connection.Epoch);
         _status.Published(1, resend: !first);
     }
 
-    private MqttApplicationMessage RecordsMessage(IReadOnlyList<StoredRecord> records) =>
+    private MqttApplicationMessage RecordsMessage(IReadOnlyList<OutgoingRecord> records) =>
         new MqttApplicationMessageBuilder()
-            .WithTopic(_topics.Records(records[0].Kind.WireName()))
+            .WithTopic(_topics.Records(records[0].Record.Kind.WireName()))
             .WithPayload(RecordMessage.Serialize(records, _options.ChunkBytes, StampedClockOffset()))
             .WithContentType("application/json")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
@@ -228,7 +243,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private TimeSpan? StampedClockOffset() =>
         _status.ClockOffset is { } offset && offset.Duration() > _options.ClockStampThreshold ? offset : null;
 
-    private async Task PublishChunksAsync(StoredRecord record, StoredAttachment attachment, List<Task> publishes, CancellationToken cancellationToken)
+    private async Task PublishChunksAsync(OutboxRecord record, OutboxAttachment attachment, List<Task> publishes, CancellationToken cancellationToken)
     {
         var count = RecordMessage.ChunkCount(attachment.Length, _options.ChunkBytes);
         var topic = _topics.Blob(record.RecordId, attachment.AttachmentId);
@@ -298,8 +313,8 @@ internal sealed partial class OutboxPublisher : BackgroundService
     [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "The {Loop} loop of the sync failed; it goes on after a pause, and nothing leaves the outbox unacknowledged")]
     internal static partial void LogLoopFailure(ILogger logger, string loop, Exception exception);
 
-    [LoggerMessage(EventId = 2106, Level = LogLevel.Critical, Message = "Record {RecordId} has an attachment that fails its integrity check ({Problem}); kept, not sent, alert raised")]
-    private static partial void LogQuarantined(ILogger logger, string recordId, string problem);
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Critical, Message = "Outbox record seq {Seq} cannot be sent as it is ({AlertType}); quarantined: kept, not sent, alert raised")]
+    private static partial void LogQuarantined(ILogger logger, long seq, string alertType);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Publishing interrupted ({Reason}); the records stay in the outbox and go out after reconnect")]
     private static partial void LogPublishInterrupted(ILogger logger, string reason);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Kiosk.Agent.Outbox;
 
@@ -8,16 +7,16 @@ namespace Kiosk.Agent.Sync;
 internal static class RecordMessage
 {
     /// <param name="clockOffset">Platform clock minus kiosk clock, stamped on each record when known to be off (null: not stamped).</param>
-    public static byte[] Serialize(IReadOnlyList<StoredRecord> records, int chunkBytes, TimeSpan? clockOffset = null)
+    public static byte[] Serialize(IReadOnlyList<OutgoingRecord> records, int chunkBytes, TimeSpan? clockOffset = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("records");
-            foreach (var record in records)
+            foreach (var outgoing in records)
             {
-                WriteRecord(writer, record, chunkBytes, clockOffset);
+                WriteRecord(writer, outgoing.Record, outgoing.Body, chunkBytes, clockOffset);
             }
 
             writer.WriteEndArray();
@@ -27,7 +26,7 @@ internal static class RecordMessage
         return buffer.ToArray();
     }
 
-    private static void WriteRecord(Utf8JsonWriter writer, StoredRecord record, int chunkBytes, TimeSpan? clockOffset)
+    private static void WriteRecord(Utf8JsonWriter writer, OutboxRecord record, byte[] body, int chunkBytes, TimeSpan? clockOffset)
     {
         writer.WriteStartObject();
         writer.WriteString("recordId", record.RecordId);
@@ -35,7 +34,7 @@ internal static class RecordMessage
         writer.WriteString("kind", record.Kind.WireName());
         writer.WriteNumber("schemaVersion", record.SchemaVersion);
         writer.WriteNumber("priority", (int)record.Priority);
-        writer.WriteString("createdAt", OutboxStore.FormatTime(record.CreatedAt));
+        writer.WriteString("createdAt", OutboxTime.Format(record.CreatedAt));
         writer.WriteNumber("monotonicMs", record.MonotonicMs);
         writer.WriteString("bootId", record.BootId);
         if (clockOffset is { } offset)
@@ -44,7 +43,8 @@ internal static class RecordMessage
         }
 
         writer.WritePropertyName("body");
-        writer.WriteRawValue(Encoding.UTF8.GetBytes(record.BodyJson), skipInputValidation: true);
+        // The body was checked to be a JSON object when it was opened (OutgoingRecord.Open).
+        writer.WriteRawValue(body, skipInputValidation: true);
         writer.WriteStartArray("attachments");
         foreach (var attachment in record.Attachments)
         {

@@ -12,6 +12,9 @@ public sealed class SyncStatus
     private long _chunksPublished;
     private long _malformedAcks;
     private long _chunksSkipped;
+    private long _acksDropped;
+    private long _ackIdsIgnored;
+    private long _quarantined;
     private long _clockOffsetMs = long.MinValue;
     private long _lastConnectedAtMs = long.MinValue;
 
@@ -26,6 +29,15 @@ public sealed class SyncStatus
     public long ChunksPublished => Interlocked.Read(ref _chunksPublished);
 
     public long MalformedAcks => Interlocked.Read(ref _malformedAcks);
+
+    /// <summary>Acks dropped because the ack queue was full (their records are sent again and acknowledged again).</summary>
+    public long AcksDropped => Interlocked.Read(ref _acksDropped);
+
+    /// <summary>Record ids in acks that deleted nothing: not in the outbox, or never sent in full (an ack cannot delete those).</summary>
+    public long AckIdsIgnored => Interlocked.Read(ref _ackIdsIgnored);
+
+    /// <summary>Records quarantined since start (kept, not sent, alert raised).</summary>
+    public long Quarantined => Interlocked.Read(ref _quarantined);
 
     /// <summary>Chunks not sent again because the platform reported holding them (resumed uploads).</summary>
     public long ChunksSkipped => Interlocked.Read(ref _chunksSkipped);
@@ -51,6 +63,12 @@ public sealed class SyncStatus
     internal void ChunkPublished() => Interlocked.Increment(ref _chunksPublished);
 
     internal void MalformedAck() => Interlocked.Increment(ref _malformedAcks);
+
+    internal void AckDropped() => Interlocked.Increment(ref _acksDropped);
+
+    internal void AckIdsIgnoredBy(int count) => Interlocked.Add(ref _ackIdsIgnored, count);
+
+    internal void QuarantinedOne() => Interlocked.Increment(ref _quarantined);
 
     internal void SkippedChunks(int count) => Interlocked.Add(ref _chunksSkipped, count);
 

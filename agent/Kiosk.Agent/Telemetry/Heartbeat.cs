@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
@@ -82,7 +83,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
 
     internal async Task<byte[]> BuildAsync(CancellationToken cancellationToken)
     {
-        var stats = await outbox.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        var stats = await outbox.GetTotalsAsync(cancellationToken).ConfigureAwait(false);
         var usage = outbox.Usage;
         var now = timeProvider.GetUtcNow();
         var deviceStatus = new JsonObject();
@@ -95,7 +96,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
         var heartbeat = new JsonObject
         {
             ["type"] = "heartbeat",
-            ["at"] = OutboxStore.FormatTime(now),
+            ["at"] = OutboxTime.Format(now),
             ["bootId"] = identity.BootId,
             ["uptimeS"] = Math.Round(timeProvider.GetElapsedTime(_startedAt).TotalSeconds, 1),
             ["queue"] = new JsonObject
@@ -106,6 +107,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
                 ["budgetBytes"] = usage.BudgetBytes,
                 ["usedPercent"] = usage.UsedPercent,
                 ["warning"] = usage.AboveWarning,
+                ["quarantined"] = stats.Quarantined,
             },
             ["diskFreeBytes"] = new DriveInfo(folder).AvailableFreeSpace,
             ["clockOffsetMs"] = status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null,

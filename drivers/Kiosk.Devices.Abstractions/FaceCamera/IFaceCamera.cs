@@ -13,15 +13,8 @@ public sealed record FaceCaptureRequest
     public int BurstFrames { get; init; } = 5;
 }
 
-/// <summary>
-/// One face capture: the JPEG/PNG image and its quality (ISO/IEC 19794-5 / 29794-5 spirit).
-/// <see cref="SourceId"/> identifies the scene the frame came from when the device knows it
-/// (a simulator's photograph); real cameras leave it null.
-/// </summary>
-public sealed record FaceCapture(CapturedImage Image, FaceQuality Quality)
-{
-    public string? SourceId { get; init; }
-}
+/// <summary>One face capture: the JPEG/PNG image and its quality (ISO/IEC 19794-5 / 29794-5 spirit).</summary>
+public sealed record FaceCapture(CapturedImage Image, FaceQuality Quality);
 
 /// <summary>Quality scores of a face image. Sizes are in pixels, sharpness and brightness 0..1, score 0..100.</summary>
 public sealed record FaceQuality

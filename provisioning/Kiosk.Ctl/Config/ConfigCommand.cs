@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Config;
@@ -134,7 +134,7 @@ internal static class ConfigCommand
 
         // What the agent makes of this key: whether it reads it at all, how it spells it, and what type it wants.
         var probe = new Dictionary<string, string?>(file.Settings.Where(s => !IsAtOrBelow(s.Key, key)), StringComparer.OrdinalIgnoreCase) { [key] = TypeProbe };
-        var shape = KioskConfigurationCheck.Check(probe, ConfigValidation.ContentRoot);
+        var shape = KioskConfigurationCheck.Check(probe, ConfigValidation.ContentRoot, Kiosk.Devices.RealDrivers.All);
         var known = shape.ReadKeys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
         var isKiosk = string.Equals(segments[0], "Kiosk", StringComparison.OrdinalIgnoreCase);
         if (isKiosk && known is null && !force)

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Kiosk.Ctl.Config;

@@ -1,4 +1,5 @@
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
+using Kiosk.Devices;
 
 namespace Kiosk.Ctl.Config;
 
@@ -24,7 +25,7 @@ internal static class ConfigValidation
 
     public static ConfigVerdict Validate(IReadOnlyDictionary<string, string?> settings)
     {
-        var report = KioskConfigurationCheck.Check(settings, ContentRoot);
+        var report = KioskConfigurationCheck.Check(settings, ContentRoot, RealDrivers.All);
         var notes = new List<string>();
         foreach (var key in report.UnreadKeys)
         {

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Enrollment;

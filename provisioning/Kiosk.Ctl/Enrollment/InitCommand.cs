@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Enrollment;

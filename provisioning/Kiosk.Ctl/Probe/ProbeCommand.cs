@@ -33,10 +33,10 @@ internal static class ProbeCommand
             }
 
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(file.Settings).Build();
-            Agent.Devices.DeviceOptions options;
+            Agent.Devices.DeviceSelection selection;
             try
             {
-                options = DeviceProbe.Bind(configuration);
+                selection = DeviceProbe.Select(configuration);
             }
             catch (InvalidOperationException ex)
             {
@@ -45,12 +45,13 @@ internal static class ProbeCommand
 
             var healthLevel = result.GetValue(level) == "quick" ? HealthCheckLevel.Internal : HealthCheckLevel.External;
             var discovery = new Discovery();
-            var scanimage = options.DocumentScanner == "Sane" ? options.Sane.ScanimagePath : "scanimage";
+            var sane = selection[DeviceClass.DocumentScanner].Driver == "Sane";
+            var scanimage = sane && configuration["Kiosk:Devices:Sane:ScanimagePath"] is { Length: > 0 } path ? path : "scanimage";
 
             // scanimage -L takes seconds, so it runs while the devices are checked, unless the SANE driver needs the scanner itself.
-            Task<Discovered>? found = options.DocumentScanner == "Sane" ? null : discovery.RunAsync(DeviceProbe.SerialPorts(options), scanimage, cancellationToken);
-            var devices = await DeviceProbe.RunAsync(configuration, healthLevel, ConfigValidation.ContentRoot, cancellationToken).ConfigureAwait(false);
-            var discovered = await (found ?? discovery.RunAsync(DeviceProbe.SerialPorts(options), scanimage, cancellationToken)).ConfigureAwait(false);
+            Task<Discovered>? found = sane ? null : discovery.RunAsync(DeviceProbe.SerialPorts(selection), scanimage, cancellationToken);
+            var devices = await DeviceProbe.RunAsync(selection, healthLevel, ConfigValidation.ContentRoot, cancellationToken).ConfigureAwait(false);
+            var discovered = await (found ?? discovery.RunAsync(DeviceProbe.SerialPorts(selection), scanimage, cancellationToken)).ConfigureAwait(false);
 
             var notes = new List<string>(discovery.Notes);
             if (RunningAgent() is { } pid)
@@ -58,7 +59,7 @@ internal static class ProbeCommand
                 notes.Insert(0, $"the agent is running (pid {pid}) and holds the devices it opened: probing them can fail or disturb a check-in in progress. Stop the agent before probing.");
             }
 
-            var healthy = devices.All(d => d.Health == DeviceRow.Ok);
+            var healthy = devices.All(d => d.Health is DeviceRow.Ok or DeviceRow.NotFitted);
             if (result.GetValue(json))
             {
                 Output.Json(new { discovered, devices, healthy, notes });
@@ -93,7 +94,7 @@ internal static class ProbeCommand
         table.Title = new TableTitle($"configured in {Markup.Escape(path)} ({(level == HealthCheckLevel.Internal ? "quick" : "full")} check)");
         foreach (var d in devices)
         {
-            var colour = d.Health switch { DeviceRow.Ok => "green", DeviceRow.Degraded => "yellow", _ => "red" };
+            var colour = d.Health switch { DeviceRow.Ok => "green", DeviceRow.NotFitted => "grey", DeviceRow.Degraded => "yellow", _ => "red" };
             string[] cells = [Markup.Escape(d.Class), Markup.Escape(d.Driver), Markup.Escape(d.Location), Markup.Escape(d.Status), $"[{colour}]{d.Health}[/]", Markup.Escape(d.Detail)];
             table.AddRow(fixes ? [.. cells, Markup.Escape(d.Fix ?? "")] : cells);
         }
@@ -104,7 +105,7 @@ internal static class ProbeCommand
             AnsiConsole.MarkupLine($"[yellow]note[/]: {Markup.Escape(note)}");
         }
 
-        var bad = devices.Where(d => d.Health != DeviceRow.Ok).Select(d => d.Class).ToList();
+        var bad = devices.Where(d => d.Health is not (DeviceRow.Ok or DeviceRow.NotFitted)).Select(d => d.Class).ToList();
         AnsiConsole.MarkupLine(bad.Count == 0
             ? $"[green]all {devices.Count} configured devices are healthy[/]"
             : $"[red]{bad.Count} of {devices.Count} configured devices are not healthy[/]: {Markup.Escape(string.Join(", ", bad))}");

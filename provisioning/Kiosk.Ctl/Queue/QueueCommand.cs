@@ -46,7 +46,7 @@ internal static class QueueCommand
                 using var snapshot = OutboxQueueReader.ReadSnapshot(connection);
                 var now = TimeProvider.System.GetUtcNow();
                 var totals = OutboxQueueReader.Totals(connection, now);
-                var records = OutboxQueueReader.ReadPending(connection, now, max, includeBody: false);
+                var (records, unreadable) = OutboxQueueReader.ReadPending(connection, now, max, includeBody: false);
                 if (result.GetValue(json))
                 {
                     JsonOut.Print(new
@@ -55,16 +55,18 @@ internal static class QueueCommand
                         records = totals.Records,
                         bytes = totals.Bytes,
                         oldestCreatedAt = totals.OldestCreatedAt,
+                        quarantined = totals.Quarantined,
                         items = records.Select(r => new
                         {
-                            r.Seq, r.RecordId, r.Kind, r.Priority, r.CreatedAt, r.Bytes, r.Attempts, r.LastSentAt, r.ExpiresAt,
+                            r.Seq, r.RecordId, Kind = r.Kind.WireName(), Priority = (int)r.Priority, r.CreatedAt, r.Bytes, r.Attempts, r.LastSentAt, r.ExpiresAt, r.Quarantine,
                             attachments = r.Attachments.Select(a => new { a.AttachmentId, a.ContentType, a.Length, a.Biometric, a.Sealed, a.AckedChunks }),
                         }),
+                        unreadable = unreadable.Select(u => new { u.Seq, u.RecordId, u.Problem }),
                     });
                 }
                 else
                 {
-                    Print(location, totals, records, now);
+                    Print(location, totals, records, unreadable, now);
                 }
 
                 return ExitCodes.Ok;
@@ -77,7 +79,7 @@ internal static class QueueCommand
         return command;
     }
 
-    private static void Print(AgentLocation location, PendingTotals totals, IReadOnlyList<PendingRecord> records, DateTimeOffset now)
+    private static void Print(AgentLocation location, OutboxTotals totals, IReadOnlyList<OutboxRecord> records, IReadOnlyList<UnreadableRecord> unreadable, DateTimeOffset now)
     {
         if (totals.Records == 0)
         {
@@ -92,7 +94,7 @@ internal static class QueueCommand
             var sealedCount = record.Attachments.Count(a => a.Sealed);
             var attachments = record.Attachments.Count == 0 ? "-" : $"{record.Attachments.Count}{(sealedCount > 0 ? $" ({sealedCount} sealed)" : "")}";
             table.AddRow(
-                record.Seq.ToString(CultureInfo.InvariantCulture), record.RecordId, Markup.Escape(record.Kind),
+                record.Seq.ToString(CultureInfo.InvariantCulture), record.RecordId, Markup.Escape(record.Kind.WireName() + (record.Quarantine is null ? "" : " (quarantined)")),
                 Human.Duration(now - record.CreatedAt), Human.Bytes(record.Bytes), attachments,
                 record.Attempts == 0 ? "not yet" : $"{record.Attempts}x, last {Human.Time(record.LastSentAt)}");
         }
@@ -100,6 +102,15 @@ internal static class QueueCommand
         AnsiConsole.Write(table);
         var more = totals.Records > records.Count ? $"; the first {records.Count} shown (--limit)" : "";
         AnsiConsole.MarkupLine(Markup.Escape($"{totals.Records} records, {Human.Bytes(totals.Bytes)} waiting in {location.DatabasePath}{more}"));
+        foreach (var record in records.Where(r => r.Quarantine is not null))
+        {
+            AnsiConsole.MarkupLine(Markup.Escape($"seq {record.Seq} is quarantined (kept, not sent): {record.Quarantine}"));
+        }
+
+        foreach (var row in unreadable)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape($"seq {row.Seq} cannot be read: {row.Problem}; the agent quarantines it and sends the rest"));
+        }
     }
 
     /// <summary>Opens the outbox read-only, turning a missing or unreadable file into a message with what to do.</summary>

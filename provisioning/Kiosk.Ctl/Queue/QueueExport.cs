@@ -62,8 +62,9 @@ internal static partial class QueueExport
 
         using var connection = QueueCommand.OpenOutbox(location);
         using var snapshot = OutboxQueueReader.ReadSnapshot(connection);
-        var records = OutboxQueueReader.ReadPending(connection, TimeProvider.System.GetUtcNow(), limit: null, includeBody: true);
+        var (records, unreadable) = OutboxQueueReader.ReadPending(connection, TimeProvider.System.GetUtcNow(), limit: null, includeBody: true);
         var summary = new Summary(target);
+        summary.Mismatches.AddRange(unreadable.Select(u => $"seq {u.Seq} was not exported: it cannot be read ({u.Problem})"));
         try
         {
             CreatePrivateFolder(target);
@@ -105,7 +106,7 @@ internal static partial class QueueExport
         return summary.Mismatches.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
 
-    private static void Export(SqliteConnection connection, PendingRecord record, Stream lines, Summary summary)
+    private static void Export(SqliteConnection connection, OutboxRecord record, Stream lines, Summary summary)
     {
         var folder = Path.Combine(summary.Directory, "attachments", record.RecordId);
         var attachments = new JsonArray();
@@ -153,8 +154,8 @@ internal static partial class QueueExport
         {
             ["seq"] = record.Seq,
             ["recordId"] = record.RecordId,
-            ["kind"] = record.Kind,
-            ["priority"] = record.Priority,
+            ["kind"] = record.Kind.WireName(),
+            ["priority"] = (int)record.Priority,
             ["schemaVersion"] = record.SchemaVersion,
             ["createdAt"] = record.CreatedAt,
             ["monotonicMs"] = record.MonotonicMs,
@@ -163,7 +164,10 @@ internal static partial class QueueExport
             ["attempts"] = record.Attempts,
             ["lastSentAt"] = record.LastSentAt,
             ["expiresAt"] = record.ExpiresAt,
-            ["body"] = record.BodyJson is { } body ? JsonNode.Parse(body) : null,
+            // A sealed body stays sealed, like a sealed attachment: it opens only with this kiosk's outbox key.
+            ["body"] = record.Body is { Sealed: false } plain ? JsonNode.Parse(plain.Stored.Span) : null,
+            ["bodySealed"] = record.Body is { Sealed: true } sealedBody ? Convert.ToBase64String(sealedBody.Stored.Span) : null,
+            ["quarantine"] = record.Quarantine,
             ["attachments"] = attachments,
         };
         using (var writer = new Utf8JsonWriter(lines))
@@ -173,11 +177,11 @@ internal static partial class QueueExport
 
         lines.WriteByte((byte)'\n');
         summary.Records++;
-        summary.Bytes += record.BodyJson?.Length ?? 0;
+        summary.Bytes += record.Body?.Stored.Length ?? 0;
     }
 
     /// <summary>Copies the attachment as stored (sealed stays sealed) and returns the SHA-256 of what was written.</summary>
-    private static string Copy(SqliteConnection connection, PendingAttachment attachment, string path)
+    private static string Copy(SqliteConnection connection, OutboxAttachment attachment, string path)
     {
         using var source = OutboxQueueReader.OpenStoredAttachment(connection, attachment);
         using var destination = CreatePrivateFile(path);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Kiosk.Agent.Hosting;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.LocalApi;
 using Kiosk.Ctl.Config;
 

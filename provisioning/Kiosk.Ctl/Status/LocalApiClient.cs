@@ -7,7 +7,8 @@ namespace Kiosk.Ctl.Status;
 /// <summary>
 /// Talks to the running agent's local API. No answer (refused, timed out) means the agent is not running; an answer
 /// that is not the agent's means something else holds the port. Both are <see cref="AgentLocationException"/>s
-/// with exit code 3 and a message that says what to do. Never goes through a proxy.
+/// with exit code 3 and a message that says what to do. Every request carries the running agent's token (read from its
+/// data folder; only root and the service's group can). Never goes through a proxy.
 /// </summary>
 internal sealed class LocalApiClient : IDisposable
 {
@@ -15,11 +16,15 @@ internal sealed class LocalApiClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _url;
     private readonly string _source;
+    private readonly string? _token;
+    private readonly string _tokenPath;
 
-    public LocalApiClient(Uri url, string source)
+    public LocalApiClient(Uri url, string source, string? token, string tokenPath)
     {
         _url = url;
         _source = source;
+        _token = token;
+        _tokenPath = tokenPath;
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = Timeout }) { BaseAddress = url, Timeout = Timeout };
     }
 
@@ -45,6 +50,11 @@ internal sealed class LocalApiClient : IDisposable
         try
         {
             using var request = new HttpRequestMessage(method, where);
+            if (_token is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(LocalApiToken.Scheme, _token);
+            }
+
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             code = response.StatusCode;
             text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -60,6 +70,13 @@ internal sealed class LocalApiClient : IDisposable
         catch (HttpRequestException ex)
         {
             throw new AgentLocationException($"{where} did not answer properly ({ex.Message}): is it the kiosk agent's local API? (address from {_source})");
+        }
+
+        if (code == System.Net.HttpStatusCode.Unauthorized)
+        {
+            throw new AgentLocationException(_token is null
+                ? $"the agent asks for its token, and kioskctl cannot read {_tokenPath}: run kioskctl with sudo (or as the kiosk's service user)"
+                : $"the agent refused the token in {_tokenPath}: it belongs to an earlier run; if the agent was just restarted, try again");
         }
 
         if ((int)code is < 200 or > 299)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.LocalApi;
 using Spectre.Console;
 
@@ -32,7 +33,7 @@ internal static class StatusCommand
             {
                 var location = AgentLocation.Resolve(result.GetValue(config), result.GetValue(data));
                 var (address, source) = location.ApiUrl(result.GetValue(url));
-                using var client = new LocalApiClient(address, source);
+                using var client = new LocalApiClient(address, source, LocalApiToken.Read(location.DataFolder), LocalApiToken.PathIn(location.DataFolder));
                 return await run(client, source, result.GetValue(json), cancellationToken).ConfigureAwait(false);
             }
             catch (AgentLocationException ex)

@@ -26,7 +26,7 @@ public sealed class UnavailableDeviceTests
         using var folder = new TempFolder("unavailable");
         await using var central = new CentralPlatform(new CentralOptions { BrokerPort = broker.Port, DatabasePath = folder.File("central.db") });
         await central.StartAsync(CancellationToken.None);
-        await using var agent = new AgentHarness(broker.Port, folder.File("agent"), new Dictionary<string, string?>
+        await using var agent = new TestAgent(broker.Port, folder.File("agent"), new Dictionary<string, string?>
         {
             ["Kiosk:Devices:SignaturePad"] = "Evdev",
             ["Kiosk:Devices:Evdev:DevicePath"] = folder.File("no-such-event-node"),
@@ -38,7 +38,7 @@ public sealed class UnavailableDeviceTests
         await agent.WaitAcknowledgedAsync([receipt.RecordId]);
 
         var devices = agent.Services.GetRequiredService<DeviceSet>();
-        using var http = new HttpClient();
+        using var http = LocalApiHttp.Client(folder.File("agent"));
         var status = (await http.GetFromJsonAsync<AgentStatusReport>(new Uri(LocalApiUrlFile.Read(folder.File("agent"))!, "/api/status"), LocalApiJson.Options))!;
         var opened = await devices.SignaturePad.OpenAsync(CancellationToken.None);
         Assert.Multiple(() =>

@@ -126,7 +126,7 @@ public sealed class FaultMatrixTests
         var agentFolder = _folder.File("agent");
         var receipts = new List<CommitReceipt>();
         string outboxPath;
-        await using (var agent = new AgentHarness(_broker.Port, agentFolder, new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:00:03" }))
+        await using (var agent = new TestAgent(_broker.Port, agentFolder, new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:00:03" }))
         {
             var acks = RecordTracker.Acknowledged(agent.Status);
             var stored = RecordTracker.StoredBy(_central, HarnessKiosk);
@@ -211,7 +211,7 @@ public sealed class FaultMatrixTests
         var resetsWhenDown = proxy.ConnectionsReset;
         await proxy.WaitUntilAsync(p => p.ConnectionsReset >= resetsWhenDown + 3, TimeSpan.FromSeconds(30));
         Assert.That(acks.Count, Is.EqualTo(1), "nothing was acknowledged while the link was down");
-        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.EqualTo(20), "commits went on into the outbox");
+        Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).Records, Is.EqualTo(20), "commits went on into the outbox");
 
         proxy.Accepting = true;
         await FinishAsync("(d2) link down, then up", agent, acks, receipts, proxy);
@@ -275,7 +275,7 @@ public sealed class FaultMatrixTests
     private string DemoOutbox => _folder.File("agent/outbox.db");
 
     /// <summary>The in-process agent connecting through the proxy (the platform talks to Mosquitto directly).</summary>
-    private AgentHarness AgentThrough(FaultProxy proxy) => new(proxy.Port, _folder.File("agent"));
+    private TestAgent AgentThrough(FaultProxy proxy) => new(proxy.Port, _folder.File("agent"));
 
     private static NewRecord CheckIn(int n, params NewAttachment[] attachments) =>
         new(RecordKind.CheckIn, new JsonObject { ["n"] = n }) { Attachments = attachments };
@@ -288,7 +288,7 @@ public sealed class FaultMatrixTests
     }
 
     /// <summary>Commits a backlog: every <paramref name="attachmentEvery"/>-th record carries a random attachment.</summary>
-    private static async Task<List<CommitReceipt>> CommitBacklogAsync(AgentHarness agent, int records, int attachmentEvery, int attachmentBytes)
+    private static async Task<List<CommitReceipt>> CommitBacklogAsync(TestAgent agent, int records, int attachmentEvery, int attachmentBytes)
     {
         var receipts = new List<CommitReceipt>();
         for (var i = 0; i < records; i++)
@@ -302,7 +302,7 @@ public sealed class FaultMatrixTests
     }
 
     /// <summary>Waits for every receipt's ack and the outbox to empty, lets the agent stop, then runs the shared checks.</summary>
-    private async Task FinishAsync(string scenario, AgentHarness agent, RecordTracker acks, List<CommitReceipt> receipts, FaultProxy proxy)
+    private async Task FinishAsync(string scenario, TestAgent agent, RecordTracker acks, List<CommitReceipt> receipts, FaultProxy proxy)
     {
         await acks.WaitUntilAsync(a => receipts.All(r => a.Contains(r.RecordId)), AckWait, $"{scenario}: every record acknowledged");
         await WaitOutboxEmptyAsync(agent, acks);
@@ -311,7 +311,7 @@ public sealed class FaultMatrixTests
     }
 
     /// <summary>Awaits <paramref name="wait"/>; on a timeout fails with what the agent's connection and sync report.</summary>
-    private static async Task WithDiagnosisAsync(AgentHarness agent, Task wait, string what)
+    private static async Task WithDiagnosisAsync(TestAgent agent, Task wait, string what)
     {
         try
         {
@@ -321,18 +321,18 @@ public sealed class FaultMatrixTests
         {
             var connection = agent.Services.GetRequiredService<MqttConnection>();
             var status = agent.Status;
-            var outbox = await agent.Outbox.GetStatsAsync(CancellationToken.None);
+            var outbox = await agent.Outbox.GetTotalsAsync(CancellationToken.None);
             Assert.Fail($"timed out waiting for {what}: {ex.Message}\nagent: connected={connection.IsConnected} epoch={connection.Epoch}; published {status.RecordsPublished}, resent {status.RecordsResent}, acknowledged {status.RecordsAcknowledged}, chunks {status.ChunksPublished}; outbox {outbox.Records} records");
         }
     }
 
     /// <summary>Completes when the outbox holds no record; re-checked after every acknowledgement.</summary>
-    private static async Task WaitOutboxEmptyAsync(AgentHarness agent, RecordTracker acks)
+    private static async Task WaitOutboxEmptyAsync(TestAgent agent, RecordTracker acks)
     {
         while (true)
         {
             var seen = acks.Count;
-            if ((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records == 0)
+            if ((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).Records == 0)
             {
                 return;
             }

@@ -1,4 +1,6 @@
+using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
+using Kiosk.Devices;
 using Kiosk.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +25,7 @@ public sealed class ConfigurationValidationTests
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();
+        builder.Services.AddKioskDrivers(RealDrivers.All);
         using var host = builder.Build();
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         return await Task.FromResult(error!);
@@ -44,7 +47,7 @@ public sealed class ConfigurationValidationTests
         Assert.That(error.Message, Does.Contain("Kiosk:KioskId 'kiosk 1/' is not valid")
             .And.Contain("Kiosk:Sync:BrokerPort must be a TCP port")
             .And.Contain("Kiosk:Sync:ChunkBytes must be between 16384 and 262144")
-            .And.Contain("Kiosk:Devices:FaceCamera 'Webcam9000' is not a known driver: use one of Simulated")
+            .And.Contain("Kiosk:Devices:FaceCamera 'Webcam9000' is not a known driver: use one of OpenCv, None")
             .And.Contain("Kiosk:Session:Levels:lenient must start with IdCard"));
     }
 

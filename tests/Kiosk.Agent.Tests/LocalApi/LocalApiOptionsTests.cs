@@ -1,3 +1,4 @@
+using Kiosk.Agent.Configuration;
 using System.Net;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.LocalApi;

@@ -29,7 +29,7 @@ public sealed class LocalApiTests
         _folder = new TempFolder("local-api");
         _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
         await _central.StartAsync(CancellationToken.None);
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _http = LocalApiHttp.Client(DataFolder);
     }
 
     [TearDown]
@@ -43,7 +43,7 @@ public sealed class LocalApiTests
 
     private string DataFolder => _folder.File("agent");
 
-    private AgentHarness Agent(IDictionary<string, string?>? overrides = null) => new(_broker.Port, DataFolder, overrides);
+    private TestAgent Agent(IDictionary<string, string?>? overrides = null) => new(_broker.Port, DataFolder, overrides);
 
     /// <summary>The URL the running agent wrote to its data folder: how kioskctl finds it.</summary>
     private Uri Api(string path) => new(LocalApiUrlFile.Read(DataFolder) ?? throw new AssertionException("the agent wrote no local-api.url"), path);
@@ -97,10 +97,10 @@ public sealed class LocalApiTests
         _central.AcknowledgementsPaused = true;
         await using var agent = Agent();
         await agent.StartAsync();
-        await Eventually(async () => (await StatusAsync()).Broker.Connected);
+        await Eventually.TrueAsync(async () => (await StatusAsync()).Broker.Connected);
 
         var receipt = await agent.CommitAsync(CheckIn(1));
-        await Eventually(async () => (await StatusAsync()).Sync.Published >= 1);
+        await Eventually.TrueAsync(async () => (await StatusAsync()).Sync.Published >= 1);
         var waiting = await StatusAsync();
         Assert.Multiple(() =>
         {
@@ -145,9 +145,9 @@ public sealed class LocalApiTests
     {
         await using var agent = Agent();
         await agent.StartAsync();
-        await Eventually(async () => (await StatusAsync()).Broker.Connected);
+        await Eventually.TrueAsync(async () => (await StatusAsync()).Broker.Connected);
         await _broker.StopAsync();
-        await Eventually(async () => !(await StatusAsync()).Broker.Connected);
+        await Eventually.TrueAsync(async () => !(await StatusAsync()).Broker.Connected);
         var status = await StatusAsync();
         Assert.That(status.Healthy, Is.False);
         Assert.That(status.Problems, Has.Some.StartsWith($"not connected to the broker 127.0.0.1:{_broker.Port}"));
@@ -163,7 +163,7 @@ public sealed class LocalApiTests
         await agent.StartAsync();
         var first = await agent.CommitAsync(CheckIn(1, NewAttachment.FromBytes("face", "image/jpeg", face, biometric: true), NewAttachment.FromBytes("scan", "image/png", new byte[10], biometric: false)));
         var second = await agent.CommitAsync(CheckIn(2));
-        await Eventually(async () => (await StatusAsync()).Sync.InFlight == 2);
+        await Eventually.TrueAsync(async () => (await StatusAsync()).Sync.InFlight == 2);
 
         var text = await _http.GetStringAsync(Api("/api/queue?limit=1"));
         var queue = System.Text.Json.JsonSerializer.Deserialize<QueueReport>(text, LocalApiJson.Options)!;
@@ -177,7 +177,7 @@ public sealed class LocalApiTests
             Assert.That(item.Kind, Is.EqualTo("checkin"));
             Assert.That(item.InFlight, Is.True);
             Assert.That(item.Attachments.Select(a => (a.AttachmentId, a.ContentType, a.Length, a.Biometric, a.Sealed)),
-                Is.EqualTo(new[] { ("face", "image/jpeg", 70_000L, true, true), ("scan", "image/png", 10L, false, false) }));
+                Is.EqualTo(new[] { ("face", "image/jpeg", 70_000L, true, true), ("scan", "image/png", 10L, false, true) }));
             Assert.That(text, Does.Not.Contain("110101199003074578"), "no record body, so no ID number");
             Assert.That(text, Does.Not.Contain("RkZGRkZG"), "no attachment bytes (base64 of FFFFFF)");
         });
@@ -195,7 +195,7 @@ public sealed class LocalApiTests
         await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:10:00" });
         await agent.StartAsync();
         var receipts = new[] { await agent.CommitAsync(CheckIn(1)), await agent.CommitAsync(CheckIn(2, NewAttachment.FromBytes("face", "image/jpeg", new byte[200_000], biometric: true))) };
-        await Eventually(() => Task.FromResult(receipts.All(r => deliveries.GetValueOrDefault(r.RecordId) == 1)));
+        await Eventually.TrueAsync(() => Task.FromResult(receipts.All(r => deliveries.GetValueOrDefault(r.RecordId) == 1)));
         Assert.That(agent.Status.RecordsResent, Is.Zero, "nothing is resent before the 10 min ack timeout");
 
         using var response = await _http.PostAsync(Api("/api/queue/retry"), content: null);
@@ -204,7 +204,7 @@ public sealed class LocalApiTests
         Assert.That(retry.Requeued, Is.EqualTo(2));
         Assert.That(retry.Connected, Is.True);
 
-        await Eventually(() => Task.FromResult(receipts.All(r => deliveries.GetValueOrDefault(r.RecordId) >= 2)));
+        await Eventually.TrueAsync(() => Task.FromResult(receipts.All(r => deliveries.GetValueOrDefault(r.RecordId) >= 2)));
         Assert.That(agent.Status.RecordsResent, Is.GreaterThanOrEqualTo(2));
 
         _central.AcknowledgementsPaused = false;
@@ -244,7 +244,7 @@ public sealed class LocalApiTests
         await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:10:00" });
         await agent.StartAsync();
         await agent.CommitAsync(CheckIn(1));
-        await Eventually(async () => (await StatusAsync()).Sync.InFlight == 1);
+        await Eventually.TrueAsync(async () => (await StatusAsync()).Sync.InFlight == 1);
 
         // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends Host: evil.example.
         using (var rebound = new HttpRequestMessage(HttpMethod.Get, Api("/api/status")))
@@ -272,18 +272,88 @@ public sealed class LocalApiTests
     }
 
     [Test]
-    public async Task A_port_another_program_holds_leaves_the_agent_running_without_the_API()
+    public async Task A_port_another_program_holds_stops_the_agent_saying_so_instead_of_running_without_its_API()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
         await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:LocalApi:Url"] = $"http://127.0.0.1:{port}" });
-        await agent.StartAsync();
-        Assert.That(agent.Services.GetRequiredService<LocalApiServer>().Address, Is.Null);
-        Assert.That(File.Exists(LocalApiUrlFile.PathIn(DataFolder)), Is.False);
 
+        var refused = Assert.ThrowsAsync<LocalApiUnavailableException>(agent.StartAsync);
+
+        Assert.That(refused!.Message, Does.Contain($"127.0.0.1:{port}").And.Contain("another program holds the port").And.Contain("Kiosk:LocalApi:Url"));
+        Assert.That(File.Exists(LocalApiUrlFile.PathIn(DataFolder)), Is.False);
+        Assert.That(File.Exists(LocalApiToken.PathIn(DataFolder)), Is.False, "no token is left for a squatter to be given");
+    }
+
+    [Test]
+    public async Task A_kiosk_without_a_roster_says_so_and_refuses_a_check_in_with_an_alert()
+    {
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Roster:SimulatedPeople"] = "0" });
+        await agent.StartAsync();
         var receipt = await agent.CommitAsync(CheckIn(1));
         await agent.WaitAcknowledgedAsync([receipt.RecordId]);
+
+        var status = await StatusAsync();
+        Assert.That(status.Roster.Loaded, Is.False);
+        Assert.That(status.Problems, Has.Some.StartsWith("no roster"));
+        Assert.That(status.Healthy, Is.False);
+
+        var reader = (Kiosk.Devices.Simulated.SimulatedIdCardReader)agent.Services.GetRequiredService<Kiosk.Agent.Devices.DeviceSet>().IdCardReader;
+        reader.PresentCard(Kiosk.Devices.Simulated.SimulatedPeople.Generate(1, 1)[0].Card);
+        Assert.That((await agent.Session.StartAsync(CancellationToken.None)).Result, Is.EqualTo(Kiosk.Agent.Session.StepResult.Completed));
+        var refused = await agent.Session.RunStepAsync(Kiosk.Agent.Configuration.CheckInStep.IdCard, null, CancellationToken.None);
+        Assert.That(refused.Result, Is.EqualTo(Kiosk.Agent.Session.StepResult.Rejected));
+        Assert.That(refused.Message, Does.Contain("see staff"));
+        await Eventually.TrueAsync(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.Kind == "alert" && r.Json.Contains("noRoster", StringComparison.Ordinal)), "the noRoster alert reached the platform");
+    }
+
+    [Test]
+    public async Task A_caller_without_this_runs_token_gets_401_and_nothing_else()
+    {
+        await using var agent = Agent();
+        await agent.StartAsync();
+        using var anonymous = new HttpClient();
+
+        using var missing = await anonymous.GetAsync(Api("/api/status"));
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, Api("/api/session/call-staff"));
+        wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-the-token");
+        using var wrongAnswer = await anonymous.SendAsync(wrong);
+        using var withToken = await _http.GetAsync(Api("/api/status"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(missing.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
+            Assert.That(wrongAnswer.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(withToken.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+        Assert.That(await agent.Outbox.GetTotalsAsync(CancellationToken.None), Has.Property("Alerts").EqualTo(0), "the refused call-staff stored nothing");
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_token_is_readable_by_the_service_and_its_group_only_and_changes_with_every_run()
+    {
+        string first;
+        await using (var agent = Agent())
+        {
+            await agent.StartAsync();
+            first = LocalApiToken.Read(DataFolder)!;
+            Assert.That(File.GetUnixFileMode(LocalApiToken.PathIn(DataFolder)), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead));
+            Assert.That(first, Has.Length.GreaterThanOrEqualTo(43), "256 bits");
+        }
+
+        Assert.That(File.Exists(LocalApiToken.PathIn(DataFolder)), Is.False, "a clean stop removes it");
+        await using (var again = Agent())
+        {
+            await again.StartAsync();
+            Assert.That(LocalApiToken.Read(DataFolder), Is.Not.EqualTo(first));
+            using var stale = new HttpRequestMessage(HttpMethod.Get, Api("/api/status"));
+            stale.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", first);
+            using var anonymous = new HttpClient();
+            Assert.That((await anonymous.SendAsync(stale)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the last run's token opens nothing");
+        }
     }
 
     [Test]
@@ -293,19 +363,5 @@ public sealed class LocalApiTests
         await agent.StartAsync();
         Assert.That(agent.Services.GetRequiredService<LocalApiServer>().Address, Is.Null);
         Assert.That(File.Exists(LocalApiUrlFile.PathIn(DataFolder)), Is.False);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 30 s");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

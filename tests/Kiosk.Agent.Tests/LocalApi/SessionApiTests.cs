@@ -16,7 +16,7 @@ public sealed class SessionApiTests
     private TempFolder _folder = null!;
     private CentralPlatform _central = null!;
     private HttpClient _http = null!;
-    private AgentHarness _agent = null!;
+    private TestAgent _agent = null!;
 
     [SetUp]
     public async Task SetUp()
@@ -25,8 +25,8 @@ public sealed class SessionApiTests
         _folder = new TempFolder("session-api");
         _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
         await _central.StartAsync(CancellationToken.None);
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        _agent = new AgentHarness(_broker.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:Roster:SimulatedPeople"] = "2" });
+        _http = LocalApiHttp.Client(_folder.File("agent"));
+        _agent = new TestAgent(_broker.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:Roster:SimulatedPeople"] = "2" });
         await _agent.StartAsync();
     }
 

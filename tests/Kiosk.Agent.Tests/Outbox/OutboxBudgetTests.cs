@@ -53,13 +53,13 @@ public sealed class OutboxBudgetTests
 
         // 800 KB used + this 150 KB passes 943 KB: the expired telemetry row goes first, and that is enough.
         var next = await outbox.CommitAsync(Sized(RecordKind.CheckIn, 150_000), CancellationToken.None);
-        var left = (await outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None)).Select(r => r.RecordId).ToList();
+        var left = ((await outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None)).Records).Select(r => r.RecordId).ToList();
         Assert.That(left, Does.Not.Contain(expiring.RecordId));
         Assert.That(left, Does.Contain(audit.RecordId), "the audit row was not needed to make room");
 
         // Another 150 KB: now the audit row is evicted.
         var more = await outbox.CommitAsync(Sized(RecordKind.CheckIn, 150_000), CancellationToken.None);
-        left = [.. (await outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None)).Select(r => r.RecordId)];
+        left = [.. ((await outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None)).Records).Select(r => r.RecordId)];
         Assert.Multiple(() =>
         {
             Assert.That(left, Does.Not.Contain(audit.RecordId));
@@ -77,13 +77,13 @@ public sealed class OutboxBudgetTests
             await outbox.CommitAsync(Sized(RecordKind.CheckIn, 100_000), CancellationToken.None);
         }
 
-        var before = (await outbox.GetStatsAsync(CancellationToken.None)).Records;
+        var before = (await outbox.GetTotalsAsync(CancellationToken.None)).Records;
         var refused = Assert.ThrowsAsync<OutboxFullException>(() => outbox.CommitAsync(Sized(RecordKind.CheckIn, 100_000), CancellationToken.None));
         Assert.That(refused!.Message, Does.Contain("outbox is full").And.Contain("frees itself as the platform acknowledges"));
-        Assert.That((await outbox.GetStatsAsync(CancellationToken.None)).Records, Is.EqualTo(before), "nothing was stored and nothing was evicted");
+        Assert.That((await outbox.GetTotalsAsync(CancellationToken.None)).Records, Is.EqualTo(before), "nothing was stored and nothing was evicted");
 
         await outbox.CommitAsync(Sized(RecordKind.Alert, 2_000), CancellationToken.None);
-        Assert.That((await outbox.GetStatsAsync(CancellationToken.None)).Alerts, Is.EqualTo(1), "alerts use the room above the high-water mark");
+        Assert.That((await outbox.GetTotalsAsync(CancellationToken.None)).Alerts, Is.EqualTo(1), "alerts use the room above the high-water mark");
     }
 
     [Test]
@@ -97,6 +97,7 @@ public sealed class OutboxBudgetTests
         }
 
         Assert.ThrowsAsync<OutboxFullException>(() => outbox.CommitAsync(Sized(RecordKind.CheckIn, 100_000), CancellationToken.None));
+        await outbox.MarkSentAsync([receipts[0].Seq, receipts[1].Seq], CancellationToken.None);
         await outbox.AcknowledgeAsync([receipts[0].RecordId, receipts[1].RecordId], CancellationToken.None);
 
         Assert.DoesNotThrowAsync(() => outbox.CommitAsync(Sized(RecordKind.CheckIn, 100_000), CancellationToken.None));
@@ -117,6 +118,7 @@ public sealed class OutboxBudgetTests
         Assert.That(changes.Select(c => c.AboveWarning), Is.EqualTo(new[] { true }), "one report when passing 80 %");
         Assert.That(changes[0].UsedPercent, Is.GreaterThanOrEqualTo(80));
 
+        await outbox.MarkSentAsync([.. receipts.Take(3).Select(r => r.Seq)], CancellationToken.None);
         await outbox.AcknowledgeAsync([.. receipts.Take(3).Select(r => r.RecordId)], CancellationToken.None);
         Assert.That(changes.Select(c => c.AboveWarning), Is.EqualTo(new[] { true, false }));
     }
@@ -139,9 +141,9 @@ public sealed class OutboxBudgetTests
     {
         using var outbox = Open();
         await outbox.CommitAsync(Sized(RecordKind.Telemetry, 10, TimeSpan.FromMinutes(1)), CancellationToken.None);
-        Assert.That(await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None), Has.Count.EqualTo(1));
+        Assert.That((await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None)).Records, Has.Count.EqualTo(1));
         _time.Advance(TimeSpan.FromMinutes(2));
-        Assert.That(await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None), Is.Empty);
+        Assert.That((await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None)).Records, Is.Empty);
     }
 
     [Test]
@@ -155,6 +157,6 @@ public sealed class OutboxBudgetTests
 
         Assert.That(await outbox.PurgeExpiredAsync(CancellationToken.None), Is.EqualTo(1));
         Assert.That(outbox.Usage.UsedBytes, Is.LessThan(used - 49_000));
-        Assert.That((await outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(1));
+        Assert.That((await outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(1));
     }
 }

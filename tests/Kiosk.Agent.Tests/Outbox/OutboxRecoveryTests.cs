@@ -128,7 +128,7 @@ public sealed class OutboxRecoveryTests
             Assert.That(reopened.Recovery, Is.Null);
             Assert.That(Directory.GetFiles(_folder.Path, "*.damaged-*"), Is.Empty);
         });
-        Assert.That((await reopened.GetStatsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(10));
+        Assert.That((await reopened.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(10));
     }
 
     [Test]
@@ -139,15 +139,15 @@ public sealed class OutboxRecoveryTests
         await BuildOutboxAsync();
         Damage(bytes => bytes.AsSpan(0, (int)(bytes.Length * 0.6)).ToArray());
 
-        var agent = new AgentHarness(FreePort.Next(), dataFolder);
+        var agent = new TestAgent(FreePort.Next(), dataFolder);
         await using (agent.ConfigureAwait(false))
         {
             await agent.StartAsync();
             var recovery = agent.Outbox.Recovery;
             Assert.That(recovery, Is.Not.Null);
-            var alerts = (await agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None))
+            var alerts = ((await agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None)).Records)
                 .Where(r => r.Kind == RecordKind.Alert)
-                .Select(r => JsonNode.Parse(r.BodyJson)!.AsObject())
+                .Select(r => JsonNode.Parse(agent.Outbox.OpenBody(r))!.AsObject())
                 .Where(b => (string?)b["alertType"] == "outboxSalvaged")
                 .ToList();
             Assert.That(alerts, Has.Count.EqualTo(1));

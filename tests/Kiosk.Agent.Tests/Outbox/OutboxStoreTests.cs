@@ -37,7 +37,7 @@ public sealed class OutboxStoreTests
         using var outbox = Open();
         var receipt = await outbox.CommitAsync(CheckIn(NewAttachment.FromBytes("face", "image/png", new byte[] { 1, 2, 3 }, biometric: true)), CancellationToken.None);
 
-        var pending = await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None);
+        var pending = (await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None)).Records;
         Assert.That(pending, Has.Count.EqualTo(1));
         Assert.Multiple(() =>
         {
@@ -58,7 +58,7 @@ public sealed class OutboxStoreTests
 
         Assert.ThrowsAsync<IOException>(() => outbox.CommitAsync(CheckIn(NewAttachment.FromBytes("face", "image/png", new byte[10], true), failing), CancellationToken.None));
 
-        var stats = await outbox.GetStatsAsync(CancellationToken.None);
+        var stats = await outbox.GetTotalsAsync(CancellationToken.None);
         Assert.Multiple(() =>
         {
             Assert.That(stats.Records, Is.EqualTo(1), "the failed check-in left no record");
@@ -73,7 +73,7 @@ public sealed class OutboxStoreTests
         using var outbox = Open();
         var liar = new NewAttachment("face", "image/png", 100, () => new MemoryStream(new byte[50]), Biometric: true);
         Assert.ThrowsAsync<InvalidDataException>(() => outbox.CommitAsync(CheckIn(liar), CancellationToken.None));
-        Assert.That((await outbox.GetStatsAsync(CancellationToken.None)).Records, Is.Zero);
+        Assert.That((await outbox.GetTotalsAsync(CancellationToken.None)).Records, Is.Zero);
     }
 
     [Test]
@@ -85,6 +85,7 @@ public sealed class OutboxStoreTests
             await outbox.CommitAsync(CheckIn(), CancellationToken.None);
             var second = await outbox.CommitAsync(CheckIn(), CancellationToken.None);
             lastId = second.RecordId;
+            await outbox.MarkSentAsync([second.Seq], CancellationToken.None);
             await outbox.AcknowledgeAsync([lastId], CancellationToken.None);
         }
 
@@ -103,7 +104,7 @@ public sealed class OutboxStoreTests
         using var outbox = Open();
         await outbox.CommitAsync(CheckIn(NewAttachment.FromBytes("scan", "image/png", data, biometric: false)), CancellationToken.None);
 
-        var attachment = (await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None))[0].Attachments.Single();
+        var attachment = ((await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records)[0].Attachments.Single();
         using var copy = new MemoryStream();
         for (long offset = 0; offset < attachment.Length; offset += 128 * 1024)
         {
@@ -126,9 +127,9 @@ public sealed class OutboxStoreTests
         await outbox.CommitAsync(new NewRecord(RecordKind.Alert, []), CancellationToken.None);
         await outbox.CommitAsync(CheckIn(), CancellationToken.None);
 
-        var pending = await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None);
+        var pending = (await outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None)).Records;
         Assert.That(pending.Select(r => (r.Kind, r.Seq)), Is.EqualTo(new[] { (RecordKind.Alert, 3L), (RecordKind.CheckIn, 2L), (RecordKind.CheckIn, 4L), (RecordKind.Audit, 1L) }));
-        var skipping = await outbox.ReadPendingAsync(10, new HashSet<long> { 3, 2 }, CancellationToken.None);
+        var skipping = (await outbox.ReadPendingAsync(10, new HashSet<long> { 3, 2 }, CancellationToken.None)).Records;
         Assert.That(skipping.Select(r => r.Seq), Is.EqualTo(new[] { 4L, 1L }), "in-flight records are skipped");
     }
 
@@ -137,7 +138,8 @@ public sealed class OutboxStoreTests
     {
         using var outbox = Open();
         var first = await outbox.CommitAsync(CheckIn(NewAttachment.FromBytes("face", "image/png", new byte[64], true)), CancellationToken.None);
-        await outbox.CommitAsync(CheckIn(), CancellationToken.None);
+        var second = await outbox.CommitAsync(CheckIn(), CancellationToken.None);
+        await outbox.MarkSentAsync([first.Seq, second.Seq], CancellationToken.None);
 
         var deleted = await outbox.AcknowledgeAsync([first.RecordId, Guid.CreateVersion7().ToString()], CancellationToken.None);
 
@@ -147,6 +149,23 @@ public sealed class OutboxStoreTests
             Assert.That(Count("records"), Is.EqualTo(1));
             Assert.That(Count("attachments"), Is.Zero, "the acknowledged record's biometric attachment is gone");
             Assert.That(AuditEvents(), Is.EqualTo(new[] { "committed", "committed", "acknowledged" }));
+        });
+    }
+
+    [Test]
+    public async Task An_ack_for_a_record_never_sent_in_full_deletes_nothing()
+    {
+        using var outbox = Open();
+        var unsent = await outbox.CommitAsync(CheckIn(NewAttachment.FromBytes("face", "image/png", new byte[64], true)), CancellationToken.None);
+
+        var deleted = await outbox.AcknowledgeAsync([unsent.RecordId], CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deleted, Is.Empty, "nobody can confirm storing a record the kiosk never finished sending");
+            Assert.That(Count("records"), Is.EqualTo(1));
+            Assert.That(Count("attachments"), Is.EqualTo(1));
+            Assert.That(AuditEvents(), Is.EqualTo(new[] { "committed" }));
         });
     }
 

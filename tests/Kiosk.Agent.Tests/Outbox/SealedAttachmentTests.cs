@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Kiosk.Agent.Tests.Outbox;
 
-/// <summary>Biometric attachments are sealed at rest with the outbox key and read back as plaintext for sending.</summary>
+/// <summary>Attachments and record bodies are sealed at rest with the outbox key and read back as plaintext for sending.</summary>
 public sealed class SealedAttachmentTests
 {
     private TempFolder _folder = null!;
@@ -50,12 +50,12 @@ public sealed class SealedAttachmentTests
     };
 
     [Test]
-    public async Task A_biometric_attachment_is_stored_sealed_and_read_back_as_plaintext_chunk_by_chunk()
+    public async Task Attachments_are_stored_sealed_and_read_back_as_plaintext_chunk_by_chunk()
     {
         var face = Face(200_003);
         using var outbox = Open();
         await outbox.CommitAsync(CheckIn(face, Face(1000)), CancellationToken.None);
-        var attachments = (await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None))[0].Attachments;
+        var attachments = ((await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records)[0].Attachments;
         var sealedFace = attachments.Single(a => a.AttachmentId == "face");
 
         var copy = new List<byte>();
@@ -68,14 +68,69 @@ public sealed class SealedAttachmentTests
         Assert.Multiple(() =>
         {
             Assert.That(sealedFace.Sealed, Is.True);
-            Assert.That(attachments.Single(a => a.AttachmentId == "scan").Sealed, Is.False, "only biometric attachments are sealed");
+            Assert.That(attachments.Single(a => a.AttachmentId == "scan").Sealed, Is.True, "a document scan carries personal data too");
             Assert.That(copy.ToArray(), Is.EqualTo(face));
             Assert.That(unaligned, Is.EqualTo(face.AsSpan(65_000, 1_000).ToArray()), "a read across a segment boundary");
             Assert.That(sealedFace.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(face))), "the platform checks the plaintext hash");
             Assert.That(StoredBlob("face"), Has.Length.EqualTo(AttachmentCipher.StoredLength(face.Length)));
             Assert.That(Contains(StoredBlob("face"), "FACEDATAFACEDATA"u8.ToArray()), Is.False, "no plaintext in the stored bytes");
-            Assert.That(Contains(StoredBlob("scan"), "FACEDATAFACEDATA"u8.ToArray()), Is.True, "a non-biometric attachment is stored as is");
+            Assert.That(Contains(StoredBlob("scan"), "FACEDATAFACEDATA"u8.ToArray()), Is.False, "nor in a document scan's");
         });
+    }
+
+    [Test]
+    public async Task A_body_with_a_name_id_number_and_answers_never_reaches_the_disk_in_the_clear()
+    {
+        const string Name = "张三丰";
+        const string IdNumber = "110101199003074578";
+        const string Answer = "residence changed to Chaoyang District";
+        CommitReceipt receipt;
+        using (var outbox = Open())
+        {
+            receipt = await outbox.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject
+            {
+                ["person"] = new JsonObject { ["name"] = Name, ["idNumber"] = IdNumber, ["birthDate"] = "1990-03-07" },
+                ["facts"] = new JsonObject { ["report"] = new JsonObject { ["residence"] = Answer } },
+            }), CancellationToken.None);
+            var stored = (await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records.Single();
+            var opened = JsonNode.Parse(outbox.OpenBody(stored))!;
+            Assert.That((string?)opened["person"]!["idNumber"], Is.EqualTo(IdNumber), "the sync reads it back whole");
+            Assert.That(stored.Body!.Sealed, Is.True);
+        }
+
+        SqliteConnection.ClearAllPools();
+        var onDisk = Directory.GetFiles(_folder.Path, "outbox.db*").SelectMany(File.ReadAllBytes).ToArray();
+        Assert.Multiple(() =>
+        {
+            foreach (var secret in new[] { Name, IdNumber, Answer, "1990-03-07" })
+            {
+                Assert.That(Contains(onDisk, System.Text.Encoding.UTF8.GetBytes(secret)), Is.False, $"'{secret}' is in the outbox files in the clear");
+            }
+        });
+        Assert.That(receipt.Seq, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_body_an_older_release_left_in_the_clear_is_sealed_when_the_outbox_opens()
+    {
+        const string IdNumber = "110101199003074578";
+        using (var unkeyed = OutboxStore.Open(_folder.File("outbox.db"), _time))
+        {
+            await unkeyed.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["idNumber"] = IdNumber }), CancellationToken.None);
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.That(Contains(File.ReadAllBytes(_folder.File("outbox.db")).Concat(File.Exists(_folder.File("outbox.db-wal")) ? File.ReadAllBytes(_folder.File("outbox.db-wal")) : []).ToArray(), System.Text.Encoding.UTF8.GetBytes(IdNumber)), Is.True, "the old release stored it in the clear");
+        using (var outbox = Open())
+        {
+            var record = (await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records.Single();
+            Assert.That(record.Body!.Sealed, Is.True);
+            Assert.That((string?)JsonNode.Parse(outbox.OpenBody(record))!["idNumber"], Is.EqualTo(IdNumber));
+        }
+
+        SqliteConnection.ClearAllPools();
+        var onDisk = Directory.GetFiles(_folder.Path, "outbox.db*").SelectMany(File.ReadAllBytes).ToArray();
+        Assert.That(Contains(onDisk, System.Text.Encoding.UTF8.GetBytes(IdNumber)), Is.False, "no copy is left in the file, its free pages or its log");
     }
 
     [Test]
@@ -83,7 +138,7 @@ public sealed class SealedAttachmentTests
     {
         using var outbox = Open();
         await outbox.CommitAsync(CheckIn(Face(5000), Face(10)), CancellationToken.None);
-        var face = (await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None))[0].Attachments.Single(a => a.AttachmentId == "face");
+        var face = ((await outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records)[0].Attachments.Single(a => a.AttachmentId == "face");
         using (var connection = new SqliteConnection($"Data Source={_folder.File("outbox.db")};Pooling=False"))
         {
             connection.Open();
@@ -108,7 +163,7 @@ public sealed class SealedAttachmentTests
 
         SqliteConnection.ClearAllPools();
         using var other = OutboxStore.Open(_folder.File("outbox.db"), _time, key: RandomNumberGenerator.GetBytes(32));
-        var face = (await other.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None))[0].Attachments.Single(a => a.AttachmentId == "face");
+        var face = ((await other.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records)[0].Attachments.Single(a => a.AttachmentId == "face");
         Assert.ThrowsAsync<AuthenticationTagMismatchException>(() => other.ReadAttachmentChunkAsync(face, 0, 1000, CancellationToken.None));
     }
 
@@ -156,7 +211,7 @@ public sealed class SealedAttachmentTests
         using var salvaged = Open();
         Assert.That(salvaged.Recovery, Is.Not.Null);
         Assert.That(salvaged.Recovery!.RecordsSaved, Is.EqualTo(5));
-        var attachment = (await salvaged.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None))[0].Attachments.Single(a => a.AttachmentId == "face");
+        var attachment = ((await salvaged.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records)[0].Attachments.Single(a => a.AttachmentId == "face");
         Assert.That(await salvaged.ReadAttachmentChunkAsync(attachment, 0, 200_000, CancellationToken.None), Is.EqualTo(face));
     }
 

@@ -1,4 +1,5 @@
 using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Session;
 using Kiosk.Devices.Simulated;
 

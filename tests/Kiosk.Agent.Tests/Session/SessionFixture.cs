@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Outbox.Encryption;
 using Kiosk.Agent.Session;
-using Kiosk.Agent.Sync;
 using Kiosk.Devices.Simulated;
+using Kiosk.Simulation;
 using Kiosk.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,21 +19,23 @@ internal sealed class SessionFixture : IAsyncDisposable
 {
     private readonly TempFolder _folder = new("session");
 
-    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null)
+    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null, IRoster? roster = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         People = SimulatedPeople.Generate(1, 3);
-        Devices = new DeviceSet(new DeviceOptions { Simulation = new SimulationSettings { DataFolder = RepositoryPaths.TestData, OperationDelay = TimeSpan.Zero } }, RepositoryPaths.Root, Time);
-        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time, budget: budget);
+        Devices = SimulatedDevices.Create(Time, RepositoryPaths.TestData, TimeSpan.Zero);
+        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time, budget: budget, key: OutboxKey.LoadOrCreate(_folder.File("outbox.key")));
         Options = options ?? new SessionOptions();
-        var roster = new InMemoryRoster([
-            new RosterEntry("P0001", People[0].Card.IdNumber, "normal") { EnrolledSourceId = People[0].FaceSourceId },
-            new RosterEntry("P0002", People[1].Card.IdNumber, "strict") { EnrolledSourceId = People[1].FaceSourceId },
+        Roster = roster ?? new InMemoryRoster([
+            new RosterEntry("P0001", People[0].Card.IdNumber, "normal") { EnrolledPhoto = Photo(People[0]) },
+            new RosterEntry("P0002", People[1].Card.IdNumber, "strict") { EnrolledPhoto = Photo(People[1]) },
         ]);
-        Session = new CheckInSession(Devices, roster, Outbox, new OutboxSignal(), Microsoft.Extensions.Options.Options.Create(Options), new AgentIdentity("site-1", "kiosk-1", "boot"), Time, NullLogger<CheckInSession>.Instance);
+        var identity = new AgentIdentity("site-1", "kiosk-1", "boot");
+        Session = new CheckInSession(Devices, Roster, Outbox, new Alerts(Outbox, identity, NullLogger<Alerts>.Instance), Microsoft.Extensions.Options.Options.Create(Options), identity, Time, NullLogger<CheckInSession>.Instance);
     }
 
     public FakeTimeProvider Time { get; }
+    public IRoster Roster { get; }
     public IReadOnlyList<SimulatedPerson> People { get; }
     public DeviceSet Devices { get; }
     public OutboxStore Outbox { get; }
@@ -68,16 +72,8 @@ internal sealed class SessionFixture : IAsyncDisposable
         return await Session.ReadIdCardAsync(CancellationToken.None);
     }
 
-    public Task<StepOutcome> DoAsync(CheckInStep step) => step switch
-    {
-        CheckInStep.IdCard => Session.ReadIdCardAsync(CancellationToken.None),
-        CheckInStep.Face => Session.VerifyFaceAsync(CancellationToken.None),
-        CheckInStep.Fingerprint => Session.VerifyFingerprintAsync(CancellationToken.None),
-        CheckInStep.ReportAnswers => Session.SubmitReportAsync(new Dictionary<string, string> { ["residenceChanged"] = "no" }, CancellationToken.None),
-        CheckInStep.SpokenReport => Session.RecordSpokenReportAsync(CancellationToken.None),
-        CheckInStep.DocumentScan => Session.ScanDocumentsAsync(CancellationToken.None),
-        _ => Session.SignAsync(CancellationToken.None),
-    };
+    public Task<StepOutcome> DoAsync(CheckInStep step) =>
+        Session.RunStepAsync(step, new Dictionary<string, string> { ["residenceChanged"] = "no" }, CancellationToken.None);
 
     /// <summary>Does every remaining step, asserting each completes.</summary>
     public async Task<List<CheckInStep>> CompleteRemainingStepsAsync()
@@ -93,11 +89,14 @@ internal sealed class SessionFixture : IAsyncDisposable
         return done;
     }
 
-    public async Task<List<(StoredRecord Record, JsonObject Body)>> StoredAsync()
+    public async Task<List<(OutboxRecord Record, JsonObject Body)>> StoredAsync()
     {
-        var records = await Outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None);
-        return [.. records.OrderBy(r => r.Seq).Select(r => (r, JsonNode.Parse(r.BodyJson)!.AsObject()))];
+        var records = (await Outbox.ReadPendingAsync(100, new HashSet<long>(), CancellationToken.None)).Records;
+        return [.. records.OrderBy(r => r.Seq).Select(r => (r, JsonNode.Parse(Outbox.OpenBody(r))!.AsObject()))];
     }
+
+    /// <summary>The photograph the person's simulated face comes from, as their roster entry is enrolled with.</summary>
+    private static ReadOnlyMemory<byte> Photo(SimulatedPerson person) => File.ReadAllBytes(RepositoryPaths.TestDataFile(person.FaceSourceId + ".png"));
 
     public async ValueTask DisposeAsync()
     {

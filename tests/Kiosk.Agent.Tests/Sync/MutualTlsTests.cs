@@ -35,7 +35,7 @@ public sealed class MutualTlsTests
         _folder.Dispose();
     }
 
-    private AgentHarness Agent(string caFile, string certFile, string keyFile) => new(_broker.TlsPort, _folder.File("agent"), new Dictionary<string, string?>
+    private TestAgent Agent(string caFile, string certFile, string keyFile) => new(_broker.TlsPort, _folder.File("agent"), new Dictionary<string, string?>
     {
         ["Kiosk:Profile"] = "production",
         ["Kiosk:Sync:Tls:Enabled"] = "true",
@@ -66,7 +66,7 @@ public sealed class MutualTlsTests
         await using var agent = Agent(impostor.CaFile, cert, key);
         await agent.StartAsync();
         var connection = agent.Services.GetRequiredService<MqttConnection>();
-        await Eventually(() => connection.LastConnectError is not null);
+        await Eventually.TrueAsync(() => connection.LastConnectError is not null);
 
         Assert.That(connection.IsConnected, Is.False);
         Assert.That(connection.LastConnectError, Does.Contain("certificate").IgnoreCase.Or.Contain("SSL").IgnoreCase.Or.Contain("authentication").IgnoreCase);
@@ -82,22 +82,9 @@ public sealed class MutualTlsTests
         await using var agent = Agent(_pki.CaFile, cert, key);
         await agent.StartAsync();
         var connection = agent.Services.GetRequiredService<MqttConnection>();
-        await Eventually(() => connection.LastConnectError is not null);
+        await Eventually.TrueAsync(() => connection.LastConnectError is not null);
         Assert.That(connection.IsConnected, Is.False);
     }
 
     /// <summary>Polls state another process (the broker's TLS handshake) decides.</summary>
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 30 s");
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }

@@ -34,7 +34,7 @@ public sealed class SyncTests
         _folder.Dispose();
     }
 
-    private AgentHarness Agent(IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null) => new(_broker.Port, _folder.File("agent"), overrides, timeProvider);
+    private TestAgent Agent(IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null) => new(_broker.Port, _folder.File("agent"), overrides, timeProvider);
 
     private static NewRecord CheckIn(int n, params NewAttachment[] attachments) =>
         new(RecordKind.CheckIn, new JsonObject { ["n"] = n }) { Attachments = attachments };
@@ -63,7 +63,7 @@ public sealed class SyncTests
             Assert.That(stored.Select(r => r.RecordId), Is.EquivalentTo(receipts.Select(r => r.RecordId)));
             Assert.That(platformCopy, Is.EqualTo(scan), "the attachment arrived byte for byte");
             Assert.That(_central.Counts.HashFailures, Is.Zero);
-            Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).Records, Is.Zero, "acknowledged records are deleted");
+            Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).Records, Is.Zero, "acknowledged records are deleted");
             Assert.That(agent.Status.ChunksPublished, Is.EqualTo((1_600_000 + 131_071) / 131_072));
         });
     }
@@ -83,15 +83,15 @@ public sealed class SyncTests
         }
 
         // Wait until the platform has each record at least twice: stored once, then sent again after the ack timeout.
-        await Eventually(() => receipts.All(r => storedAtPlatform.GetValueOrDefault(r.RecordId) >= 2));
+        await Eventually.TrueAsync(() => receipts.All(r => storedAtPlatform.GetValueOrDefault(r.RecordId) >= 2));
 
-        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(3), "PUBACK alone never deletes");
-        await Eventually(() => agent.Status.RecordsResent >= 3);
+        Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(3), "PUBACK alone never deletes");
+        await Eventually.TrueAsync(() => agent.Status.RecordsResent >= 3);
         Assert.That(_central.Counts.DuplicatesDropped, Is.GreaterThanOrEqualTo(3));
 
         _central.AcknowledgementsPaused = false;
         await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
-        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.Zero);
+        Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.Zero);
         Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Where(r => r.Kind == "checkin").ToList(), Has.Count.EqualTo(3), "the platform stored each once");
     }
 
@@ -128,7 +128,7 @@ public sealed class SyncTests
         await platform.PublishStringAsync(agent.Topics.Ack, "{not json");
         await platform.PublishStringAsync(agent.Topics.Ack, """{"recordIds": [42]}""");
 
-        await Eventually(() => agent.Status.MalformedAcks == 2);
+        await Eventually.TrueAsync(() => agent.Status.MalformedAcks == 2);
         var receipt = await agent.CommitAsync(CheckIn(1));
         await agent.WaitAcknowledgedAsync([receipt.RecordId]);
     }
@@ -159,10 +159,10 @@ public sealed class SyncTests
                 await agent.CommitAsync(new NewRecord(RecordKind.Alert, new JsonObject { ["alertType"] = "callStaff" })),
             };
             await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
-            await Eventually(() => seen.Any(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal)));
+            await Eventually.TrueAsync(() => seen.Any(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal)));
         }
 
-        await Eventually(() => seen.Any(m => m.Topic.EndsWith("/state", StringComparison.Ordinal) && m.Json.Contains("shutdown", StringComparison.Ordinal)));
+        await Eventually.TrueAsync(() => seen.Any(m => m.Topic.EndsWith("/state", StringComparison.Ordinal) && m.Json.Contains("shutdown", StringComparison.Ordinal)));
         var byKind = seen.GroupBy(m => m.Topic.Split('/')[4]).ToDictionary(g => g.Key, g => g.ToList());
         Assert.That(byKind.Keys, Is.SupersetOf(new[] { "state", "telemetry", "records", "ack" }));
         foreach (var (topic, json) in seen)
@@ -216,9 +216,9 @@ public sealed class SyncTests
         await agent.StartAsync();
         var receipt = await agent.CommitAsync(CheckIn(1, NewAttachment.FromBytes("scan", "image/png", scan, biometric: false)));
 
-        await Eventually(async () => (await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Single().Attachments.Single().AckedChunks >= 12);
+        await Eventually.TrueAsync(async () => ((await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records).Single().Attachments.Single().AckedChunks >= 12);
         await _broker.StopAsync();
-        var heldAtCut = (await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Single().Attachments.Single().AckedChunks;
+        var heldAtCut = ((await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records).Single().Attachments.Single().AckedChunks;
         await _broker.StartAgainAsync();
         await agent.WaitAcknowledgedAsync([receipt.RecordId]);
 
@@ -262,10 +262,13 @@ public sealed class SyncTests
         await using var agent = Agent();
         await agent.StartAsync();
         await agent.WaitAcknowledgedAsync([fine.RecordId]);
-        await Eventually(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.Kind == "alert" && r.Json.Contains("attachmentTampered", StringComparison.Ordinal)));
+        await Eventually.TrueAsync(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.Kind == "alert" && r.Json.Contains("attachmentTampered", StringComparison.Ordinal)));
 
-        var left = await agent.Outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None);
+        using var view = OutboxQueueReader.OpenReadOnly(agent.Outbox.Path);
+        var left = OutboxQueueReader.ReadPending(view, DateTimeOffset.UtcNow, 10, includeBody: false).Records;
         Assert.That(left.Where(r => r.Kind == RecordKind.CheckIn).Select(r => r.RecordId), Is.EqualTo(new[] { tampered.RecordId }), "the altered record stays as evidence, unsent");
+        Assert.That(left.Single(r => r.RecordId == tampered.RecordId).Quarantine, Does.Contain("integrity check"), "and is quarantined, so the drain goes around it");
+        Assert.That((await agent.Outbox.ReadPendingAsync(10, new HashSet<long>(), CancellationToken.None)).Records.Select(r => r.RecordId), Does.Not.Contain(tampered.RecordId));
         Assert.That((await _central.GetStoredRecordsAsync(CancellationToken.None)).Select(r => r.RecordId), Does.Not.Contain(tampered.RecordId));
     }
 
@@ -293,7 +296,7 @@ public sealed class SyncTests
         }
 
         Assert.That(refused.Message, Does.Contain("outbox is full"));
-        Assert.That((await agent.Outbox.GetStatsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(committed.Count), "nothing committed was dropped to make room");
+        Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(committed.Count), "nothing committed was dropped to make room");
 
         // The platform comes back: it acknowledges the backlog, the outbox empties, and check-ins are taken again.
         _central.AcknowledgementsPaused = false;
@@ -307,22 +310,5 @@ public sealed class SyncTests
     private sealed class SkewedTimeProvider(TimeSpan skew) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + skew;
-    }
-
-    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
-
-    /// <summary>Polls a condition that another process (broker, platform) makes true; there is no event to await.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 30 s");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

@@ -28,7 +28,6 @@ public sealed class SimulatedFaceCameraContractTests : FaceCameraContract<Simula
     {
         Device.PresentFace("camera");
         var capture = await SuccessOfAsync(c => Device.CaptureFaceAsync(c, Request, CancellationToken.None));
-        Assert.That(capture.SourceId, Is.EqualTo("camera"));
         Assert.That(capture.Image.Data.ToArray(), Is.EqualTo(await File.ReadAllBytesAsync(Path.Combine(Kiosk.TestSupport.RepositoryPaths.TestData, "camera.png"))));
         Assert.That((capture.Image.Width, capture.Image.Height), Is.EqualTo((512, 512)));
         Assert.That(capture.Quality.Score, Is.InRange(60, 95));

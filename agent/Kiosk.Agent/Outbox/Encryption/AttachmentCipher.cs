@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Kiosk.Agent.Outbox.Encryption;
 
 /// <summary>
-/// AES-256-GCM for biometric attachments at rest. The plaintext is cut into 64 KiB segments, each sealed
+/// AES-256-GCM for attachments and record bodies at rest. The plaintext is cut into 64 KiB segments, each sealed
 /// on its own (random 96-bit nonce, 128-bit tag), so a chunk can be read without decrypting the whole
 /// attachment. Each segment's associated data binds it to its attachment and position, so segments cannot
 /// be swapped or moved between attachments. Stored layout per segment: nonce (12) | ciphertext | tag (16).

@@ -42,7 +42,7 @@ internal sealed class OutboxSalvage
 
         using (var audit = Command(fresh, transaction, "INSERT INTO audit(at, event, record_id, detail) VALUES ($at, 'salvaged', NULL, $detail);"))
         {
-            audit.Parameters.AddWithValue("$at", OutboxStore.FormatTime(now));
+            audit.Parameters.AddWithValue("$at", OutboxTime.Format(now));
             audit.Parameters.AddWithValue("$detail", string.Create(CultureInfo.InvariantCulture,
                 $"from {Path.GetFileName(damagedFile)}: records saved={result.RecordsSaved} lost={(result.LostCountKnown ? result.LostSeqs.Count.ToString(CultureInfo.InvariantCulture) : "unknown")} lostSeqs={SalvageResult.Ranges(result.LostSeqs)} attachments lost={result.AttachmentsLost}"));
             audit.ExecuteNonQuery();
@@ -90,7 +90,7 @@ internal sealed class OutboxSalvage
 
     private bool CopyRecord(long seq, IReadOnlyList<string> columns, object?[] values, AttachmentCatalog catalog)
     {
-        if (!IsJson(values[AttachmentCatalog.IndexOf(columns, "body")] as string))
+        if (!BodyIsIntact(columns, values))
         {
             return false;
         }
@@ -127,6 +127,21 @@ internal sealed class OutboxSalvage
         _transaction.Release("record");
         _saved++;
         return true;
+    }
+
+    /// <summary>A plain body must be JSON; a sealed one is checked as stored (its hash), so salvage never needs the key.</summary>
+    private static bool BodyIsIntact(IReadOnlyList<string> columns, object?[] values)
+    {
+        var body = values[AttachmentCatalog.IndexOf(columns, "body")];
+        var sealedColumn = AttachmentCatalog.IndexOf(columns, "body_sealed");
+        if (sealedColumn < 0 || DamagedOutbox.ToInt64(values[sealedColumn]) != 1)
+        {
+            return IsJson(body as string);
+        }
+
+        var shaColumn = AttachmentCatalog.IndexOf(columns, "body_sha256");
+        return body is byte[] stored && shaColumn >= 0 && values[shaColumn] is string expected
+            && string.Equals(Convert.ToHexStringLower(SHA256.HashData(stored)), expected, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Streams one attachment's bytes into the fresh file, hashing as it goes; false when they cannot be read or do not match.</summary>

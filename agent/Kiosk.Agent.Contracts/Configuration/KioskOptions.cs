@@ -1,0 +1,42 @@
+namespace Kiosk.Agent.Configuration;
+
+/// <summary>Configuration section <c>Kiosk</c>: who this kiosk is and where it keeps its data.</summary>
+public sealed class KioskOptions
+{
+    public const string Section = "Kiosk";
+
+    /// <summary>Office (site) id, as the platform knows it.</summary>
+    public string SiteId { get; set; } = "";
+
+    /// <summary>Terminal id, unique within the site.</summary>
+    public string KioskId { get; set; } = "";
+
+    /// <summary><c>demo</c> allows a plain-TCP broker; <c>production</c> requires TLS.</summary>
+    public string Profile { get; set; } = "production";
+
+    /// <summary>Folder for the outbox and other state. Relative paths are under the working directory.</summary>
+    public string DataFolder { get; set; } = "kiosk-data/agent";
+
+    public RosterOptions Roster { get; set; } = new();
+
+    /// <summary>Telemetry heartbeat period.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Section <c>Kiosk:LocalApi</c>: the loopback-only HTTP API (kioskctl status and queue, the kiosk screen).</summary>
+    public LocalApiOptions LocalApi { get; set; } = new();
+
+    public bool IsDemo => string.Equals(Profile, "demo", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// Configuration section <c>Kiosk:Roster</c>. A production kiosk's roster comes from the platform only; a generated
+/// roster of simulated people exists only in the demo and test hosts, and the production profile refuses it.
+/// </summary>
+public sealed class RosterOptions
+{
+    /// <summary>Number of simulated people (the simulators' deterministic set) the demo and test hosts put on the roster; 0 in production.</summary>
+    public int SimulatedPeople { get; set; }
+
+    /// <summary>Seed of the simulated people; the simulated ID card reader must use the same one.</summary>
+    public int Seed { get; set; } = 1;
+}

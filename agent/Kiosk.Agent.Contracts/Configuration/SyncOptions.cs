@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kiosk.Agent.Configuration;
+
+/// <summary>Configuration section <c>Kiosk:Sync</c>: the broker and how the outbox is drained to it.</summary>
+public sealed class SyncOptions
+{
+    [Required(ErrorMessage = "Kiosk:Sync:BrokerHost is required: set it to the MQTT broker's host name (e.g. 127.0.0.1 for the demo).")]
+    public string BrokerHost { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535, ErrorMessage = "Kiosk:Sync:BrokerPort must be a TCP port between 1 and 65535 (1883 plain, 8883 TLS).")]
+    public int BrokerPort { get; set; } = 1883;
+
+    /// <summary>Attachment chunk size; the platform accepts 16 KiB to 256 KiB.</summary>
+    [Range(16 * 1024, 256 * 1024, ErrorMessage = "Kiosk:Sync:ChunkBytes must be between 16384 and 262144 bytes; 131072 is the default.")]
+    public int ChunkBytes { get; set; } = 128 * 1024;
+
+    /// <summary>Records sent but not yet acknowledged by the platform; bounds duplicates after a reconnect.</summary>
+    [Range(1, 10000, ErrorMessage = "Kiosk:Sync:MaxInFlightRecords must be between 1 and 10000.")]
+    public int MaxInFlightRecords { get; set; } = 256;
+
+    /// <summary>MQTT publishes awaiting PUBACK at once.</summary>
+    [Range(1, 1024, ErrorMessage = "Kiosk:Sync:MaxInFlightPublishes must be between 1 and 1024.")]
+    public int MaxInFlightPublishes { get; set; } = 32;
+
+    /// <summary>Records without attachments go out in batches of up to this many per message.</summary>
+    [Range(1, 1000, ErrorMessage = "Kiosk:Sync:BatchMaxRecords must be between 1 and 1000.")]
+    public int BatchMaxRecords { get; set; } = 50;
+
+    [Range(1024, 1024 * 1024, ErrorMessage = "Kiosk:Sync:BatchMaxBytes must be between 1024 and 1048576.")]
+    public int BatchMaxBytes { get; set; } = 64 * 1024;
+
+    /// <summary>A record the platform has not acknowledged after this long is sent again.</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Messages per second while draining (token bucket; 0 = unlimited). 500 × 128 KiB chunks is 64 MiB/s at most.</summary>
+    [Range(0, 100000, ErrorMessage = "Kiosk:Sync:MaxMessagesPerSecond must be between 0 (unlimited) and 100000; default 500.")]
+    public int MaxMessagesPerSecond { get; set; } = 500;
+
+    /// <summary>Records are stamped with the clock offset learned from the platform's acks when it is larger than this.</summary>
+    public TimeSpan ClockStampThreshold { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Mutual TLS to the broker (<c>Kiosk:Sync:Tls</c>); required outside the demo profile.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>The largest MQTT packet the broker may send this kiosk (acks, commands); larger ones are dropped by the broker.</summary>
+    [Range(4 * 1024, 64 * 1024 * 1024, ErrorMessage = "Kiosk:Sync:MaxIncomingPacketBytes must be between 4096 and 67108864; 1048576 is the default.")]
+    public int MaxIncomingPacketBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>MQTTnet's socket buffer; its 8 KiB default throttles 150 KB payloads to tens per second.</summary>
+    [Range(8 * 1024, 16 * 1024 * 1024, ErrorMessage = "Kiosk:Sync:SocketBufferBytes must be between 8192 and 16777216.")]
+    public int SocketBufferBytes { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,22 @@
+namespace Kiosk.Agent.Configuration;
+
+/// <summary>
+/// Configuration section <c>Kiosk:Sync:Tls</c>: mutual TLS to the broker. Required outside the demo profile.
+/// The files are PEM, written by <c>kioskctl enroll</c>; relative paths are under <c>Kiosk:DataFolder</c>.
+/// </summary>
+public sealed class TlsOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>The CA that signed the broker's certificate; the only root the agent trusts for it.</summary>
+    public string CaFile { get; set; } = "";
+
+    /// <summary>This kiosk's certificate, issued by the platform at enrollment.</summary>
+    public string ClientCertificateFile { get; set; } = "";
+
+    /// <summary>This kiosk's private key; it never leaves the kiosk.</summary>
+    public string ClientKeyFile { get; set; } = "";
+
+    /// <summary>Name the broker's certificate must carry; defaults to <c>Kiosk:Sync:BrokerHost</c>.</summary>
+    public string TargetHost { get; set; } = "";
+}

@@ -1,0 +1,44 @@
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Session;
+using Kiosk.Devices.Simulated;
+
+namespace Kiosk.Simulation;
+
+/// <summary>A simulated person at the kiosk: presents their card and face, then does whatever step the session asks for next.</summary>
+public static class SimulatedVisitor
+{
+    public static IReadOnlyDictionary<string, string> Answers { get; } = new Dictionary<string, string>
+    {
+        ["residenceChanged"] = "否 / no",
+        ["employment"] = "在职 / employed",
+        ["healthStatus"] = "良好 / good",
+    };
+
+    public static async Task<(StepOutcome Outcome, CheckInReceipt? Receipt)> CheckInAsync(CheckInSession session, DeviceSet devices, SimulatedPerson person, CancellationToken cancellationToken)
+    {
+        // A visitor can only hand a card or show a face to a simulated device; a real driver sees what its stand-in shows.
+        (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(person.Card);
+        (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId);
+        try
+        {
+            var outcome = await session.StartAsync(cancellationToken).ConfigureAwait(false);
+            while (outcome.IsCompleted && session.NextStep is { } step)
+            {
+                outcome = await session.RunStepAsync(step, Answers, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!outcome.IsCompleted || session.State != SessionState.Commit)
+            {
+                return (outcome, null);
+            }
+
+            return await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Reset();
+            (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(null);
+            (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(null);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using Kiosk.Agent.Devices;
+using Kiosk.Agent.Hosting;
+using Kiosk.Agent.LocalApi;
+using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Session;
+using Kiosk.Agent.Sync;
+using Kiosk.Devices;
+using Kiosk.Simulation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kiosk.TestSupport;
+
+/// <summary>
+/// The whole agent host in the test's process, composed as the demo composes it (the agent library, the simulated
+/// drivers, the generated roster, and the real drivers so a test can back a device by one), with its data in
+/// <c>dataFolder</c>, its broker at <c>brokerPort</c> and its local API on a free loopback port. The one agent fixture of
+/// the test projects: settings are overridden per test, and a <see cref="TimeProvider"/> can replace the clock.
+/// </summary>
+public sealed class TestAgent : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _started;
+
+    public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null)
+    {
+        DataFolder = dataFolder;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kiosk:SiteId"] = "site-t",
+            ["Kiosk:KioskId"] = "kiosk-t",
+            ["Kiosk:Profile"] = "demo",
+            ["Kiosk:DataFolder"] = dataFolder,
+            ["Kiosk:Sync:BrokerHost"] = "127.0.0.1",
+            ["Kiosk:Sync:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
+            ["Kiosk:Sync:ReconnectBaseDelay"] = "00:00:00.100",
+            ["Kiosk:Sync:ReconnectMaxDelay"] = "00:00:01",
+            ["Kiosk:Devices:Simulation:DataFolder"] = RepositoryPaths.TestData,
+            // A roster, as the platform would send one (0 to test a kiosk that has none yet).
+            ["Kiosk:Roster:SimulatedPeople"] = "4",
+            // Port 0: agents of tests running in parallel each get a free port (written to <DataFolder>/local-api.url).
+            ["Kiosk:LocalApi:Url"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.AddKioskAgent();
+        builder.AddSimulatedKiosk();
+        builder.Services.AddKioskDrivers(RealDrivers.All);
+        if (timeProvider is not null)
+        {
+            builder.Services.AddSingleton(timeProvider);
+        }
+
+        _host = builder.Build();
+    }
+
+    public string DataFolder { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public OutboxStore Outbox => Services.GetRequiredService<OutboxStore>();
+
+    public SyncStatus Status => Services.GetRequiredService<SyncStatus>();
+
+    public CheckInSession Session => Services.GetRequiredService<CheckInSession>();
+
+    public Topics Topics => Services.GetRequiredService<AgentIdentity>().Topics;
+
+    /// <summary>Where the local API listens (null before start or when it is disabled).</summary>
+    public Uri? LocalApi => Services.GetRequiredService<LocalApiServer>().Address;
+
+    public async Task StartAsync()
+    {
+        await _host.StartAsync();
+        _started = true;
+    }
+
+    /// <summary>Commits a record as the session does (the commit wakes the publisher).</summary>
+    public Task<CommitReceipt> CommitAsync(NewRecord record) => Outbox.CommitAsync(record, CancellationToken.None);
+
+    /// <summary>Completes when the platform has acknowledged every one of <paramref name="recordIds"/> (bounded by <see cref="Eventually.DefaultBound"/>).</summary>
+    public Task WaitAcknowledgedAsync(IEnumerable<string> recordIds)
+    {
+        var waiting = new HashSet<string>(recordIds);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Status.RecordAcknowledged += (_, e) =>
+        {
+            lock (waiting)
+            {
+                if (waiting.Remove(e.RecordId) && waiting.Count == 0)
+                {
+                    done.TrySetResult();
+                }
+            }
+        };
+        lock (waiting)
+        {
+            if (waiting.Count == 0)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        return done.Task.WaitAsync(Eventually.DefaultBound);
+    }
+
+    /// <summary>A client of the local API carrying this run's token, as kioskctl and the kiosk screen call it.</summary>
+    public HttpClient ApiClient()
+    {
+        var address = LocalApi ?? throw new InvalidOperationException("the local API is not listening");
+        var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(LocalApiToken.Scheme, LocalApiToken.Read(DataFolder));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_started)
+        {
+            await _host.StopAsync();
+        }
+
+        _host.Dispose();
+    }
+}
