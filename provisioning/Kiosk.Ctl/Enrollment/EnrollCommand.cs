@@ -75,6 +75,12 @@ internal static class EnrollCommand
             return Fail(json, "usage", caFile is null ? "give --ca: the platform's CA file, to check the broker is the platform's" : $"the CA file {caFile} does not exist", ExitCodes.Usage);
         }
 
+        // Refused now, before the token is spent: a link the service user planted where enroll writes (Files/TrustedPath.cs).
+        if (PkiFiles.UntrustedLink(pki.DeviceCertificate, pki.Ca, pki.CommandSigningKey, config.Path) is { } link)
+        {
+            return Fail(json, "unsafeFiles", $"{link}; nothing was sent, the token is not spent", ExitCodes.IoError);
+        }
+
         using var key = ECDsa.Create();
         string csr;
         X509Certificate2Collection trusted;
