@@ -17,8 +17,9 @@ namespace Kiosk.Ctl.Queue;
 /// consistent snapshot of the outbox, read-only. Biometric attachments are sealed at rest (AES-256-GCM, the outbox key):
 /// they are exported exactly as stored, as <c>.sealed</c> files, never decrypted. Each file is checked against its
 /// SHA-256 (plaintext, or as stored for sealed ones); a mismatch is exit 1. The folder and files are readable by
-/// the owner only: the records hold personal data. Every folder and file is made relative to the export folder held
-/// open, never through a link (Files/FolderHandle.cs).
+/// the owner only: the records hold personal data. Record ids become folder names, so an id that is not a UUID (the
+/// agent writes nothing else; <c>../../etc</c> means someone changed the outbox) refuses the whole export, and every
+/// folder and file is made relative to the export folder held open, never through a link (Files/FolderHandle.cs).
 /// </summary>
 internal static partial class QueueExport
 {
@@ -69,6 +70,11 @@ internal static partial class QueueExport
         using var connection = QueueCommand.OpenOutbox(location);
         using var snapshot = OutboxQueueReader.ReadSnapshot(connection);
         var records = OutboxQueueReader.ReadPending(connection, TimeProvider.System.GetUtcNow(), limit: null, includeBody: true);
+        if (RecordIdProblem(records, location.DatabasePath) is { } problem)
+        {
+            return Output.Error(problem, ExitCodes.CheckFailed);
+        }
+
         var summary = new ExportSummary(target);
         try
         {
@@ -110,6 +116,22 @@ internal static partial class QueueExport
 
         Report(summary, json);
         return summary.Mismatches.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
+    }
+
+    /// <summary>Why the export must not run: a record id that is not a UUID (it would name a folder), or null.</summary>
+    private static string? RecordIdProblem(IReadOnlyList<PendingRecord> records, string database)
+    {
+        var hostile = records.Where(r => !Guid.TryParseExact(r.RecordId, "D", out _)).ToList();
+        if (hostile.Count == 0)
+        {
+            return null;
+        }
+
+        // Quoted and escaped: the id is data from a file someone changed, not text for the terminal.
+        var first = hostile[0];
+        var shown = JsonSerializer.Serialize(first.RecordId.Length > 80 ? first.RecordId[..80] + "..." : first.RecordId);
+        return $"{hostile.Count} record(s) in {database} have an id that is not a UUID (seq {first.Seq}: {shown}): the agent writes only UUIDs, so something else changed the outbox, "
+            + "and such an id could name a path outside --to. Nothing was exported and the outbox is unchanged: keep it as it is for whoever investigates ('kioskctl diagnose --data' checks its integrity)";
     }
 
     private static void Export(SqliteConnection connection, PendingRecord record, Stream lines, FolderHandle? attachmentsFolder, ExportSummary summary)
