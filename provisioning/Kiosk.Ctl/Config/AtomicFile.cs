@@ -1,12 +1,17 @@
-using System.Diagnostics;
+using System.Security.Cryptography;
+using Kiosk.Ctl.Files;
+using Microsoft.Win32.SafeHandles;
 
 namespace Kiosk.Ctl.Config;
 
 /// <summary>
-/// Writes a file so that a reader (the agent starting, a power cut) sees the old content or the new, never half: the
-/// new bytes go to a temporary file in the same folder, created with the file's mode (so a key is never readable by
-/// others, not even for a moment), are flushed to disk, get that mode again (the umask may have taken bits away) and,
-/// when kioskctl runs as root, an owner; then they are renamed over the file.
+/// Writes a file so that a reader (the agent starting, a power cut) sees the old content or the new, never half, and
+/// so that kioskctl run as root never writes, chmods or chowns through a link someone else planted (Files/TrustedPath.cs
+/// says which links are followed). The path is resolved once; the folder is then held open (Files/FolderHandle.cs)
+/// and the new bytes go to a temporary file created in it with O_EXCL and a random name, with the file's mode (so a
+/// key is never readable by others, not even for a moment); the mode (the umask may have taken bits away) and, as
+/// root, the owner are set on that open file, the bytes are flushed to disk, and the file is renamed over the old one,
+/// which replaces a link there instead of following it.
 /// </summary>
 internal static class AtomicFile
 {
@@ -16,39 +21,69 @@ internal static class AtomicFile
     /// kioskctl runs as root, the agent as the service user that install.ps1 made the folder's owner, and a key only
     /// root can read would stop the agent from connecting, so a file that cannot be given that owner is not written.
     /// </summary>
+    /// <exception cref="UntrustedLinkException">A link on the way may have been planted (Files/TrustedPath.cs); nothing is written.</exception>
     /// <exception cref="IOException">The file cannot be written or given the folder's owner; <paramref name="path"/> is unchanged.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder cannot be written.</exception>
     public static void WriteOwnedByFolder(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        if (!Write(path, content, mode, ownerFrom: folder, ownerRequired: true))
+        var target = TrustedPath.Resolve(path);
+        using var folder = FolderHandle.Open(Path.GetDirectoryName(target)!, FolderHandle.AnyoneMayEnter);
+        var owner = AsRoot ? folder.Status() : (Libc.Status?)null;
+        if (!Write(folder, Path.GetFileName(target), content, mode, owner, ownerRequired: true))
         {
-            throw new IOException($"cannot give {path} the owner of {folder} (chown --reference failed); the agent's service user must be able to read it");
+            throw new IOException($"cannot give {target} the owner of {folder.Path} (fchown failed); the agent's service user must be able to read it");
         }
     }
 
     /// <summary>
-    /// Writes <paramref name="bytes"/> over the existing file at <paramref name="path"/> (a symbolic link is followed, so
-    /// the link stays), keeping its mode and, when run as root, its owner (<c>kioskctl config set</c>).
+    /// Writes <paramref name="bytes"/> over the existing file at <paramref name="path"/> (a link <see cref="Target"/>
+    /// follows is followed, so the link stays), keeping its mode and, when run as root, its owner (<c>kioskctl config set</c>).
     /// </summary>
     /// <returns>Notes about what could not be kept (e.g. the owner).</returns>
-    /// <exception cref="ConfigFileException">The folder cannot be written; the message says what to do.</exception>
+    /// <exception cref="ConfigFileException">A link that is not followed, or the folder cannot be written; the message says what to do.</exception>
     /// <exception cref="IOException">The file is gone, so its mode cannot be kept.</exception>
     public static IReadOnlyList<string> Replace(string path, byte[] bytes)
     {
-        var target = Target(path);
-        var folder = Path.GetDirectoryName(target)!;
-        var mode = OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(target);
+        string target;
         try
         {
-            return Write(target, bytes, mode, ownerFrom: target, ownerRequired: false)
+            target = Target(path);
+        }
+        catch (IOException ex)
+        {
+            throw new ConfigFileException($"cannot write {path}: {ex.Message}. The file was not changed.");
+        }
+
+        var folderPath = Path.GetDirectoryName(target)!;
+        var name = Path.GetFileName(target);
+        try
+        {
+            using var folder = FolderHandle.Open(folderPath, createMode: null);
+            Libc.Status? old = null;
+            UnixFileMode mode = default;
+            if (OperatingSystem.IsLinux())
+            {
+                old = folder.Entry(name) ?? throw new FileNotFoundException($"{target} is gone", target);
+                mode = old.Value.Kind == Libc.FileKind.File
+                    ? old.Value.Mode
+                    : throw new ConfigFileException($"cannot write {target}: it is not a regular file any more (something else changed it). The file was not changed.");
+            }
+            else if (!OperatingSystem.IsWindows())
+            {
+                mode = File.GetUnixFileMode(target);
+            }
+
+            return Write(folder, name, bytes, mode, AsRoot ? old : null, ownerRequired: false)
                 ? []
                 : [$"could not give the new {target} its old owner: check it with 'ls -l {target}' (the agent's user must be able to read it)."];
         }
+        catch (FileNotFoundException)
+        {
+            throw;
+        }
         catch (UnauthorizedAccessException)
         {
-            throw new ConfigFileException($"cannot write {target}: permission denied in {folder}. Run kioskctl with sudo; the file was not changed.");
+            throw new ConfigFileException($"cannot write {target}: permission denied in {folderPath}. Run kioskctl with sudo; the file was not changed.");
         }
         catch (IOException ex)
         {
@@ -56,85 +91,100 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>The file a write to <paramref name="path"/> replaces: the final target of a symbolic link, so the link stays.</summary>
-    public static string Target(string path) =>
-        File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path) : Path.GetFullPath(path);
+    /// <summary>
+    /// The file a write to <paramref name="path"/> replaces: where the links on the way lead when each is one
+    /// Files/TrustedPath.cs follows (a link the root-owned configuration folder holds), so such a link stays.
+    /// </summary>
+    /// <exception cref="UntrustedLinkException">A link a folder someone else can change holds (the service user's <c>pki/</c>, a data folder).</exception>
+    public static string Target(string path)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return TrustedPath.Resolve(path);
+        }
+
+        return File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path) : Path.GetFullPath(path);
+    }
+
+    private static bool AsRoot => OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
 
     /// <summary>
-    /// The temporary file, its mode and (as root) the owner of <paramref name="ownerFrom"/>, then the rename. When the
-    /// owner cannot be given: with <paramref name="ownerRequired"/> nothing is written, else the file is written anyway;
-    /// both return false. The temporary file never outlives a failure.
+    /// The temporary file with its mode and <paramref name="owner"/>'s owner and group, then the rename. When the
+    /// owner cannot be given: with <paramref name="ownerRequired"/> nothing is written, else the file is written
+    /// anyway; both return false. The temporary file never outlives a failure.
     /// </summary>
-    private static bool Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string ownerFrom, bool ownerRequired)
+    private static bool Write(FolderHandle folder, string name, ReadOnlySpan<byte> content, UnixFileMode mode, Libc.Status? owner, bool ownerRequired)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
+        // Random, and created with O_EXCL: a name planted in advance (a link) makes the write fail, it is never opened.
+        var temporary = $".{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}.tmp";
+        var renamed = false;
         try
         {
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
+            Libc.Status? ours = null;
             var owned = true;
-            if (!OperatingSystem.IsWindows())
+            using (var file = folder.CreateFile(temporary, mode))
             {
-                File.SetUnixFileMode(temporary, mode);
-                owned = !Environment.IsPrivilegedProcess || CopyOwner(ownerFrom, temporary);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(file, mode);
+                }
+
+                if (OperatingSystem.IsLinux())
+                {
+                    owned = owner is not { } o || Libc.fchown(Descriptor(file), o.Owner, o.Group) == 0;
+                    ours = Libc.StatusOf((int)file.DangerousGetHandle(), "", folder.Path);
+                }
+
+                if (!owned && ownerRequired)
+                {
+                    return false;
+                }
+
+                RandomAccess.Write(file, content, 0);
+                Flush(file);
             }
 
-            if (!owned && ownerRequired)
-            {
-                TryDelete(temporary);
-                return false;
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            // The folder's other writers may have swapped our temporary file for a link of theirs: never rename theirs in.
+            Expect(folder, temporary, ours, name);
+            folder.Rename(temporary, name);
+            renamed = true;
+            Expect(folder, name, ours, name);
+            folder.Flush();
             return owned;
         }
-        catch
+        finally
         {
-            TryDelete(temporary);
-            throw;
+            if (!renamed)
+            {
+                _ = folder.TryDelete(temporary);
+            }
         }
     }
 
-    /// <summary>chown --reference: .NET has no API for a file's owner.</summary>
-    private static bool CopyOwner(string from, string to)
+    /// <summary>Checks that <paramref name="entry"/> is still the file kioskctl created (Linux).</summary>
+    private static void Expect(FolderHandle folder, string entry, Libc.Status? ours, string name)
     {
-        try
+        if (ours is { } created && (folder.Entry(entry) is not { } now || !now.SameFileAs(created)))
         {
-            using var chown = Process.Start(new ProcessStartInfo("chown", ["--reference=" + from, to]) { UseShellExecute = false, RedirectStandardError = true });
-            if (chown is null)
+            throw new IOException($"{Path.Join(folder.Path, name)} was replaced while kioskctl wrote it: something else writes to {folder.Path} (check with 'ls -la {folder.Path}'); nothing was written through what it put there");
+        }
+    }
+
+    private static void Flush(SafeFileHandle file)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            if (Libc.fsync(Descriptor(file)) != 0)
             {
-                return false;
+                throw Libc.Fail("cannot flush the new file to disk");
             }
 
-            _ = chown.StandardError.ReadToEnd();
-            return chown.WaitForExit(TimeSpan.FromSeconds(10)) && chown.ExitCode == 0;
+            return;
         }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
+
+        using var stream = new FileStream(file, FileAccess.Write);
+        stream.Flush(flushToDisk: true);
     }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Nothing more to do: the original is untouched, a stray hidden .tmp file is harmless.
-        }
-    }
+    private static int Descriptor(SafeFileHandle file) => (int)file.DangerousGetHandle();
 }

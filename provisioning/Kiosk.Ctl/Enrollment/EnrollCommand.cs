@@ -11,22 +11,32 @@ namespace Kiosk.Ctl.Enrollment;
 
 /// <summary>
 /// <c>kioskctl enroll</c>: sends the certificate request made by <c>init</c> with a one-time token to the platform over
-/// the broker's provisioning listener (TLS, the broker checked against the CA file the technician brings), checks the
-/// certificate that comes back belongs to this kiosk's key, and writes it, the platform's CA and its command-signing
-/// key next to the key, then turns on mutual TLS in the configuration.
+/// the broker's provisioning listener, and writes the certificate that comes back, the platform's CA and its
+/// command-signing key next to the key, then turns on mutual TLS in the configuration. The CA file is the only trust
+/// anchor (Enrollment/EnrollmentChecks.cs): the broker's TLS certificate, the issued certificate and every CA in the
+/// reply's caChain must chain to it; an answer that does not is refused and nothing is written.
 /// </summary>
 internal static class EnrollCommand
 {
-    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+    /// <summary>What <c>kioskctl enroll --help</c> says about trust (README.md, "Installing and provisioning a kiosk", says the same).</summary>
+    public const string TrustHelp =
+        "Trust: the CA file (--ca) is the only trust anchor. The broker's TLS certificate, the certificate the platform issues and "
+        + "every CA certificate in its answer must chain to a certificate in that file, or enroll refuses and writes nothing; "
+        + "pki/ca.crt gets only CA certificates that do. Without --ca the CA an earlier enrollment stored (Kiosk:Sync:Tls:CaFile) is the "
+        + "anchor, for enrolling again; a first enrollment needs --ca. Nothing the broker presents during the TLS handshake is ever trusted by itself.";
 
     public static Command Create()
     {
         var token = new Option<string>("--token") { Description = "The one-time enrollment token the platform operator gave for this kiosk.", Required = true };
-        var ca = new Option<FileInfo?>("--ca") { Description = "PEM of the platform's CA (bundle) that the broker's certificate must chain to (default: Kiosk:Sync:Tls:CaFile)." };
+        var ca = new Option<FileInfo?>("--ca")
+        {
+            Description = "PEM file of the platform's CA certificate(s) from the platform operator; it may hold several (a CA rotation). "
+                + "The broker, the issued certificate and the CAs the platform sends must chain to one of them (default: Kiosk:Sync:Tls:CaFile, the CA an earlier enrollment stored).",
+        };
         var config = new Option<FileInfo?>("--config") { Description = $"The agent's configuration file written by 'kioskctl init' (default: ${KioskConfigFile.EnvironmentVariable}, else {KioskConfigFile.DefaultPath})." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the platform's answer (default 30).", DefaultValueFactory = _ => 30 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("enroll", "Get this kiosk's certificate from the platform with a one-time token (after 'kioskctl init').") { token, ca, config, timeout, json };
+        var command = new Command("enroll", "Get this kiosk's certificate from the platform with a one-time token (after 'kioskctl init').\n\n" + TrustHelp) { token, ca, config, timeout, json };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(token)!.Trim(),
             result.GetValue(ca)?.FullName,
@@ -72,7 +82,13 @@ internal static class EnrollCommand
         caFile ??= config.Get("Kiosk:Sync:Tls:CaFile");
         if (caFile is null || !File.Exists(caFile))
         {
-            return Fail(json, "usage", caFile is null ? "give --ca: the platform's CA file, to check the broker is the platform's" : $"the CA file {caFile} does not exist", ExitCodes.Usage);
+            return Fail(json, "usage", caFile is null ? "give --ca: the platform's CA file from the platform operator; it is what tells the platform's broker and certificates from anyone else's" : $"the CA file {caFile} does not exist", ExitCodes.Usage);
+        }
+
+        // Refused now, before the token is spent: a link the service user planted where enroll writes (Files/TrustedPath.cs).
+        if (PkiFiles.UntrustedLink(pki.DeviceCertificate, pki.Ca, pki.CommandSigningKey, config.Path) is { } link)
+        {
+            return Fail(json, "unsafeFiles", $"{link}; nothing was sent, the token is not spent", ExitCodes.IoError);
         }
 
         using var key = ECDsa.Create();
@@ -89,7 +105,7 @@ internal static class EnrollCommand
             return Fail(json, "files", $"cannot read the key, the request or the CA file: {ex.Message}", ExitCodes.IoError);
         }
 
-        if (RequestProblem(csr, key, siteId, kioskId) is { } requestProblem)
+        if (EnrollmentChecks.RequestProblem(csr, key, siteId, kioskId) is { } requestProblem)
         {
             return Fail(json, "notInitialized", $"{pki.DeviceCsr} {requestProblem}: run 'kioskctl init --force' with this kiosk's ids to make a matching key and request", ExitCodes.Usage);
         }
@@ -132,12 +148,17 @@ internal static class EnrollCommand
 
         using (certificate)
         {
-            if (CertificateProblem(certificate, key, siteId, kioskId, reply.CaChain!) is { } problem)
+            if (EnrollmentChecks.CertificateProblem(certificate, key, siteId, kioskId) is { } problem)
             {
                 return Fail(json, "badCertificate", problem + "; nothing was written: report it to the platform operator", ExitCodes.CheckFailed);
             }
 
-            if (KeyProblem(reply.CommandSigningKey!) is { } keyProblem)
+            if (EnrollmentChecks.TrustProblem(certificate, reply.CaChain!, trusted, caFile, out var caPem) is { } trustProblem)
+            {
+                return Fail(json, "untrustedCertificate", trustProblem + "; nothing was written: report it to the platform operator and ask for a new token (this one may be spent)", ExitCodes.CheckFailed);
+            }
+
+            if (EnrollmentChecks.KeyProblem(reply.CommandSigningKey!) is { } keyProblem)
             {
                 return Fail(json, "badReply", keyProblem + "; nothing was written", ExitCodes.CheckFailed);
             }
@@ -145,7 +166,7 @@ internal static class EnrollCommand
             try
             {
                 PkiFiles.WriteAtomically(pki.DeviceCertificate, certificate.ExportCertificatePem() + "\n", PkiFiles.Public);
-                PkiFiles.WriteAtomically(pki.Ca, reply.CaChain!, PkiFiles.Public);
+                PkiFiles.WriteAtomically(pki.Ca, caPem, PkiFiles.Public);
                 PkiFiles.WriteAtomically(pki.CommandSigningKey, reply.CommandSigningKey!, PkiFiles.Public);
                 config.Set("Kiosk:Sync:Tls:Enabled", true);
                 config.Set("Kiosk:Sync:Tls:CaFile", pki.Ca);
@@ -177,100 +198,6 @@ internal static class EnrollCommand
         "malformed" => "the platform could not read the request: check kioskctl and the platform speak the same contract version",
         _ => $"the platform refused with '{code}': report it to the platform operator",
     };
-
-    private static string? RequestProblem(string csrPem, ECDsa key, string siteId, string kioskId)
-    {
-        try
-        {
-            var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256);
-            if (!request.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
-            {
-                return "is not for the key in device.key";
-            }
-
-            var expected = "CN=" + KioskIdentity.CommonName(siteId, kioskId);
-            return request.SubjectName.Name == expected ? null : $"is for '{request.SubjectName.Name}', not {expected} (Kiosk:SiteId, Kiosk:KioskId)";
-        }
-        catch (CryptographicException ex)
-        {
-            return $"cannot be read ({ex.Message})";
-        }
-    }
-
-    /// <summary>Why the certificate must not be used: another key, another kiosk, not from the platform's CA, or not for client authentication.</summary>
-    private static string? CertificateProblem(X509Certificate2 certificate, ECDsa key, string siteId, string kioskId, string caChainPem)
-    {
-        if (!certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
-        {
-            return "the platform returned a certificate for another key";
-        }
-
-        var commonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-        if (commonName != KioskIdentity.CommonName(siteId, kioskId))
-        {
-            return $"the platform returned a certificate for '{commonName}', not {KioskIdentity.CommonName(siteId, kioskId)}";
-        }
-
-        if (!certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Any(e => e.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ClientAuth.Value)))
-        {
-            return "the platform's certificate is not for TLS client authentication (no clientAuth extended key usage)";
-        }
-
-        var cas = new X509Certificate2Collection();
-        try
-        {
-            cas.ImportFromPem(caChainPem);
-            if (cas.Count == 0)
-            {
-                return "the platform's answer has no CA certificate in caChain";
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(cas);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-
-            // Dates are reported (and diagnose checks the clock); here only the signatures matter.
-            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreCtlNotTimeValid;
-            return chain.Build(certificate)
-                ? null
-                : $"the platform's certificate does not chain to the CA it sent ({string.Join(", ", chain.ChainStatus.Select(s => s.Status))})";
-        }
-        catch (CryptographicException ex)
-        {
-            return $"the platform's caChain cannot be read ({ex.Message})";
-        }
-        finally
-        {
-            foreach (var ca in cas)
-            {
-                ca.Dispose();
-            }
-        }
-    }
-
-    private static string? KeyProblem(string publicKeyPem)
-    {
-        try
-        {
-            using var ec = ECDsa.Create();
-            ec.ImportFromPem(publicKeyPem);
-            return null;
-        }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            try
-            {
-                using var rsa = RSA.Create();
-                rsa.ImportFromPem(publicKeyPem);
-                return null;
-            }
-            catch (Exception inner) when (inner is ArgumentException or CryptographicException)
-            {
-                return $"the platform's command-signing key is not a PEM public key ({inner.Message})";
-            }
-        }
-    }
 
     private static void Report(bool json, string siteId, string kioskId, X509Certificate2 certificate, PkiFiles pki, KioskConfig config, TimeSpan? skew)
     {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Ctl.Files;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Enrollment;
@@ -75,6 +76,11 @@ internal static class InitCommand
             return Output.Error($"{pki.DeviceKey} already exists: this kiosk already has a key (and may be enrolled). Give --force to replace it; the kiosk must then be enrolled again with a new token.", ExitCodes.CheckFailed);
         }
 
+        if (PkiFiles.UntrustedLink(pki.DeviceKey, pki.DeviceCsr, pki.DeviceCertificate, config.Path) is { } link)
+        {
+            return Output.Error(link, ExitCodes.IoError);
+        }
+
         var replacedCertificate = false;
         try
         {
@@ -82,7 +88,6 @@ internal static class InitCommand
             var request = new CertificateRequest(new X500DistinguishedName("CN=" + KioskIdentity.CommonName(siteId, kioskId)), key, HashAlgorithmName.SHA256);
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-            Directory.CreateDirectory(pki.Folder);
             PkiFiles.WriteAtomically(pki.DeviceKey, key.ExportPkcs8PrivateKeyPem() + "\n", PkiFiles.OwnerOnly);
             PkiFiles.WriteAtomically(pki.DeviceCsr, request.CreateSigningRequestPem() + "\n", PkiFiles.Public);
 
@@ -103,6 +108,10 @@ internal static class InitCommand
             config.Set("Kiosk:Sync:Tls:ClientCertificateFile", null);
             config.Set("Kiosk:Provisioning:Port", provisioningPort);
             config.Save();
+        }
+        catch (UntrustedLinkException ex)
+        {
+            return Output.Error($"cannot write the key or the configuration: {ex.Message}", ExitCodes.IoError);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

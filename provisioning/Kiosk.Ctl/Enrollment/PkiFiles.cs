@@ -1,4 +1,5 @@
 using Kiosk.Ctl.Config;
+using Kiosk.Ctl.Files;
 
 namespace Kiosk.Ctl.Enrollment;
 
@@ -28,6 +29,28 @@ internal sealed class PkiFiles(string folder)
 
     /// <summary>The public key the platform signs commands with, SubjectPublicKeyInfo PEM.</summary>
     public string CommandSigningKey => Path.Combine(Folder, "command-signing.pub");
+
+    /// <summary>
+    /// The refusal for the first of <paramref name="paths"/> that leads through a symbolic link kioskctl does not follow
+    /// (Files/TrustedPath.cs: one in <c>pki/</c>, which the service user owns, or in another folder someone else can
+    /// change), or null. Checked before anything is written, so a refused command changes nothing.
+    /// </summary>
+    public static string? UntrustedLink(params string[] paths)
+    {
+        try
+        {
+            foreach (var path in paths)
+            {
+                _ = AtomicFile.Target(path);
+            }
+
+            return null;
+        }
+        catch (UntrustedLinkException ex)
+        {
+            return ex.Message;
+        }
+    }
 
     /// <summary>
     /// Writes a file of the kiosk's key material atomically with <paramref name="mode"/>, owned (when kioskctl runs as

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Kiosk.Agent.Outbox;
+using Kiosk.Ctl.Files;
 using Kiosk.Ctl.Status;
 using Microsoft.Data.Sqlite;
 using Spectre.Console;
@@ -16,11 +17,17 @@ namespace Kiosk.Ctl.Queue;
 /// consistent snapshot of the outbox, read-only. Biometric attachments are sealed at rest (AES-256-GCM, the outbox key):
 /// they are exported exactly as stored, as <c>.sealed</c> files, never decrypted. Each file is checked against its
 /// SHA-256 (plaintext, or as stored for sealed ones); a mismatch is exit 1. The folder and files are readable by
-/// the owner only: the records hold personal data.
+/// the owner only: the records hold personal data. Record ids become folder names, so an id that is not a UUID (the
+/// agent writes nothing else; <c>../../etc</c> means someone changed the outbox) refuses the whole export, and every
+/// folder and file is made relative to the export folder held open, never through a link (Files/FolderHandle.cs).
 /// </summary>
 internal static partial class QueueExport
 {
     public const string RecordsFile = "records.jsonl";
+
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private const string SealingNote =
         "AES-256-GCM in 64 KiB segments, each nonce(12)|ciphertext|tag(16), associated data 'kiosk-outbox/attachment/{rowId}' and the segment index; "
@@ -63,12 +70,18 @@ internal static partial class QueueExport
         using var connection = QueueCommand.OpenOutbox(location);
         using var snapshot = OutboxQueueReader.ReadSnapshot(connection);
         var (records, unreadable) = OutboxQueueReader.ReadPending(connection, TimeProvider.System.GetUtcNow(), limit: null, includeBody: true);
-        var summary = new Summary(target);
+        if (RecordIdProblem(records, location.DatabasePath) is { } problem)
+        {
+            return Output.Error(problem, ExitCodes.CheckFailed);
+        }
+
+        var summary = new ExportSummary(target);
         summary.Mismatches.AddRange(unreadable.Select(u => $"seq {u.Seq} was not exported: it cannot be read ({u.Problem})"));
         try
         {
-            CreatePrivateFolder(target);
-            using var lines = CreatePrivateFile(Path.Combine(target, RecordsFile));
+            using var folder = FolderHandle.Open(TrustedPath.Resolve(target), PrivateFolder);
+            using var attachments = records.Any(r => r.Attachments.Count > 0) ? folder.Folder("attachments", PrivateFolder) : null;
+            using var lines = new FileStream(folder.CreateFile(RecordsFile, PrivateFile), FileAccess.Write);
             if (!json && AnsiConsole.Profile.Capabilities.Interactive)
             {
                 AnsiConsole.Progress()
@@ -78,7 +91,7 @@ internal static partial class QueueExport
                         var task = progress.AddTask($"exporting {records.Count} records", maxValue: Math.Max(1, records.Sum(r => r.Bytes)));
                         foreach (var record in records)
                         {
-                            Export(connection, record, lines, summary);
+                            Export(connection, record, lines, attachments, summary);
                             task.Increment(record.Bytes);
                         }
                     });
@@ -88,7 +101,7 @@ internal static partial class QueueExport
                 var number = 0;
                 foreach (var record in records)
                 {
-                    Export(connection, record, lines, summary);
+                    Export(connection, record, lines, attachments, summary);
                     Console.Error.WriteLine($"exported {++number}/{records.Count}: seq {record.Seq} {record.RecordId} {record.Kind}, {record.Attachments.Count} attachments");
                 }
             }
@@ -106,48 +119,37 @@ internal static partial class QueueExport
         return summary.Mismatches.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
 
-    private static void Export(SqliteConnection connection, OutboxRecord record, Stream lines, Summary summary)
+    /// <summary>Why the export must not run: a record id that is not a UUID (it would name a folder), or null.</summary>
+    private static string? RecordIdProblem(IReadOnlyList<OutboxRecord> records, string database)
     {
-        var folder = Path.Combine(summary.Directory, "attachments", record.RecordId);
-        var attachments = new JsonArray();
-        foreach (var attachment in record.Attachments)
+        var hostile = records.Where(r => !Guid.TryParseExact(r.RecordId, "D", out _)).ToList();
+        if (hostile.Count == 0)
         {
-            Directory.CreateDirectory(folder);
-            var name = SafeName(attachment.AttachmentId) + (attachment.Sealed ? ".sealed" : Extension(attachment.ContentType));
-            if (File.Exists(Path.Combine(folder, name)))
-            {
-                name = $"{attachment.RowId}-{name}";
-            }
+            return null;
+        }
 
-            var relative = $"attachments/{record.RecordId}/{name}";
-            var sha256 = Copy(connection, attachment, Path.Combine(folder, name));
-            var expected = attachment.Sealed ? attachment.StoredSha256 : attachment.Sha256;
-            if (expected is not null && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                summary.Mismatches.Add($"{relative} has SHA-256 {sha256}, the outbox recorded {expected}");
-            }
+        // Quoted and escaped: the id is data from a file someone changed, not text for the terminal.
+        var first = hostile[0];
+        var shown = JsonSerializer.Serialize(first.RecordId.Length > 80 ? first.RecordId[..80] + "..." : first.RecordId);
+        return $"{hostile.Count} record(s) in {database} have an id that is not a UUID (seq {first.Seq}: {shown}): the agent writes only UUIDs, so something else changed the outbox, "
+            + "and such an id could name a path outside --to. Nothing was exported and the outbox is unchanged: keep it as it is for whoever investigates ('kioskctl diagnose --data' checks its integrity)";
+    }
 
-            var entry = new JsonObject
+    private static void Export(SqliteConnection connection, OutboxRecord record, Stream lines, FolderHandle? attachmentsFolder, ExportSummary summary)
+    {
+        FolderHandle? folder = null;
+        var attachments = new JsonArray();
+        try
+        {
+            foreach (var attachment in record.Attachments)
             {
-                ["attachmentId"] = attachment.AttachmentId,
-                ["contentType"] = attachment.ContentType,
-                ["length"] = attachment.Length,
-                ["sha256"] = attachment.Sha256,
-                ["biometric"] = attachment.Biometric,
-                ["sealed"] = attachment.Sealed,
-                ["file"] = relative,
-                ["fileBytes"] = attachment.StoredLength,
-                ["fileSha256"] = sha256,
-            };
-            if (attachment.Sealed)
-            {
-                entry["sealing"] = SealingNote.Replace("{rowId}", attachment.RowId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-                summary.Sealed++;
+                folder ??= attachmentsFolder!.Folder(record.RecordId, PrivateFolder);
+                attachments.Add(Export(connection, record, attachment, folder, summary));
             }
-
-            attachments.Add(entry);
-            summary.Attachments++;
-            summary.Bytes += attachment.StoredLength;
+        }
+        finally
+        {
+            folder?.Dispose();
         }
 
         var line = new JsonObject
@@ -180,11 +182,51 @@ internal static partial class QueueExport
         summary.Bytes += record.Body?.Stored.Length ?? 0;
     }
 
+    /// <summary>One attachment to a file in its record's folder; its entry in records.jsonl.</summary>
+    private static JsonObject Export(SqliteConnection connection, OutboxRecord record, OutboxAttachment attachment, FolderHandle folder, ExportSummary summary)
+    {
+        var name = SafeName(attachment.AttachmentId) + (attachment.Sealed ? ".sealed" : Extension(attachment.ContentType));
+        if (folder.Exists(name))
+        {
+            name = $"{attachment.RowId}-{name}";
+        }
+
+        var relative = $"attachments/{record.RecordId}/{name}";
+        var sha256 = Copy(connection, attachment, folder, name);
+        var expected = attachment.Sealed ? attachment.StoredSha256 : attachment.Sha256;
+        if (expected is not null && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            summary.Mismatches.Add($"{relative} has SHA-256 {sha256}, the outbox recorded {expected}");
+        }
+
+        var entry = new JsonObject
+        {
+            ["attachmentId"] = attachment.AttachmentId,
+            ["contentType"] = attachment.ContentType,
+            ["length"] = attachment.Length,
+            ["sha256"] = attachment.Sha256,
+            ["biometric"] = attachment.Biometric,
+            ["sealed"] = attachment.Sealed,
+            ["file"] = relative,
+            ["fileBytes"] = attachment.StoredLength,
+            ["fileSha256"] = sha256,
+        };
+        if (attachment.Sealed)
+        {
+            entry["sealing"] = SealingNote.Replace("{rowId}", attachment.RowId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            summary.Sealed++;
+        }
+
+        summary.Attachments++;
+        summary.Bytes += attachment.StoredLength;
+        return entry;
+    }
+
     /// <summary>Copies the attachment as stored (sealed stays sealed) and returns the SHA-256 of what was written.</summary>
-    private static string Copy(SqliteConnection connection, OutboxAttachment attachment, string path)
+    private static string Copy(SqliteConnection connection, OutboxAttachment attachment, FolderHandle folder, string name)
     {
         using var source = OutboxQueueReader.OpenStoredAttachment(connection, attachment);
-        using var destination = CreatePrivateFile(path);
+        using var destination = new FileStream(folder.CreateFile(name, PrivateFile), FileAccess.Write);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[81920];
         int read;
@@ -198,7 +240,7 @@ internal static partial class QueueExport
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void Report(Summary summary, bool json)
+    private static void Report(ExportSummary summary, bool json)
     {
         const string Care = "records.jsonl holds personal data (names, ID numbers): keep the folder as safe as the kiosk itself";
         var sealedNote = summary.Sealed == 0
@@ -233,29 +275,6 @@ internal static partial class QueueExport
         }
     }
 
-    private static void CreatePrivateFolder(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static FileStream CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return new FileStream(path, options);
-    }
-
     private static string SafeName(string attachmentId)
     {
         var name = UnsafeCharacters().Replace(attachmentId, "_");
@@ -276,19 +295,4 @@ internal static partial class QueueExport
 
     [GeneratedRegex("[^A-Za-z0-9._-]")]
     private static partial Regex UnsafeCharacters();
-
-    private sealed class Summary(string directory)
-    {
-        public string Directory { get; } = directory;
-
-        public int Records { get; set; }
-
-        public int Attachments { get; set; }
-
-        public int Sealed { get; set; }
-
-        public long Bytes { get; set; }
-
-        public List<string> Mismatches { get; } = [];
-    }
 }
