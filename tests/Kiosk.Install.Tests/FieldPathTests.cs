@@ -124,6 +124,12 @@ public sealed class FieldPathTests
             await StopAsync(agent);
         }
 
+        // The sealed attachments of that check-in used the key from the systemd credential: no key file was written.
+        if (StagedKiosk.SystemdCreds is not null)
+        {
+            Assert.That(File.ReadAllText(_kiosk.OutboxKeyFile), Is.EqualTo("KIOSK-CREDENTIAL outbox.key\n"), "the key file only names the credential");
+        }
+
         // 5. -Upgrade keeps 1.0.0 as previous and runs 1.1.0; -Rollback runs 1.0.0 again, which still works.
         Expect(await _kiosk.UpgradeAsync(TestPackages.Full("1.1.0")), "upgrade");
         Assert.That((_kiosk.CurrentVersion, _kiosk.PreviousVersion), Is.EqualTo(("1.1.0", "1.0.0")));
