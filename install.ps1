@@ -1313,7 +1313,7 @@ function Invoke-UpdateDevices {
     }
     Start-KioskService 'restart'
     $count = @([IO.File]::ReadAllLines($script:DevicesDropIn) | Where-Object { $_ -match '^DeviceAllow=.' }).Count
-    Write-Step "install.ps1: updated the device allow-list $($script:DevicesDropIn) from $($script:ConfigFile): $count DeviceAllow= lines; restarted $($script:ServiceName)$(Get-StagedNote)"
+    Write-Step "install.ps1: updated the device allow-list $($script:DevicesDropIn) from $($script:ConfigFile): $count DeviceAllow= lines$(if ($script:Staged -or -not (Test-SystemdRunning)) { '' } else { "; restarted $($script:ServiceName)" })$(Get-StagedNote)"
 }
 
 function Invoke-Uninstall {
