@@ -14,16 +14,21 @@ Exactly one action:
   -Rollback    swap "current" and "previous" (back to the release before the last upgrade); restart.
   -Uninstall   stop and remove the service, the program folder and kioskctl; keep the configuration, the data
                and the logs unless -PurgeData is given (which also removes the kiosk user).
+  -UpdateDevices  (Linux) rewrite the unit's device allow-list from the configuration after a device was changed
+               with "kioskctl config set", and restart the service.
 
--Package is a folder made by "./kiosk.sh publish": agent/ (kiosk-agent.dll), kioskctl/ (kioskctl.dll) and
-package.json {"version":"1.2.3"}. -Root stages the whole layout under a folder instead of "/" (the paths written
+-Package is a folder made by "./kiosk.sh publish": agent/ (kiosk-agent.dll), kioskctl/ (kioskctl.dll), install.ps1,
+package.json {"version":"1.2.3","features":[...]} and SHA256SUMS, which must list every other file with its SHA-256:
+a package with a file missing, added or changed is refused before anything is installed. -Root stages the whole layout under a folder instead of "/" (the paths written
 into the unit, the kioskctl wrapper and the configuration carry the same prefix); users, OS packages and the
 service manager are then left alone and each such step is printed as "skipped under -Root: <command>".
 -WhatIf prints what would happen and changes nothing. Exit code 0 on success, 1 on any error, 2 without an action.
 
 Linux layout (each path under -Root when given): /opt/kiosk/releases/<version>, /opt/kiosk/current and
 /opt/kiosk/previous (relative symlinks), /etc/kiosk/agent.json (0640, never overwritten), /etc/kiosk/pki (0700),
-/var/lib/kiosk and /var/log/kiosk (0750), /etc/systemd/system/kiosk-agent.service, /usr/local/bin/kioskctl.
+/var/lib/kiosk and /var/log/kiosk (0750), /etc/systemd/system/kiosk-agent.service with the drop-in
+kiosk-agent.service.d/devices.conf (the configured device nodes), /usr/local/bin/kioskctl, and the outbox key in the
+systemd credential /etc/kiosk/credentials/outbox.key.cred (systemd-creds: TPM2 or the host key) when systemd-creds works.
 Windows layout: %ProgramFiles%\Kiosk\releases\<version> with junctions current and previous,
 %ProgramData%\Kiosk\{config,data,logs}, service KioskAgent running as NT SERVICE\KioskAgent.
 See deploy/README.md.
@@ -32,6 +37,8 @@ See deploy/README.md.
 sudo pwsh ./install.ps1 -Install
 .EXAMPLE
 sudo pwsh ./install.ps1 -Upgrade -Package /media/usb/kiosk-1.3.0
+.EXAMPLE
+sudo pwsh /opt/kiosk/current/install.ps1 -UpdateDevices
 .EXAMPLE
 pwsh ./install.ps1 -Install -Root /tmp/kiosk-staging
 #>
@@ -52,6 +59,10 @@ param(
     # Remove the service, the program and kioskctl; configuration, data and logs stay unless -PurgeData.
     [Parameter(Mandatory, ParameterSetName = 'Uninstall')]
     [switch] $Uninstall,
+
+    # Rewrite the unit's device allow-list from the configuration (after kioskctl config set of a device) and restart.
+    [Parameter(Mandatory, ParameterSetName = 'UpdateDevices')]
+    [switch] $UpdateDevices,
 
     # With -Uninstall: also remove the configuration, data and log folders and the kiosk user.
     [Parameter(ParameterSetName = 'Uninstall')]
@@ -87,6 +98,12 @@ $script:OsPackages = @('libgtk-3-0', 'opencv-data', 'sane-utils', 'alsa-utils', 
 # Groups that own the kiosk's devices: serial (ID card and fingerprint readers), cameras, sound, the signature pad's
 # evdev node, GPIO chips, I2C (enclosure climate sensor) and USB scanners. Only those that exist go into the unit.
 $script:DeviceGroups = @('dialout', 'video', 'audio', 'input', 'gpio', 'i2c', 'scanner')
+# package.json "features": what the release's agent does that this script relies on. outbox-key-credential: it reads the
+# outbox key from the systemd credential (agent/Kiosk.Agent/Outbox/Encryption/OutboxKeyCredential.cs).
+$script:CredentialFeature = 'outbox-key-credential'
+# What the key file holds once the key is in the credential (OutboxKeyCredential.KeyFileStandIn reads it): no key, and
+# not 32 bytes, so an agent started outside the unit stops instead of making a new key.
+$script:KeyFileStandIn = "KIOSK-CREDENTIAL outbox.key`n"
 
 function Stop-Install([string] $Message) {
     throw [KioskInstallException]::new($Message)
@@ -284,6 +301,12 @@ function Resolve-Layout {
         $script:ConfigFile = "$prefix/etc/kiosk/agent.json"
         $script:Wrapper = "$prefix/usr/local/bin/kioskctl"
         $script:UnitFile = "$prefix/etc/systemd/system/$($script:ServiceName).service"
+        $script:DropInDir = "$($script:UnitFile).d"
+        $script:DevicesDropIn = "$($script:DropInDir)/devices.conf"
+        $script:CredentialDir = "$prefix/etc/kiosk/credentials"
+        $script:OutboxCredential = "$($script:CredentialDir)/outbox.key.cred"
+        # Under -Root systemd-creds uses a staged host key (SYSTEMD_CREDENTIAL_SECRET), never the machine's key or TPM.
+        $script:CredentialSecret = "$prefix/var/lib/systemd/credential.secret"
     }
     $script:Releases = Join-Path $script:ProgramDir 'releases'
 }
@@ -328,6 +351,13 @@ function Read-Package {
     if ($version -notmatch '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$') {
         Stop-Install "'$manifest' has no valid version ('$version'); it must be {`"version`":`"1.2.3`"} (semantic version). $fix"
     }
+    # Every file against SHA256SUMS, before anything is installed: a file changed or added after publishing (a DLL
+    # planted beside the agent would run as the kiosk user, with its devices and the outbox key) refuses the package.
+    $sums = Read-PackageSums $path $fix
+    $problems = Get-PackageProblems $path $sums
+    if ($problems.Count) {
+        Stop-Install ("package '$path' failed its SHA256SUMS check; nothing was installed:`n  " + ($problems -join "`n  ") + "`nInstall the package exactly as ./kiosk.sh publish wrote it: copy it again from where it was built, and find out what changed it.")
+    }
     # Every shared framework the agent needs, as the SDK writes them ("framework" or "frameworks": name and version):
     # Microsoft.NETCore.App, and Microsoft.AspNetCore.App for the loopback local API.
     $runtimeConfig = [IO.File]::ReadAllText((Join-Path $path 'agent/kiosk-agent.runtimeconfig.json'))
@@ -337,7 +367,74 @@ function Read-Package {
         Path       = $path
         Version    = $version
         Frameworks = $frameworks
+        Features   = @(Get-PackageFeatures $document.RootElement)
+        Sums       = $sums
     }
+}
+
+# package.json's "features" (strings); none in packages from before it was written.
+function Get-PackageFeatures([System.Text.Json.JsonElement] $Manifest) {
+    if ($Manifest.ValueKind -ne [System.Text.Json.JsonValueKind]::Object) { return }
+    foreach ($property in $Manifest.EnumerateObject()) {
+        if ($property.Name -ceq 'features' -and $property.Value.ValueKind -eq [System.Text.Json.JsonValueKind]::Array) {
+            $property.Value.EnumerateArray() | Where-Object { $_.ValueKind -eq [System.Text.Json.JsonValueKind]::String } | ForEach-Object { $_.GetString() }
+        }
+    }
+}
+
+# Whether the installed release <version> names a feature in its package.json.
+function Test-ReleaseFeature([string] $Version, [string] $Feature) {
+    $manifest = Join-Path (Join-Path $script:Releases $Version) 'package.json'
+    try { $features = @(Get-PackageFeatures ([System.Text.Json.JsonDocument]::Parse([IO.File]::ReadAllText($manifest)).RootElement)) }
+    catch { return $false }
+    $features -ccontains $Feature
+}
+
+function Get-FileSha256([string] $Path) {
+    $stream = [IO.File]::OpenRead($Path)
+    try { [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($stream)).ToLowerInvariant() }
+    finally { $stream.Dispose() }
+}
+
+# SHA256SUMS as deploy/write-package-sums.sh writes it for ./kiosk.sh publish ("HASH  PATH" lines, sha256sum's format):
+# path -> lower-case hash.
+function Read-PackageSums([string] $Path, [string] $Fix) {
+    $file = Join-Path $Path 'SHA256SUMS'
+    if (-not (Test-Path -LiteralPath $file -PathType Leaf)) {
+        Stop-Install "package '$Path' has no SHA256SUMS, so its files cannot be checked; nothing was installed. $Fix"
+    }
+    $sums = [Collections.Generic.Dictionary[string, string]]::new([StringComparer]::Ordinal)
+    $number = 0
+    foreach ($line in [IO.File]::ReadAllLines($file)) {
+        $number++
+        $hash, $name = if ($line -match '^(?<hash>[0-9a-fA-F]{64}) [ *](?<name>[^\\]+)$') { $Matches.hash, $Matches.name } else { $null, $null }
+        if (-not $name -or $name.StartsWith('/') -or $name -match '(^|/)\.{1,2}(/|$)' -or $sums.ContainsKey($name)) {
+            Stop-Install "${file}:$number is not a 'SHA-256  path' line naming a file of the package once; nothing was installed. $Fix"
+        }
+        $sums[$name] = $hash.ToLowerInvariant()
+    }
+    $sums
+}
+
+# What in a folder differs from its SHA256SUMS: files missing, added, changed, and symbolic links (a package holds
+# plain files; a link could point anywhere on the machine).
+function Get-PackageProblems([string] $Folder, $Sums) {
+    $problems = [Collections.Generic.List[string]]::new()
+    $seen = [Collections.Generic.HashSet[string]]::new([StringComparer]::Ordinal)
+    foreach ($entry in [IO.DirectoryInfo]::new($Folder).EnumerateFileSystemInfos('*', [IO.SearchOption]::AllDirectories)) {
+        $name = [IO.Path]::GetRelativePath($Folder, $entry.FullName).Replace('\', '/')
+        if ($entry.LinkTarget) { $problems.Add("$name is a symbolic link (a package holds plain files and folders only)") }
+        elseif ($entry -is [IO.DirectoryInfo] -or $name -ceq 'SHA256SUMS') { }
+        elseif (-not $Sums.ContainsKey($name)) { $problems.Add("$name is not in SHA256SUMS (added after ./kiosk.sh publish)") }
+        else {
+            [void]$seen.Add($name)
+            if ((Get-FileSha256 $entry.FullName) -cne $Sums[$name]) { $problems.Add("$name does not match its SHA-256 in SHA256SUMS (changed after ./kiosk.sh publish)") }
+        }
+    }
+    foreach ($name in $Sums.Keys) {
+        if (-not $seen.Contains($name)) { $problems.Add("$name is listed in SHA256SUMS but missing") }
+    }
+    , $problems
 }
 
 # dotnet as the service will run it, and a check that it has the runtime the package was built for.
@@ -422,6 +519,12 @@ function New-UnitText([string] $Dotnet) {
     $groups = @(Get-ExistingGroups)
     $supplementary = if ($groups) { "SupplementaryGroups=$($groups -join ' ')" } else { '# SupplementaryGroups=: none of the device groups exist on this machine' }
     $current = "$($script:ProgramDir)/current"
+    $credential = if (Test-Path -LiteralPath $script:OutboxCredential -PathType Leaf) {
+        "# The outbox key: systemd decrypts it (TPM2 or the host key) for this service only, into `$CREDENTIALS_DIRECTORY.`nLoadCredentialEncrypted=outbox.key:$($script:OutboxCredential)"
+    }
+    else {
+        '# The outbox key is a 0600 file in the data folder: no systemd credential was made for it (see deploy/README.md).'
+    }
     @"
 # Written by install.ps1; -Install and -Upgrade rewrite it. Local changes belong in a
 # drop-in: systemctl edit $($script:ServiceName)
@@ -467,23 +570,367 @@ LockPersonality=yes
 SystemCallArchitectures=native
 CapabilityBoundingSet=
 AmbientCapabilities=
+# The system calls of an ordinary service (systemd's @system-service set); any other fails with EPERM rather than
+# killing the agent, so a runtime probing for an optional call carries on.
+SystemCallFilter=@system-service
+SystemCallErrorNumber=EPERM
+# /proc shows the agent its own processes only, and nothing but process folders (no /proc/sys, /proc/kcore...).
+ProtectProc=invisible
+ProcSubset=pid
+# System V and POSIX IPC objects left by the kiosk user are removed when the service stops.
+RemoveIPC=yes
+$credential
 
-# Devices: only the kiosk's classes (names from /proc/devices; a class whose driver is not loaded is skipped).
+# Devices: none but the nodes the configured drivers open, which install.ps1 writes from the configuration into the
+# drop-in $($script:ServiceName).service.d/devices.conf (install.ps1 -UpdateDevices after a device changed).
 DevicePolicy=closed
-DeviceAllow=char-gpiochip rw
-DeviceAllow=char-ttyS rw
-DeviceAllow=char-ttyUSB rw
-DeviceAllow=char-ttyACM rw
-DeviceAllow=char-video4linux rw
-DeviceAllow=char-alsa rw
-DeviceAllow=char-input r
-DeviceAllow=char-i2c rw
-DeviceAllow=char-usb_device rw
 
 [Install]
 WantedBy=multi-user.target
 
 "@ -replace "`r`n", "`n"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The devices the configuration names, for the unit's DeviceAllow= (Linux).
+
+# agent.json as the agent reads it: .NET configuration keys ("Kiosk:Devices:Sam:PortName", array items numbered),
+# compared case-insensitively as Microsoft.Extensions.Configuration does. Before install wrote the file (-WhatIf),
+# the configuration it would write.
+function Read-ConfigValues {
+    $text = if (Test-Path -LiteralPath $script:ConfigFile -PathType Leaf) { [IO.File]::ReadAllText($script:ConfigFile) } else { New-ConfigJson }
+    $options = [System.Text.Json.JsonDocumentOptions]::new()
+    $options.CommentHandling = [System.Text.Json.JsonCommentHandling]::Skip
+    $options.AllowTrailingCommas = $true
+    try {
+        $document = [System.Text.Json.JsonDocument]::Parse($text, $options)
+    }
+    catch {
+        $reason = if ($_.Exception.InnerException) { $_.Exception.InnerException.Message } else { $_.Exception.Message }
+        Stop-Install "$($script:ConfigFile) is not valid JSON ($reason): fix it (kioskctl config validate names the problem) and run install.ps1 again."
+    }
+    $values = [Collections.Generic.Dictionary[string, string]]::new([StringComparer]::OrdinalIgnoreCase)
+    $pending = [Collections.Generic.Stack[object]]::new()
+    $pending.Push(@('', $document.RootElement))
+    while ($pending.Count) {
+        $prefix, $element = $pending.Pop()
+        $join = if ($prefix) { "${prefix}:" } else { '' }
+        switch ($element.ValueKind) {
+            'Object' { foreach ($property in $element.EnumerateObject()) { $pending.Push(@("$join$($property.Name)", $property.Value)) } }
+            'Array' {
+                $index = 0
+                foreach ($item in $element.EnumerateArray()) { $pending.Push(@("$join$index", $item)); $index++ }
+            }
+            'String' { $values[$prefix] = $element.GetString() }
+            'Null' { }
+            default { $values[$prefix] = $element.GetRawText() }
+        }
+    }
+    $values
+}
+
+function Get-ConfigValue($Values, [string] $Key, [string] $Default) {
+    $value = $null
+    if ($Values.TryGetValue($Key, [ref] $value)) { return $value }
+    $Default
+}
+
+# The device nodes the configured real drivers open (one entry per node, with the key it comes from), each driver's
+# defaults as its options class has them (drivers/*/*Options.cs): Sam /dev/ttyUSB0, R30x /dev/ttyUSB1, Evdev
+# /dev/input/event0 (read only), OpenCV source "0", which is /dev/video0. Driver names compare exactly, as
+# agent/Kiosk.Agent/Hosting/KioskOptionsValidation.cs checks them. Sources that are files or URLs need no device.
+function Get-ConfiguredDevices($Values) {
+    $devices = [Collections.Generic.List[object]]::new()
+    $driver = { param($Slot) Get-ConfigValue $Values "Kiosk:Devices:$Slot" 'Simulated' }
+    foreach ($camera in @(@('FaceCamera', 'OpenCv'), @('DocumentCamera', 'DocumentOpenCv'))) {
+        $slot, $section = $camera
+        if ((& $driver $slot) -cne 'OpenCv') { continue }
+        $key = "Kiosk:Devices:${section}:Source"
+        $source = Get-ConfigValue $Values $key '0'
+        $node = if ($source -match '^[0-9]{1,6}$') { "/dev/video$([int]$source)" } elseif ($source.StartsWith('/dev/')) { $source }
+        if ($node) { $devices.Add([pscustomobject]@{ Node = $node; Access = 'rw'; Key = $key; Why = "Kiosk:Devices:$slot=OpenCv, $key=$source" }) }
+    }
+    foreach ($port in @(@('IdCardReader', 'Sam', 'PortName', '/dev/ttyUSB0', 'rw'), @('FingerprintReader', 'R30x', 'PortName', '/dev/ttyUSB1', 'rw'), @('SignaturePad', 'Evdev', 'DevicePath', '/dev/input/event0', 'r'))) {
+        $slot, $name, $setting, $default, $access = $port
+        if ((& $driver $slot) -cne $name) { continue }
+        $key = "Kiosk:Devices:${name}:$setting"
+        $node = Get-ConfigValue $Values $key $default
+        if ($node.StartsWith('/dev/')) { $devices.Add([pscustomobject]@{ Node = $node; Access = $access; Key = $key; Why = "Kiosk:Devices:$slot=$name, $key" }) }
+    }
+    if ((& $driver 'DocumentScanner') -ceq 'Sane') {
+        $scanner = Get-ConfigValue $Values 'Kiosk:Devices:Sane:DeviceName' ''
+        # Network backends need no device; a USB scanner is /dev/bus/usb/BUS/DEVICE, renumbered at every plug.
+        if ($scanner -notmatch '^(net|airscan|escl|test)(:|$)') {
+            $devices.Add([pscustomobject]@{ Node = 'char-usb_device'; Access = 'rw'; Key = 'Kiosk:Devices:Sane:DeviceName'; Why = "Kiosk:Devices:DocumentScanner=Sane ($scanner): libusb opens /dev/bus/usb/*, renumbered at every plug" })
+        }
+    }
+    if ((& $driver 'AudioRecorder') -ceq 'Arecord' -or (& $driver 'AudioPlayer') -ceq 'Aplay') {
+        $devices.Add([pscustomobject]@{ Node = 'char-alsa'; Access = 'rw'; Key = 'Kiosk:Devices:Arecord'; Why = "Kiosk:Devices:AudioRecorder=Arecord or AudioPlayer=Aplay: ALSA names (default, plughw:1,0, dmix) reach /dev/snd/* through ALSA's configuration" })
+    }
+    $gpio = @('Indicators', 'Sensors') | Where-Object { (& $driver $_) -ceq 'Gpio' }
+    if ($gpio) {
+        # System.Device.Gpio's default controller (agent/Kiosk.Agent/Devices/DeviceSet.cs) opens chip 0 through libgpiod.
+        $devices.Add([pscustomobject]@{ Node = '/dev/gpiochip0'; Access = 'rw'; Key = 'Kiosk:Devices:GpioIndicators'; Why = "Kiosk:Devices:$($gpio -join '/')=Gpio: the default GPIO controller, chip 0" })
+    }
+    $bus = Get-ConfigValue $Values 'Kiosk:Devices:ClimateSensorI2cBus' ''
+    if ((& $driver 'Sensors') -ceq 'Gpio' -and $bus -match '^[0-9]{1,4}$') {
+        $devices.Add([pscustomobject]@{ Node = "/dev/i2c-$([int]$bus)"; Access = 'rw'; Key = 'Kiosk:Devices:ClimateSensorI2cBus'; Why = "Kiosk:Devices:ClimateSensorI2cBus=$bus (SHT4x climate sensor)" })
+    }
+    , $devices
+}
+
+# The kernel's name for a character device's major number (/proc/devices), as DeviceAllow=char-NAME takes it: of the
+# names for that major (4 is "tty" and "ttyS"), the longest that starts the node's name, else the only one.
+function Get-DeviceClass([string] $Node) {
+    $stat = & stat -L -c '%F|%t' -- $Node 2>$null
+    if ($LASTEXITCODE -ne 0 -or "$stat" -notmatch '^character special file\|(?<major>[0-9a-f]+)$') { return $null }
+    $major = [Convert]::ToInt32($Matches.major, 16)
+    $names = [Collections.Generic.List[string]]::new()
+    $characters = $false
+    foreach ($line in [IO.File]::ReadAllLines('/proc/devices')) {
+        if ($line -eq 'Character devices:') { $characters = $true }
+        elseif ($line -eq 'Block devices:') { break }
+        elseif ($characters -and $line -match '^\s*(?<major>[0-9]+)\s+(?<name>[A-Za-z0-9_-]+)$' -and [int]$Matches.major -eq $major) { $names.Add($Matches.name) }
+    }
+    $leaf = Split-Path -Leaf $Node
+    $best = $names | Where-Object { $leaf.StartsWith($_, [StringComparison]::Ordinal) } | Sort-Object Length -Descending | Select-Object -First 1
+    if ($best) { return $best }
+    if ($names.Count -eq 1) { return $names[0] }
+    $null
+}
+
+# DeviceAllow= lines for one configured device, each with a comment saying why. A node path is allowed as it is
+# (systemd resolves it when the service starts). A link (/dev/serial/by-id/..., /dev/v4l/by-id/...) is allowed by its
+# target's class, because the node it points at gets another number when the device is plugged in again while the
+# agent runs; one that is not there now (unplugged) by the classes its folder's links point at.
+function ConvertTo-DeviceRules($Device) {
+    $node = $Device.Node
+    if ($node.StartsWith('char-')) { return , @([pscustomobject]@{ Allow = $node; Access = $Device.Access; Why = $Device.Why }) }
+    if ($node -notmatch '^/dev/[A-Za-z0-9._:+@,=/-]+$' -or $node -match '(^|/)\.{1,2}(/|$)' -or $node.EndsWith('/')) {
+        Stop-Install "$($Device.Key) '$node' cannot be allowed in the unit: it must be a path under /dev made of letters, digits and . _ - : + @ , = only. Set it to the device's node or its /dev/serial/by-id/... link (kioskctl config set $($Device.Key) /dev/...) and run install.ps1 -UpdateDevices."
+    }
+    $item = Get-Item -LiteralPath $node -Force -ErrorAction SilentlyContinue
+    $classes = @()
+    $why = $Device.Why
+    if ($item -and $item.LinkTarget) {
+        $target = try { $item.ResolveLinkTarget($true) } catch { $null }
+        $class = if ($target -and $target.Exists) { Get-DeviceClass $target.FullName }
+        if ($class) {
+            $classes = @($class)
+            $why += ": $node -> $($target.FullName), allowed by class (the link follows the device when it is plugged in again)"
+        }
+    }
+    elseif (-not $item) {
+        $classes = switch -Regex ($node) {
+            '^/dev/serial/' { 'ttyUSB', 'ttyACM' }
+            '^/dev/v4l/' { 'video4linux' }
+            '^/dev/input/by-' { 'input' }
+            '^/dev/snd/by-' { 'alsa' }
+        }
+        if ($classes) { $why += ": $node is not there now (unplugged?), so the classes its folder's links point at" }
+        else { $why += ": $node is not there now; systemd allows it if it is when the service starts" }
+    }
+    if ($classes) { return , @($classes | ForEach-Object { [pscustomobject]@{ Allow = "char-$_"; Access = $Device.Access; Why = $why } }) }
+    , @([pscustomobject]@{ Allow = $node; Access = $Device.Access; Why = $why })
+}
+
+# The drop-in: DeviceAllow= emptied, then one line per allowed node or class (two devices on one node: one line with
+# both accesses).
+function New-DevicesDropInText {
+    $rules = [ordered]@{}
+    foreach ($device in (Get-ConfiguredDevices (Read-ConfigValues))) {
+        foreach ($rule in (ConvertTo-DeviceRules $device)) {
+            if ($rules.Contains($rule.Allow)) {
+                $rules[$rule.Allow].Access = (-join ('rwm'.ToCharArray() | Where-Object { "$($rules[$rule.Allow].Access)$($rule.Access)".Contains($_) }))
+                $rules[$rule.Allow].Why += "; $($rule.Why)"
+            }
+            else { $rules[$rule.Allow] = $rule }
+        }
+    }
+    $lines = [Collections.Generic.List[string]]::new()
+    $lines.Add("# Written by install.ps1 from $($script:ConfigFile): the device nodes the configured drivers open, and nothing")
+    $lines.Add("# else (the unit has DevicePolicy=closed). -Install, -Upgrade and -UpdateDevices rewrite it; after changing a device")
+    $lines.Add("# with kioskctl config set, run: sudo pwsh $($script:ProgramDir)/current/install.ps1 -UpdateDevices")
+    $lines.Add('[Service]')
+    $lines.Add('# Empty first: only the lines below count.')
+    $lines.Add('DeviceAllow=')
+    foreach ($rule in $rules.Values) {
+        # Configuration text in a comment: a line break in it would start a directive of its own.
+        $lines.Add("# $($rule.Why -replace '[\x00-\x1f\x7f]', '?')")
+        $lines.Add("DeviceAllow=$($rule.Allow) $($rule.Access)")
+    }
+    if (-not $rules.Count) { $lines.Add('# No real device is configured (every device class is Simulated or reads a file or URL).') }
+    ($lines -join "`n") + "`n"
+}
+
+function Install-DeviceDropIn {
+    if ($IsWindows) { return }
+    Set-Directory $script:DropInDir -ModeText '0755' -Owner 'root:root'
+    Set-File $script:DevicesDropIn (New-DevicesDropInText) -ModeText '0644' -Owner 'root:root'
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The outbox key (Linux): in a systemd credential, not a file beside the outbox. See deploy/README.md, "The outbox key".
+
+# The key file the agent falls back to: Kiosk:Outbox:KeyFile under Kiosk:DataFolder, resolved as the agent does
+# (relative to its working directory, the data folder).
+function Get-OutboxKeyFile {
+    $values = Read-ConfigValues
+    $folder = [IO.Path]::GetFullPath((Get-ConfigValue $values 'Kiosk:DataFolder' $script:DataDir), $script:DataDir)
+    [IO.Path]::GetFullPath((Get-ConfigValue $values 'Kiosk:Outbox:KeyFile' 'outbox.key'), $folder)
+}
+
+# The key file: its 32 bytes, the string 'stand-in' when it names the credential, or nothing when there is none.
+function Read-OutboxKeyFile([string] $Path) {
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { return }
+    $bytes = [IO.File]::ReadAllBytes($Path)
+    if ([Text.Encoding]::ASCII.GetString($bytes) -ceq $script:KeyFileStandIn) { return 'stand-in' }
+    if ($bytes.Length -ne 32) {
+        Stop-Install "$Path is $($bytes.Length) bytes, not a 32-byte outbox key: restore it from this kiosk's backup (deploy/README.md, 'The outbox key') and run install.ps1 again."
+    }
+    , $bytes
+}
+
+# Runs systemd-creds, with -RandomKey 32 bytes from /dev/urandom on its standard input (through sh, so the key never
+# passes through this script and a systemd-creds that fails before reading it is no broken pipe here); under -Root
+# with the staged host key. Returns its exit code, standard output and error output (its notes, such as "not located
+# on encrypted media", are not failures).
+function Invoke-SystemdCreds([string[]] $Arguments, [switch] $RandomKey) {
+    $creds = (Get-Command systemd-creds -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    $saved = $env:SYSTEMD_CREDENTIAL_SECRET
+    if ($script:Staged) { $env:SYSTEMD_CREDENTIAL_SECRET = $script:CredentialSecret }
+    try {
+        $output = if ($RandomKey) { & sh -c 'head -c 32 /dev/urandom | "$0" "$@"' $creds @Arguments 2>&1 } else { & $creds @Arguments 2>&1 }
+        $code = $LASTEXITCODE
+    }
+    finally {
+        $env:SYSTEMD_CREDENTIAL_SECRET = $saved
+    }
+    [pscustomobject]@{
+        Code   = $code
+        Output = (@($output | Where-Object { $_ -isnot [Management.Automation.ErrorRecord] }) -join "`n")
+        Errors = (@($output | Where-Object { $_ -is [Management.Automation.ErrorRecord] } | ForEach-Object { "$_".Trim() }) -join '; ')
+    }
+}
+
+function Read-OutboxCredential([string] $Path = $script:OutboxCredential) {
+    $result = Invoke-SystemdCreds @('decrypt', '--name=outbox.key', '--transcode=base64', $Path, '-')
+    if ($result.Code -ne 0) {
+        Stop-Install "systemd-creds cannot decrypt ${Path}: $($result.Errors). It was encrypted on another machine, or with a TPM2 whose state (PCR 7, Secure Boot) or a host key (/var/lib/systemd/credential.secret) that has changed since. Restore the outbox key from this kiosk's backup (deploy/README.md, 'The outbox key')."
+    }
+    , [Convert]::FromBase64String($result.Output.Trim())
+}
+
+function Test-SameKey([byte[]] $A, [byte[]] $B) {
+    [Security.Cryptography.CryptographicOperations]::FixedTimeEquals($A, $B)
+}
+
+function Stop-DifferentKeys([string] $KeyFile) {
+    Stop-Install "$KeyFile holds another key than $($script:OutboxCredential): attachments sealed with one cannot be opened with the other, so neither is touched. If the key file was restored from this kiosk's backup, it is the key the outbox needs: move the credential away (mv $($script:OutboxCredential) $($script:OutboxCredential).old) and run install.ps1 -Install again, which encrypts the key file into a new credential. Otherwise move the key file away."
+}
+
+# Writes a key file the way the agent does (0600, written beside it and renamed over it), owned by the kiosk user.
+# Overwrites the old file's bytes first, so the key does not linger in the blocks of the old file (on a file system
+# that writes in place; an SSD or a copy-on-write file system may still keep them).
+function Write-OutboxKeyFile([string] $Path, [byte[]] $Bytes) {
+    if (Test-Path -LiteralPath $Path -PathType Leaf) {
+        $old = [IO.File]::Open($Path, [IO.FileMode]::Open, [IO.FileAccess]::Write)
+        try { $old.Write([byte[]]::new($old.Length)); $old.Flush($true) } finally { $old.Dispose() }
+    }
+    $temporary = "$Path.new"
+    $options = [IO.FileStreamOptions]@{ Mode = [IO.FileMode]::Create; Access = [IO.FileAccess]::Write; UnixCreateMode = [IO.UnixFileMode]'UserRead, UserWrite' }
+    $file = [IO.FileStream]::new($temporary, $options)
+    try { $file.Write($Bytes); $file.Flush($true) } finally { $file.Dispose() }
+    Set-Mode $temporary '0600'
+    [IO.File]::Move($temporary, $Path, $true)
+    $script:Changes++
+}
+
+# Before the unit is written: the credential is made once, from the key file when there is one (the same key, so what
+# is sealed stays readable), else from a new key, with systemd-creds --with-key=tpm2 when the machine has a TPM2, else
+# --with-key=host. Without a working systemd-creds, or for a release whose agent reads only the key file, the key file
+# stays (the fallback). The key file itself changes only in Complete-OutboxKey, once the release is current.
+function Install-OutboxCredential($Pkg) {
+    if ($IsWindows) { return } # DPAPI protects the key file (agent/Kiosk.Agent/Outbox/Encryption/OutboxKey.cs).
+    $keyFile = Get-OutboxKeyFile
+    $plain = Read-OutboxKeyFile $keyFile
+    if (Test-Path -LiteralPath $script:OutboxCredential -PathType Leaf) {
+        Write-Step "already installed: $($script:OutboxCredential) (the outbox key, encrypted by systemd-creds)"
+        if ($plain -is [byte[]] -and -not (Test-SameKey $plain (Read-OutboxCredential))) { Stop-DifferentKeys $keyFile }
+        return
+    }
+    if ($plain -is [string]) {
+        Stop-Install "$keyFile says the outbox key is in $($script:OutboxCredential), which is missing: restore the credential, or the key itself into $keyFile, from this kiosk's backup (deploy/README.md, 'The outbox key'), and run install.ps1 again."
+    }
+    if ($Pkg.Features -cnotcontains $script:CredentialFeature) {
+        Write-Step "not protected: kiosk $($Pkg.Version) reads the outbox key only from $keyFile (0600): its package.json does not name the feature $($script:CredentialFeature)"
+        return
+    }
+    if (-not (Get-Command systemd-creds -CommandType Application -ErrorAction SilentlyContinue)) {
+        Write-Step "not protected: $keyFile stays a 0600 file in the data folder: systemd-creds (systemd 250 or later) is not installed (deploy/README.md, 'The outbox key')"
+        return
+    }
+    $withKey = if (-not $script:Staged -and (Invoke-SystemdCreds @('has-tpm2', '--quiet')).Code -eq 0) { 'tpm2' } else { 'host' }
+    $origin = if ($plain) { "the outbox key from $keyFile" } else { 'a new outbox key' }
+    if (-not $script:Cmdlet.ShouldProcess($script:OutboxCredential, "Encrypt $origin with systemd-creds --with-key=$withKey")) { return }
+    Set-Directory $script:CredentialDir -ModeText '0700' -Owner 'root:root'
+    if ($script:Staged) { [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($script:CredentialSecret)) }
+    $temporary = "$($script:OutboxCredential).new"
+    $source = if ($plain) { $keyFile } else { '-' }
+    # Sealed to PCR 7 (the Secure Boot state) as well, written out rather than left to systemd's default.
+    $encrypt = @('encrypt', '--name=outbox.key', "--with-key=$withKey") + $(if ($withKey -eq 'tpm2') { @('--tpm2-pcrs=7') } else { @() }) + @($source, $temporary)
+    $secret = if ($script:Staged) { "SYSTEMD_CREDENTIAL_SECRET=$($script:CredentialSecret) " } else { '' }
+    Write-Step ("running: ${secret}systemd-creds $($encrypt -join ' ')" + $(if ($plain) { '' } else { ' (32 bytes from /dev/urandom on its input)' }))
+    try {
+        $result = Invoke-SystemdCreds $encrypt -RandomKey:(-not $plain)
+        if ($result.Code -ne 0) {
+            Write-Step "not protected: $keyFile stays a 0600 file in the data folder: systemd-creds encrypt failed ($($result.Errors)) (deploy/README.md, 'The outbox key')"
+            return
+        }
+        Set-Mode $temporary '0600'
+        $key = Read-OutboxCredential $temporary
+        if ($key.Length -ne 32 -or ($plain -and -not (Test-SameKey $key $plain))) {
+            Stop-Install "systemd-creds decrypted $temporary to another key than it was given; nothing was changed. Report this as a bug in install.ps1."
+        }
+        [Array]::Clear($key)
+        [IO.File]::Move($temporary, $script:OutboxCredential, $true)
+    }
+    finally {
+        if (Test-Path -LiteralPath $temporary) { [IO.File]::Delete($temporary) }
+    }
+    $script:Changes++
+    Write-Step "created: $($script:OutboxCredential) (0600; $origin, encrypted with systemd-creds --with-key=$withKey)"
+    Set-Owner $script:OutboxCredential 'root:root'
+}
+
+# Once <version> is current: a release that reads the credential gets the stand-in line in its key file (the key in it
+# overwritten); a release from before credentials gets the key back in its key file, or it would make a new key and
+# every attachment sealed so far would be lost to it.
+function Complete-OutboxKey([string] $Version) {
+    if ($IsWindows -or -not (Test-Path -LiteralPath $script:OutboxCredential -PathType Leaf)) { return }
+    $keyFile = Get-OutboxKeyFile
+    $plain = Read-OutboxKeyFile $keyFile
+    if (Test-ReleaseFeature $Version $script:CredentialFeature) {
+        if ($plain -is [string]) {
+            Write-Step "already installed: $keyFile (0600; no key, a line naming $($script:OutboxCredential))"
+            return
+        }
+        if ($plain -and -not (Test-SameKey $plain (Read-OutboxCredential))) { Stop-DifferentKeys $keyFile }
+        if (-not $script:Cmdlet.ShouldProcess($keyFile, "Replace with a line naming $($script:OutboxCredential)")) { return }
+        Write-OutboxKeyFile $keyFile ([Text.Encoding]::ASCII.GetBytes($script:KeyFileStandIn))
+        Write-Step ($(if ($plain) { 'updated: ' } else { 'created: ' }) + "$keyFile (0600; no key, a line naming $($script:OutboxCredential))")
+        Set-Owner $keyFile "$($script:User):$($script:User)"
+        return
+    }
+    if ($plain -is [byte[]]) {
+        Write-Step "already installed: $keyFile (0600; the outbox key kiosk $Version reads)"
+        return
+    }
+    if (-not $script:Cmdlet.ShouldProcess($keyFile, "Write the outbox key from $($script:OutboxCredential) for kiosk $Version")) { return }
+    $key = Read-OutboxCredential
+    try { Write-OutboxKeyFile $keyFile $key } finally { [Array]::Clear($key) }
+    Write-Step "restored: $keyFile (0600) from $($script:OutboxCredential): kiosk $Version reads the outbox key only from its key file"
+    Set-Owner $keyFile "$($script:User):$($script:User)"
 }
 
 function New-WrapperText([string] $Dotnet) {
@@ -591,6 +1038,13 @@ function Install-Release($Pkg, [switch] $Replace) {
         $output = & chmod -R 'u=rwX,go=rX' -- $partial 2>&1
         if ($LASTEXITCODE -ne 0) { Stop-Install "could not set the modes in ${partial}: $output" }
     }
+    # The copy, not only the package, is what runs: checked again, so a package changed while it was read (removable
+    # media) cannot slip in between the check and the copy.
+    $problems = Get-PackageProblems $partial $Pkg.Sums
+    if ($problems.Count) {
+        [IO.Directory]::Delete($partial, $true)
+        Stop-Install ("the copy of $($Pkg.Path) differs from its SHA256SUMS, so it was deleted and current was not switched:`n  " + ($problems -join "`n  ") + "`nCopy the package to a local disk and run install.ps1 again.")
+    }
     [IO.Directory]::Move($partial, $target)
     $script:Changes++
     Write-Step "created: $target (copy of $($Pkg.Path))"
@@ -656,6 +1110,7 @@ function Install-ServiceFiles([string] $Dotnet) {
         return
     }
     Set-File $script:UnitFile (New-UnitText $Dotnet) -ModeText '0644' -Owner 'root:root'
+    Install-DeviceDropIn
     Test-Unit
 }
 
@@ -768,9 +1223,11 @@ function Invoke-Install {
     Install-Folders
     Install-Config
     Install-Release $pkg
+    Install-OutboxCredential $pkg
     # The unit (and its verification) first: a unit systemd-analyze rejects leaves current as it was.
     Install-ServiceFiles $dotnet
     Set-ReleaseLink 'current' $pkg.Version
+    Complete-OutboxKey $pkg.Version
     Start-KioskService 'start'
     if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would install kiosk $($pkg.Version); nothing was changed" }
     elseif ($script:Changes -eq 0) { Write-Step "install.ps1: kiosk $($pkg.Version) already installed in $($script:ProgramDir); nothing changed" }
@@ -794,9 +1251,11 @@ function Invoke-Upgrade {
     Install-Folders
     Install-Config
     Install-Release $pkg -Replace
+    Install-OutboxCredential $pkg
     Install-ServiceFiles $dotnet
     Set-ReleaseLink 'previous' $current
     Set-ReleaseLink 'current' $pkg.Version
+    Complete-OutboxKey $pkg.Version
     Remove-OldReleases
     Start-KioskService 'restart'
     if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would upgrade kiosk $current -> $($pkg.Version); nothing was changed" }
@@ -819,9 +1278,42 @@ function Invoke-Rollback {
     Write-Step "rolling back kiosk $current -> $previous$(Get-StagedNote)"
     Set-ReleaseLink 'current' $previous
     Set-ReleaseLink 'previous' $current
+    Complete-OutboxKey $previous
     Start-KioskService 'restart'
     if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would roll back kiosk $current -> $previous; nothing was changed" }
     else { Write-Step "install.ps1: rolled back kiosk $current -> $previous; previous is now $current (-Rollback again returns to it)$(Get-StagedNote)" }
+}
+
+function Invoke-UpdateDevices {
+    if ($IsWindows) {
+        Stop-Install '-UpdateDevices rewrites the systemd unit''s device allow-list; a Windows service has none.'
+    }
+    if (-not (Test-Path -LiteralPath $script:UnitFile -PathType Leaf)) {
+        Stop-Install "no kiosk is installed here ($($script:UnitFile) is missing): install it first with -Install."
+    }
+    Assert-Administrator
+    Write-Step "updating the devices $($script:ServiceName) may open from $($script:ConfigFile)$(Get-StagedNote)"
+    $before = if (Test-Path -LiteralPath $script:DevicesDropIn -PathType Leaf) { [IO.File]::ReadAllText($script:DevicesDropIn) }
+    Install-DeviceDropIn
+    if ($WhatIfPreference) {
+        Write-Step "install.ps1: -WhatIf: would write the device allow-list $($script:DevicesDropIn) from $($script:ConfigFile); nothing was changed"
+        return
+    }
+    if ($script:Changes -eq 0) {
+        Write-Step "install.ps1: the device allow-list $($script:DevicesDropIn) already matches $($script:ConfigFile); nothing changed"
+        return
+    }
+    try {
+        Test-Unit
+    }
+    catch {
+        # A list systemd-analyze rejects must not be what the next start reads.
+        if ($null -ne $before) { [IO.File]::WriteAllText($script:DevicesDropIn, $before) }
+        throw
+    }
+    Start-KioskService 'restart'
+    $count = @([IO.File]::ReadAllLines($script:DevicesDropIn) | Where-Object { $_ -match '^DeviceAllow=.' }).Count
+    Write-Step "install.ps1: updated the device allow-list $($script:DevicesDropIn) from $($script:ConfigFile): $count DeviceAllow= lines$(if ($script:Staged -or -not (Test-SystemdRunning)) { '' } else { "; restarted $($script:ServiceName)" })$(Get-StagedNote)"
 }
 
 function Invoke-Uninstall {
@@ -836,6 +1328,9 @@ function Invoke-Uninstall {
     elseif (Test-Path -LiteralPath $script:UnitFile) {
         Start-KioskService 'stop'
         Remove-Path $script:UnitFile 'systemd unit'
+        Remove-Path $script:DevicesDropIn 'device allow-list'
+        # The folder also holds what "systemctl edit" wrote: it goes only when nothing else is left in it.
+        if ((Test-Path -LiteralPath $script:DropInDir) -and -not (Get-ChildItem -LiteralPath $script:DropInDir -Force)) { Remove-Path $script:DropInDir 'drop-in folder' }
         Invoke-Systemctl @('daemon-reload')
     }
     else {
@@ -862,7 +1357,10 @@ usage: pwsh ./install.ps1 -Install   [-Package DIR] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Upgrade   [-Package DIR] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Rollback  [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Uninstall [-PurgeData] [-Root DIR] [-WhatIf]
-  -Package DIR  a folder made by ./kiosk.sh publish (default: artifacts/package next to this script)
+       pwsh ./install.ps1 -UpdateDevices [-Root DIR] [-WhatIf]
+  -Package DIR  a folder made by ./kiosk.sh publish (default: artifacts/package next to this script); every file in
+                it must match its SHA256SUMS
+  -UpdateDevices  after a device changed (kioskctl config set Kiosk:Devices:...): the unit allows its node; restart
   -Root DIR     stage the whole layout under DIR instead of the system root (no users, packages or services)
   Get-Help ./install.ps1 -Full for the layout.
 '@
@@ -878,6 +1376,7 @@ try {
         'Upgrade' { Invoke-Upgrade }
         'Rollback' { Invoke-Rollback }
         'Uninstall' { Invoke-Uninstall }
+        'UpdateDevices' { Invoke-UpdateDevices }
         default {
             Show-Usage
             exit 2

@@ -12,8 +12,8 @@ usage: ./kiosk.sh COMMAND [ARGS]
   test                  build and run every test; last line: "N passed, M failed[, K skipped]"
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
   ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
-  publish [OUT]         the package install.ps1 installs: OUT/agent, OUT/kioskctl, OUT/package.json
-                        (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
+  publish [OUT]         the package install.ps1 installs: OUT/agent, OUT/kioskctl, OUT/install.ps1, OUT/package.json
+                        and OUT/SHA256SUMS (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
 USAGE
 }
 
@@ -102,11 +102,20 @@ case "$cmd" in
       echo "kiosk.sh: no <Version> in Directory.Build.props; add one (e.g. <Version>1.0.0</Version>)" >&2
       exit 1
     fi
-    rm -rf "$out/agent" "$out/kioskctl" "$out/package.json"
+    if [ -e "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/package.json" ]; then
+      echo "kiosk.sh: $out is not empty and not a package; choose an empty folder" >&2
+      exit 1
+    fi
+    # A fresh folder: SHA256SUMS lists every file in it, and install.ps1 refuses any file it does not list.
+    rm -rf "$out"
     mkdir -p "$out"
     dotnet publish agent/Kiosk.Agent.Host -c Release -o "$out/agent" -v quiet -nologo -clp:ErrorsOnly
     dotnet publish provisioning/Kiosk.Ctl -c Release -o "$out/kioskctl" -v quiet -nologo -clp:ErrorsOnly
-    printf '{"version":"%s"}\n' "$version" > "$out/package.json"
+    # install.ps1 travels with the release, so an installed kiosk has it for -UpdateDevices and -Rollback.
+    cp install.ps1 "$out/install.ps1"
+    # features: what install.ps1 may rely on this release's agent doing (see install.ps1, $script:CredentialFeature).
+    printf '{"version":"%s","features":["outbox-key-credential"]}\n' "$version" > "$out/package.json"
+    bash deploy/write-package-sums.sh "$out"
     echo "kiosk.sh: package $version in $out (install with: sudo pwsh ./install.ps1 -Install -Package $out)"
     ;;
   ""|-h|--help|help)

@@ -99,7 +99,7 @@ public sealed class FieldPathTests
 
         // 4. The staged agent starts with the new identity, connects over mutual TLS, and a check-in reaches the platform.
         string recordId;
-        using (var agent = StartAgent())
+        using (var agent = await StartAgentAsync())
         {
             var status = await WaitConnectedAsync(agent);
             Assert.Multiple(() =>
@@ -124,10 +124,16 @@ public sealed class FieldPathTests
             await StopAsync(agent);
         }
 
+        // The sealed attachments of that check-in used the key from the systemd credential: no key file was written.
+        if (StagedKiosk.SystemdCreds is not null)
+        {
+            Assert.That(File.ReadAllText(_kiosk.OutboxKeyFile), Is.EqualTo("KIOSK-CREDENTIAL outbox.key\n"), "the key file only names the credential");
+        }
+
         // 5. -Upgrade keeps 1.0.0 as previous and runs 1.1.0; -Rollback runs 1.0.0 again, which still works.
         Expect(await _kiosk.UpgradeAsync(TestPackages.Full("1.1.0")), "upgrade");
         Assert.That((_kiosk.CurrentVersion, _kiosk.PreviousVersion), Is.EqualTo(("1.1.0", "1.0.0")));
-        using (var agent = StartAgent())
+        using (var agent = await StartAgentAsync())
         {
             Assert.That((string?)(await WaitConnectedAsync(agent))["agentVersion"], Is.EqualTo("1.1.0"));
             await StopAsync(agent);
@@ -135,7 +141,7 @@ public sealed class FieldPathTests
 
         Expect(await _kiosk.RollbackAsync(), "rollback");
         Assert.That(_kiosk.CurrentVersion, Is.EqualTo("1.0.0"));
-        using (var agent = StartAgent())
+        using (var agent = await StartAgentAsync())
         {
             Assert.That((string?)(await WaitConnectedAsync(agent))["agentVersion"], Is.EqualTo("1.0.0"), "the previous release is the one running");
             var again = await CheckInAsync();
@@ -159,8 +165,9 @@ public sealed class FieldPathTests
     private static void Expect(ProcessResult result, string step) =>
         Assert.That(result.ExitCode, Is.Zero, $"{step} failed: {result}");
 
-    /// <summary>The staged agent as its unit runs it: dotnet current/agent/kiosk-agent.dll, KIOSK_CONFIG, the data folder.</summary>
-    private RunningAgent StartAgent()
+    /// <summary>The staged agent as its unit runs it: dotnet current/agent/kiosk-agent.dll, KIOSK_CONFIG, the data folder,
+    /// and the outbox key from its credential in CREDENTIALS_DIRECTORY.</summary>
+    private async Task<RunningAgent> StartAgentAsync()
     {
         File.Delete(Path.Combine(_kiosk.DataFolder, "local-api.url"));
         var start = new ProcessStartInfo(InstallScript.FindOnPath("dotnet") ?? "dotnet", [Path.Combine(_kiosk.Current, "agent", "kiosk-agent.dll")])
@@ -171,6 +178,11 @@ public sealed class FieldPathTests
             UseShellExecute = false,
         };
         start.Environment["KIOSK_CONFIG"] = _kiosk.ConfigFile;
+        foreach (var (name, value) in await _kiosk.CredentialEnvironmentAsync())
+        {
+            start.Environment[name] = value;
+        }
+
         return new RunningAgent(Process.Start(start)!);
     }
 

@@ -5,33 +5,6 @@ using Kiosk.TestSupport;
 
 namespace Kiosk.Install.Tests;
 
-/// <summary>The exit code and output of a process a test ran.</summary>
-public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
-{
-    /// <summary>Standard output followed by standard error.</summary>
-    public string Output => StandardOutput + StandardError;
-
-    /// <summary>Standard output, line by line.</summary>
-    public IReadOnlyList<string> Lines => StandardOutput.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
-
-    /// <summary>The last non-empty line of standard output (install.ps1's one-line summary).</summary>
-    public string LastLine => Lines.LastOrDefault(line => line.Length > 0) ?? string.Empty;
-
-    /// <summary>Everything, for assertion messages.</summary>
-    public override string ToString() => $"exit code {ExitCode}\n--- stdout\n{StandardOutput}\n--- stderr\n{StandardError}";
-}
-
-/// <summary>What a package made by <see cref="InstallScript.BuildPackage"/> holds.</summary>
-public enum PackageContent
-{
-    /// <summary>The whole build output of the agent and kioskctl (~300 MB): runnable, like ./kiosk.sh publish.</summary>
-    Full,
-
-    /// <summary>Only the files install.ps1 checks (entry assemblies, runtimeconfig, deps): for tests of install,
-    /// upgrade, rollback and uninstall that never run the program. Fast to copy; not runnable.</summary>
-    Slim,
-}
-
 /// <summary>
 /// Drives <c>install.ps1</c> from tests: builds package folders from the build output of the agent and kioskctl
 /// (the test project references both projects with <c>ReferenceOutputAssembly="false"</c>, so they are built
@@ -61,19 +34,45 @@ public static class InstallScript
     /// <summary>provisioning/Kiosk.Ctl/bin/&lt;configuration&gt;/net10.0.</summary>
     public static string KioskctlBuildFolder => Path.Combine(RepositoryPaths.Root, "provisioning", "Kiosk.Ctl", "bin", Configuration, "net10.0");
 
+    /// <summary>What <c>./kiosk.sh publish</c> writes into package.json's <c>features</c>: what install.ps1 may rely on
+    /// the release's agent doing (<c>outbox-key-credential</c>: it reads the outbox key from systemd's credential).</summary>
+    public static readonly IReadOnlyList<string> CurrentFeatures = ["outbox-key-credential"];
+
+    /// <summary>deploy/write-package-sums.sh, which ./kiosk.sh publish runs to write a package's SHA256SUMS.</summary>
+    public static string PackageSumsScript => Path.Combine(RepositoryPaths.Root, "deploy", "write-package-sums.sh");
+
     /// <summary>
     /// Makes a package folder at <paramref name="destination"/> (created; must not exist or be empty), as
-    /// <c>./kiosk.sh publish</c> lays it out: <c>agent/</c>, <c>kioskctl/</c> and <c>package.json</c> with
-    /// <paramref name="version"/>. Returns <paramref name="destination"/>.
+    /// <c>./kiosk.sh publish</c> lays it out: <c>agent/</c>, <c>kioskctl/</c>, <c>install.ps1</c>, <c>package.json</c>
+    /// with <paramref name="version"/> and <paramref name="features"/> (default <see cref="CurrentFeatures"/>; empty: a
+    /// package from before features were written), and <c>SHA256SUMS</c> written by the same script as publish's.
+    /// Returns <paramref name="destination"/>.
     /// </summary>
-    public static string BuildPackage(string destination, string version, PackageContent content = PackageContent.Full)
+    public static string BuildPackage(string destination, string version, PackageContent content = PackageContent.Full, IReadOnlyList<string>? features = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(destination);
         ArgumentException.ThrowIfNullOrEmpty(version);
         CopyBuild(AgentBuildFolder, Path.Combine(destination, "agent"), "kiosk-agent", content);
         CopyBuild(KioskctlBuildFolder, Path.Combine(destination, "kioskctl"), "kioskctl", content);
-        File.WriteAllText(Path.Combine(destination, "package.json"), JsonSerializer.Serialize(new Dictionary<string, string> { ["version"] = version }) + "\n");
+        File.Copy(ScriptPath, Path.Combine(destination, "install.ps1"));
+        features ??= CurrentFeatures;
+        var manifest = features.Count == 0
+            ? new Dictionary<string, object> { ["version"] = version }
+            : new Dictionary<string, object> { ["version"] = version, ["features"] = features };
+        File.WriteAllText(Path.Combine(destination, "package.json"), JsonSerializer.Serialize(manifest) + "\n");
+        WritePackageSums(destination);
         return destination;
+    }
+
+    /// <summary>Runs deploy/write-package-sums.sh on a package folder (again after a test changed it on purpose).</summary>
+    public static void WritePackageSums(string package)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [PackageSumsScript, package]) { RedirectStandardError = true, UseShellExecute = false })!;
+        var error = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)) || process.ExitCode != 0)
+        {
+            Assert.Fail($"{PackageSumsScript} {package} failed: {error}");
+        }
     }
 
     private static void CopyBuild(string source, string destination, string assemblyName, PackageContent content)
@@ -209,91 +208,5 @@ public static class InstallScript
         }
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
-    }
-}
-
-/// <summary>
-/// A kiosk staged by <c>install.ps1 -Root <see cref="Root"/></c>: its paths (on an installed machine the same paths
-/// without the prefix), the script's actions on it, and its kioskctl and agent run from the staging folder.
-/// </summary>
-public sealed class StagedKiosk(string root)
-{
-    /// <summary>The -Root folder.</summary>
-    public string Root { get; } = Path.GetFullPath(root);
-
-    /// <summary>&lt;Root&gt;/opt/kiosk.</summary>
-    public string ProgramFolder => Path.Combine(Root, "opt", "kiosk");
-
-    /// <summary>&lt;Root&gt;/opt/kiosk/releases: one folder per kept version.</summary>
-    public string Releases => Path.Combine(ProgramFolder, "releases");
-
-    /// <summary>&lt;Root&gt;/opt/kiosk/current: symlink to the running release.</summary>
-    public string Current => Path.Combine(ProgramFolder, "current");
-
-    /// <summary>&lt;Root&gt;/opt/kiosk/previous: symlink to the release -Rollback returns to.</summary>
-    public string Previous => Path.Combine(ProgramFolder, "previous");
-
-    /// <summary>&lt;Root&gt;/etc/kiosk.</summary>
-    public string ConfigFolder => Path.Combine(Root, "etc", "kiosk");
-
-    /// <summary>&lt;Root&gt;/etc/kiosk/agent.json, the file KIOSK_CONFIG names.</summary>
-    public string ConfigFile => Path.Combine(ConfigFolder, "agent.json");
-
-    /// <summary>&lt;Root&gt;/etc/kiosk/pki: device key and certificates.</summary>
-    public string PkiFolder => Path.Combine(ConfigFolder, "pki");
-
-    /// <summary>&lt;Root&gt;/var/lib/kiosk: the agent's data (Kiosk:DataFolder).</summary>
-    public string DataFolder => Path.Combine(Root, "var", "lib", "kiosk");
-
-    /// <summary>&lt;Root&gt;/var/log/kiosk.</summary>
-    public string LogFolder => Path.Combine(Root, "var", "log", "kiosk");
-
-    /// <summary>&lt;Root&gt;/etc/systemd/system/kiosk-agent.service.</summary>
-    public string UnitFile => Path.Combine(Root, "etc", "systemd", "system", "kiosk-agent.service");
-
-    /// <summary>&lt;Root&gt;/usr/local/bin/kioskctl, the wrapper script.</summary>
-    public string Kioskctl => Path.Combine(Root, "usr", "local", "bin", "kioskctl");
-
-    /// <summary>The version current points at (its link's last segment), or null without the link.</summary>
-    public string? CurrentVersion => LinkVersion(Current);
-
-    /// <summary>The version previous points at, or null without the link.</summary>
-    public string? PreviousVersion => LinkVersion(Previous);
-
-    private static string? LinkVersion(string link) =>
-        new DirectoryInfo(link).LinkTarget is { } target ? Path.GetFileName(target.TrimEnd('/')) : null;
-
-    /// <summary>install.ps1 -Install -Package PACKAGE -Root ROOT EXTRA.</summary>
-    public Task<ProcessResult> InstallAsync(string package, params string[] extra) =>
-        InstallScript.RunAsync(["-Install", "-Package", package, "-Root", Root, .. extra]);
-
-    /// <summary>install.ps1 -Upgrade -Package PACKAGE -Root ROOT EXTRA.</summary>
-    public Task<ProcessResult> UpgradeAsync(string package, params string[] extra) =>
-        InstallScript.RunAsync(["-Upgrade", "-Package", package, "-Root", Root, .. extra]);
-
-    /// <summary>install.ps1 -Rollback -Root ROOT EXTRA.</summary>
-    public Task<ProcessResult> RollbackAsync(params string[] extra) =>
-        InstallScript.RunAsync(["-Rollback", "-Root", Root, .. extra]);
-
-    /// <summary>install.ps1 -Uninstall [-PurgeData] -Root ROOT.</summary>
-    public Task<ProcessResult> UninstallAsync(bool purgeData = false) =>
-        InstallScript.RunAsync(purgeData ? ["-Uninstall", "-PurgeData", "-Root", Root] : ["-Uninstall", "-Root", Root]);
-
-    /// <summary>Runs the staged kioskctl wrapper (it exports KIOSK_CONFIG=&lt;Root&gt;/etc/kiosk/agent.json unless set).</summary>
-    public Task<ProcessResult> RunKioskctlAsync(params string[] arguments) =>
-        InstallScript.RunProcessAsync(Kioskctl, arguments, new Dictionary<string, string?> { ["KIOSK_CONFIG"] = null }, DataFolder, TimeSpan.FromMinutes(1));
-
-    /// <summary>Runs the staged agent as the unit does: <c>dotnet current/agent/kiosk-agent.dll</c> in the data folder
-    /// with KIOSK_CONFIG naming the staged configuration, until it exits or <paramref name="timeout"/> passes.</summary>
-    public Task<ProcessResult> RunAgentAsync(TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null, params string[] arguments)
-    {
-        var variables = new Dictionary<string, string?> { ["KIOSK_CONFIG"] = ConfigFile };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            variables[key] = value;
-        }
-
-        var dotnet = InstallScript.FindOnPath("dotnet") ?? "dotnet";
-        return InstallScript.RunProcessAsync(dotnet, [Path.Combine(Current, "agent", "kiosk-agent.dll"), .. arguments], variables, DataFolder, timeout);
     }
 }

@@ -135,18 +135,19 @@ public sealed class StagedInstallTests
             "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
             "CapabilityBoundingSet=",
             "AmbientCapabilities=",
+            "SystemCallFilter=@system-service",
+            "SystemCallErrorNumber=EPERM",
+            "ProtectProc=invisible",
+            "ProcSubset=pid",
+            "RemoveIPC=yes",
             "DevicePolicy=closed",
-            "DeviceAllow=char-gpiochip rw",
-            "DeviceAllow=char-ttyS rw",
-            "DeviceAllow=char-ttyUSB rw",
-            "DeviceAllow=char-ttyACM rw",
-            "DeviceAllow=char-video4linux rw",
-            "DeviceAllow=char-alsa rw",
-            "DeviceAllow=char-input r",
             "[Install]",
             "WantedBy=multi-user.target",
         }));
         Assert.That(unit, Has.None.StartsWith("WatchdogSec="));
+        // The devices the configuration names are allowed in the drop-in devices.conf (DeviceAllowTests), not by class here.
+        Assert.That(unit, Has.None.StartsWith("DeviceAllow="));
+        Assert.That(File.ReadAllLines(_kiosk.DevicesDropIn), Has.Member("DeviceAllow="));
     }
 
     [Test]

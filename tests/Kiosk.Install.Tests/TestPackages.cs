@@ -16,8 +16,12 @@ public sealed class TestPackages
     /// <summary>A package with only what install.ps1 checks, for tests that never run the program.</summary>
     public static string Slim(string version) => Get(version, PackageContent.Slim);
 
-    private static string Get(string version, PackageContent content) =>
-        Built.GetOrAdd($"{content}-{version}", name => new Lazy<string>(() => InstallScript.BuildPackage(Folder.Value.File(name), version, content))).Value;
+    /// <summary>A slim package as releases before package.json's <c>features</c> were built: its agent reads the outbox
+    /// key from the key file only.</summary>
+    public static string LegacySlim(string version) => Get(version, PackageContent.Slim, []);
+
+    private static string Get(string version, PackageContent content, IReadOnlyList<string>? features = null) =>
+        Built.GetOrAdd($"{content}-{version}{(features is { Count: 0 } ? "-legacy" : "")}", name => new Lazy<string>(() => InstallScript.BuildPackage(Folder.Value.File(name), version, content, features))).Value;
 
     [OneTimeTearDown]
     public void DeletePackages()

@@ -5,10 +5,13 @@ namespace Kiosk.Agent.Outbox.Encryption;
 
 /// <summary>
 /// The key that seals biometric attachments: 32 random bytes that never leave the kiosk and are never logged.
-/// On Linux they are stored as is in a file only the service's user may read (mode 0600, tightened when found
-/// looser). On Windows the file holds the key protected with DPAPI for the service's account (the install also
-/// gives the data folder an ACL for that account only), so a copy of the file alone opens nothing. Losing the key
-/// makes the sealed attachments unreadable, so it lives beside the outbox and is backed up with it (on Windows the
+/// On Linux, when the unit gives the agent the systemd credential <c>outbox.key</c> ($CREDENTIALS_DIRECTORY, see
+/// <see cref="OutboxKeyCredential"/>), that is the key, encrypted at rest by systemd-creds with the TPM2 or the host
+/// key, and no key file is ever written. Otherwise (no systemd-creds, the agent run outside its unit on a kiosk
+/// without a credential) the key is stored as is in a file only the service's user may read (mode 0600, tightened
+/// when found looser). On Windows the file holds the key protected with DPAPI for the service's account (the install
+/// also gives the data folder an ACL for that account only), so a copy of the file alone opens nothing. Losing the key
+/// makes the sealed attachments unreadable, so it is backed up (deploy/README.md, "The outbox key"; on Windows the
 /// backup is only usable on the same machine and account: that is DPAPI's point).
 /// </summary>
 public static class OutboxKey
@@ -22,10 +25,18 @@ public static class OutboxKey
     /// <summary>Ties the protected blob to this purpose: another application's DPAPI secret cannot stand in for it.</summary>
     private static readonly byte[] DpapiEntropy = "kiosk-agent outbox key"u8.ToArray();
 
-    /// <summary>Reads the key, creating it on first start. Tightens a key file that others could read.</summary>
+    /// <summary>Reads the key: the systemd credential when the agent has one (the key file at <paramref name="path"/>
+    /// is then only read, to refuse one holding another key), else the key file, creating it on first start and
+    /// tightening it when others could read it.</summary>
     public static byte[] LoadOrCreate(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (OutboxKeyCredential.TryRead(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"), KeyLength) is { } credential)
+        {
+            OutboxKeyCredential.CheckKeyFile(path, credential);
+            return credential;
+        }
+
         if (File.Exists(path))
         {
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
@@ -34,6 +45,7 @@ public static class OutboxKey
             }
 
             var stored = File.ReadAllBytes(path);
+            OutboxKeyCredential.ThrowIfStandIn(path, stored);
             var key = OperatingSystem.IsWindows() && stored.AsSpan().StartsWith(DpapiMagic) ? Unprotect(path, stored) : stored;
             if (key.Length != KeyLength)
             {
