@@ -43,7 +43,7 @@ public sealed class FieldPathTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _central.StartAsync(timeout.Token);
         _kiosk = new StagedKiosk(_folder.File("root"));
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        _http = LocalApiHttp.Client(_kiosk.DataFolder);
     }
 
     [OneTimeTearDown]
@@ -57,7 +57,7 @@ public sealed class FieldPathTests
 
     [Test]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task Install_init_enroll_check_in_over_mutual_TLS_upgrade_rollback_and_uninstall_keeping_the_data()
+    public async Task Install_init_enroll_sync_over_mutual_TLS_upgrade_rollback_and_uninstall_keeping_the_data()
     {
         // 1. install.ps1 -Install -Root: the layout, its modes and a unit systemd accepts.
         Expect(await _kiosk.InstallAsync(TestPackages.Full("1.0.0")), "install");
@@ -87,17 +87,20 @@ public sealed class FieldPathTests
         Assert.That(reused.ExitCode, Is.EqualTo(1), reused.ToString());
         Assert.That(reused.Output, Does.Contain("already used"));
 
-        // What this test's machine has instead of devices: the simulators, a roster of two simulated people, and a
-        // free loopback port for the local API. Set with kioskctl, as a technician would, then validated.
-        Expect(await _kiosk.RunKioskctlAsync("config", "set", "Kiosk:Devices:Simulation:DataFolder", RepositoryPaths.TestData), "config set");
-        Expect(await _kiosk.RunKioskctlAsync("config", "set", "Kiosk:Roster:SimulatedPeople", "2"), "config set");
+        // This test's machine has no kiosk hardware, so no device is configured (the production agent knows no simulator:
+        // kioskctl refuses one and leaves the file as it was), and the local API takes a free loopback port.
+        var refused = await _kiosk.RunKioskctlAsync("config", "set", "Kiosk:Devices:IdCardReader", "Simulated");
+        Assert.That(refused.ExitCode, Is.EqualTo(1), refused.ToString());
+        Assert.That(refused.Output, Does.Contain("is a simulator"));
         Expect(await _kiosk.RunKioskctlAsync("config", "set", "Kiosk:LocalApi:Url", "http://127.0.0.1:0"), "config set");
         Expect(await _kiosk.RunKioskctlAsync("config", "validate"), "config validate");
         var config = JsonNode.Parse(File.ReadAllText(_kiosk.ConfigFile))!["Kiosk"]!;
         Assert.That((bool?)config["Sync"]!["Tls"]!["Enabled"], Is.True, "enroll turned on mutual TLS");
         Assert.That((string?)config["Profile"], Is.EqualTo("production"));
+        Assert.That(config["Devices"]?["IdCardReader"], Is.Null);
 
-        // 4. The staged agent starts with the new identity, connects over mutual TLS, and a check-in reaches the platform.
+        // 4. The staged agent starts with the new identity and connects over mutual TLS. Until the platform sends a roster
+        // it takes no check-in and says so; what a person does reach the platform is a call for staff.
         string recordId;
         using (var agent = await StartAgentAsync())
         {
@@ -109,12 +112,13 @@ public sealed class FieldPathTests
                 Assert.That((bool?)status["broker"]!["tls"], Is.True);
                 Assert.That((int?)status["broker"]!["port"], Is.EqualTo(_broker.TlsPort), "the mutual-TLS listener, the only one that takes client certificates");
                 Assert.That((string?)status["agentVersion"], Is.EqualTo("1.0.0"));
+                Assert.That((bool?)status["roster"]!["loaded"], Is.False);
             });
 
-            recordId = await CheckInAsync();
-            await EventuallyAsync(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.RecordId == recordId), "the platform stores the check-in");
+            recordId = await CallStaffAsync();
             var kioskctlStatus = await _kiosk.RunKioskctlAsync("status", "--json");
-            Assert.That(kioskctlStatus.ExitCode, Is.Zero, kioskctlStatus.ToString());
+            Assert.That(kioskctlStatus.ExitCode, Is.EqualTo(1), "degraded until the platform sends the roster: " + kioskctlStatus);
+            Assert.That(kioskctlStatus.Output, Does.Contain("no roster"));
 
             // diagnose with no options checks what the configuration names: the enrolled files, the clock, the outbox.
             var diagnose = await _kiosk.RunKioskctlAsync("diagnose", "--json");
@@ -124,7 +128,7 @@ public sealed class FieldPathTests
             await StopAsync(agent);
         }
 
-        // The sealed attachments of that check-in used the key from the systemd credential: no key file was written.
+        // The sealed alert used the key from the systemd credential: no key file was written.
         if (StagedKiosk.SystemdCreds is not null)
         {
             Assert.That(File.ReadAllText(_kiosk.OutboxKeyFile), Is.EqualTo("KIOSK-CREDENTIAL outbox.key\n"), "the key file only names the credential");
@@ -144,8 +148,8 @@ public sealed class FieldPathTests
         using (var agent = await StartAgentAsync())
         {
             Assert.That((string?)(await WaitConnectedAsync(agent))["agentVersion"], Is.EqualTo("1.0.0"), "the previous release is the one running");
-            var again = await CheckInAsync();
-            await EventuallyAsync(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.RecordId == again), "a check-in after the rollback reaches the platform");
+            var again = await CallStaffAsync(afterRecord: recordId);
+            Assert.That(again, Is.Not.EqualTo(recordId), "a new alert after the rollback reached the platform");
             await StopAsync(agent);
         }
 
@@ -204,31 +208,25 @@ public sealed class FieldPathTests
         return status!;
     }
 
-    /// <summary>A simulated person does a whole check-in through the screen's API; returns the stored record's id.</summary>
-    private async Task<string> CheckInAsync()
+    /// <summary>
+    /// A person presses "call staff" on the screen: the alert is sealed in the outbox and reaches the platform. Returns the
+    /// stored alert's record id (one stored after <paramref name="afterRecord"/>, when given).
+    /// </summary>
+    private async Task<string> CallStaffAsync(string? afterRecord = null)
     {
         var api = new Uri(File.ReadAllText(Path.Combine(_kiosk.DataFolder, "local-api.url")).Trim());
-        async Task<JsonNode> PostAsync(string path, object? body = null)
+        using var response = await _http.PostAsJsonAsync(new Uri(api, "/api/session/call-staff"), new { reason = "help with the screen" });
+        Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
+        string? stored = null;
+        await EventuallyAsync(async () =>
         {
-            using var response = await _http.PostAsJsonAsync(new Uri(api, path), body ?? new { });
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.That(response.IsSuccessStatusCode, Is.True, $"{path}: {(int)response.StatusCode} {text}");
-            return JsonNode.Parse(text)!;
-        }
-
-        await PostAsync("/api/simulation/visitor", new { person = 1 });
-        var answer = await PostAsync("/api/session/start");
-        while ((string?)answer["result"] == "completed" && (string?)answer["nextStep"] is { } step)
-        {
-            answer = step == "reportAnswers"
-                ? await PostAsync("/api/session/steps/reportAnswers", new { answers = new Dictionary<string, string> { ["residenceChanged"] = "否 / no" } })
-                : await PostAsync("/api/session/steps/" + step);
-        }
-
-        var committed = await PostAsync("/api/session/commit");
-        Assert.That((string?)committed["result"], Is.EqualTo("completed"), committed.ToJsonString());
-        await PostAsync("/api/session/reset");
-        return (string)committed["receipt"]!["recordId"]!;
+            stored = (await _central.GetStoredRecordsAsync(CancellationToken.None))
+                .Where(r => r.Kind == "alert" && r.Json.Contains("callStaff", StringComparison.Ordinal) && r.RecordId != afterRecord)
+                .Select(r => r.RecordId)
+                .FirstOrDefault(id => afterRecord is null || string.CompareOrdinal(id, afterRecord) > 0);
+            return stored is not null;
+        }, "the platform stores the call for staff");
+        return stored!;
     }
 
     private static async Task StopAsync(RunningAgent agent)

@@ -203,4 +203,16 @@ public sealed class StagedInstallTests
         Assert.That(agent.Output, Does.Contain("Kiosk:SiteId").And.Contain("kioskctl config validate"), agent.ToString());
         Assert.That(File.ReadAllText(_kiosk.UnitFile), Does.Contain("RestartPreventExitStatus=78"));
     }
+
+    [TestCase("--Kiosk:Devices:IdCardReader=Simulated", "Kiosk:Devices:IdCardReader 'Simulated' is a simulator")]
+    [TestCase("--Kiosk:Devices:FaceCamera=Simulated", "Kiosk:Devices:FaceCamera 'Simulated' is a simulator")]
+    [TestCase("--Kiosk:Devices:AudioRecorder=File", "Kiosk:Devices:AudioRecorder 'File' is not a known driver: use one of Arecord, None")]
+    [TestCase("--Kiosk:Roster:SimulatedPeople=24", "Kiosk:Roster:SimulatedPeople '24' asks for a generated roster")]
+    public async Task The_installed_agent_refuses_a_simulated_device_or_a_generated_roster_naming_the_key(string setting, string named)
+    {
+        var agent = await _kiosk.RunAgentAsync(TimeSpan.FromMinutes(1), null, "--Kiosk:SiteId=site-1", "--Kiosk:KioskId=kiosk-01", setting);
+
+        Assert.That(agent.ExitCode, Is.EqualTo(78), agent.ToString());
+        Assert.That(agent.Output, Does.Contain(named), agent.ToString());
+    }
 }
