@@ -81,5 +81,12 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
             error = "not JSON: " + ex.Message;
             return null;
         }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json checks a string's text only when it is read: bytes that are not UTF-8, or a \u escape of
+            // half a surrogate pair, throw here (found by fuzz/ target "ack").
+            error = "a string is not valid Unicode text: " + ex.Message;
+            return null;
+        }
     }
 }

@@ -42,8 +42,19 @@ internal sealed record EnrollmentReply(string? Certificate, string? CaChain, str
         }
     }
 
-    private static string? Text(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : null;
+    private static string? Text(JsonObject o, string name)
+    {
+        try
+        {
+            return o[name] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A name or value that is not valid UTF-8 (System.Text.Json checks text only when it is read; fuzz/ target
+            // "enrollment-reply"): not a field of a reply.
+            return null;
+        }
+    }
 
     private static DateTimeOffset? Time(JsonObject o, string name) =>
         Text(o, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
