@@ -25,6 +25,20 @@ public sealed class RecordBatchReaderTests
         Assert.That(batch.Problems.Single(), Does.Contain($"'{field}' is not valid UTF-8 text"));
     }
 
+    [Test]
+    public void A_record_whose_body_is_not_utf8_is_a_problem_and_the_good_record_still_arrives()
+    {
+        var bad = Record("00000000-0000-7000-8000-000000000001", 1).Replace("\"body\":{}", "\"body\":{\"note\":\"x\"}", StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(bad);
+        bytes[Array.IndexOf(bytes, (byte)'x')] = 0x93; // a UTF-8 continuation byte on its own
+        byte[] payload = [.. "{\"records\":["u8, .. bytes, (byte)',', .. Encoding.UTF8.GetBytes(Record("00000000-0000-7000-8000-000000000002", 2)), .. "]}"u8];
+
+        var batch = RecordBatchReader.Read(Topic, payload);
+
+        Assert.That(batch.Records.Select(r => r.Seq), Is.EqualTo(new[] { 2L }));
+        Assert.That(batch.Problems.Single(), Does.Contain("not UTF-8"));
+    }
+
     private static int IndexOfValue(List<byte> bytes, string text)
     {
         var needle = Encoding.UTF8.GetBytes(text);
