@@ -25,6 +25,15 @@ public sealed class EnrollmentReplyTests
     }
 
     [Test]
+    public void A_reply_that_names_a_field_twice_is_not_a_reply()
+    {
+        var payload = """{"certificate":"a","caChain":"b","caChain":"c","commandSigningKey":"k"}"""u8.ToArray();
+
+        Assert.That(EnrollmentReply.Read(payload), Is.Null);
+        Assert.That(EnrollmentReply.ReadPlatformTime("""{"platformTime":"2025-03-01T08:00:00Z","platformTime":"2030-01-01T00:00:00Z"}"""u8.ToArray()), Is.Null);
+    }
+
+    [Test]
     public void An_error_with_an_escaped_half_surrogate_pair_is_read_without_its_message()
     {
         var reply = EnrollmentReply.Read(Encoding.UTF8.GetBytes("""{"error":"token-used","message":"\udc00"}"""));

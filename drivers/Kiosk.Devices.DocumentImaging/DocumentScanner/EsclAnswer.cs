@@ -41,7 +41,11 @@ internal sealed record EsclAnswer(HttpStatusCode Status, byte[] Body, string? Co
 
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
                 {
-                    var next = new Uri(answered, location);
+                    if (!Uri.TryCreate(answered, location, out var next))
+                    {
+                        return DeviceResult<EsclAnswer>.Failure(CompletionCode.HardwareError, $"{method} {uri.AbsolutePath} was redirected to '{location.OriginalString}', which is not an address", "redirect refused");
+                    }
+
                     if (!SameHost(next, uri) || (method == HttpMethod.Post && response.StatusCode is not (HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect)))
                     {
                         return Refused(method, uri, next);

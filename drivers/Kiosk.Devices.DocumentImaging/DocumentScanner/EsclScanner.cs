@@ -129,7 +129,11 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
             return HardwareError($"POST ScanJobs answered {(int)created.Value.Status} {created.Value.Status}, not 201 Created with a Location").As<ScanBatch>();
         }
 
-        var job = new Uri(_base, created.Value.Location);
+        if (!Uri.TryCreate(_base, created.Value.Location, out var job))
+        {
+            return HardwareError($"POST ScanJobs answered a Location that is not an address: {created.Value.Location.OriginalString}").As<ScanBatch>();
+        }
+
         if (!EsclAnswer.SameHost(job, _base))
         {
             return HardwareError($"the scanner put its job at {job.GetLeftPart(UriPartial.Authority)}, not on its own host {_base.GetLeftPart(UriPartial.Authority)}; refused").As<ScanBatch>();

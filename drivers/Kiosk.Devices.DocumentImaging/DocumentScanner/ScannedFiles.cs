@@ -29,6 +29,11 @@ internal static class ScannedFiles
             return (null, string.Create(CultureInfo.InvariantCulture, $"the image announces {width} x {height} pixels, more than the {limits.MaxPixels} accepted"));
         }
 
+        if (contentType == "image/png" && !ImageHeader.PngChunksFit(data))
+        {
+            return (null, "a PNG chunk announces more bytes than the file holds, or the file has no IEND");
+        }
+
         using var image = Cv2.ImDecode(data, ImreadModes.Unchanged);
         return image.Empty()
             ? (null, $"the {contentType} file cannot be decoded")

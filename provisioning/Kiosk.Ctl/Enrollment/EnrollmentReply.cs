@@ -7,13 +7,16 @@ namespace Kiosk.Ctl.Enrollment;
 /// <summary>The platform's answer to an enrollment request (docs/schemas/provisioning-enroll-reply.schema.json).</summary>
 internal sealed record EnrollmentReply(string? Certificate, string? CaChain, string? CommandSigningKey, string? Error, string? Message, DateTimeOffset? PlatformTime)
 {
+    /// <summary>A name given twice makes a reply ambiguous (which certificate?): not a reply (found by fuzz/ target "enrollment-reply").</summary>
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
+
     /// <summary>Reads the reply; null when it is not a JSON object with either the certificate fields or an error.</summary>
     public static EnrollmentReply? Read(byte[] payload)
     {
         JsonObject? reply;
         try
         {
-            reply = JsonNode.Parse(payload) as JsonObject;
+            reply = JsonNode.Parse(payload, documentOptions: ParseOptions) as JsonObject;
         }
         catch (JsonException)
         {
@@ -34,7 +37,7 @@ internal sealed record EnrollmentReply(string? Certificate, string? CaChain, str
     {
         try
         {
-            return JsonNode.Parse(payload) is JsonObject reply ? Time(reply, "platformTime") : null;
+            return JsonNode.Parse(payload, documentOptions: ParseOptions) is JsonObject reply ? Time(reply, "platformTime") : null;
         }
         catch (JsonException)
         {

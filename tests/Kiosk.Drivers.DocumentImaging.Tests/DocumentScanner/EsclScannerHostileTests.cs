@@ -26,7 +26,7 @@ public sealed partial class EsclScannerTests
     public async Task A_status_redirected_to_another_host_is_refused_and_that_host_is_never_asked()
     {
         using var elsewhere = new FakeEsclScanner("127.0.0.2");
-        var (result, _) = await ScanAsync(new ScanRequest(), arrange: () => _server.NextStatusRedirect = new Uri($"http://127.0.0.2:{elsewhere.Port}/eSCL/ScannerStatus"));
+        var (result, _) = await ScanAsync(new ScanRequest(), arrange: () => _server.NextStatusRedirect = $"http://127.0.0.2:{elsewhere.Port}/eSCL/ScannerStatus");
 
         Assert.That(result.Code, Is.EqualTo(CompletionCode.HardwareError), result.ToString());
         Assert.That(result.DeviceError, Is.EqualTo("redirect refused"));
@@ -37,11 +37,41 @@ public sealed partial class EsclScannerTests
     public async Task A_job_placed_on_another_host_is_refused_and_that_host_is_never_asked()
     {
         using var elsewhere = new FakeEsclScanner("127.0.0.2");
-        var (result, _) = await ScanAsync(new ScanRequest(), arrange: () => _server.NextJobLocation = new Uri($"http://127.0.0.2:{elsewhere.Port}/eSCL/ScanJobs/1"));
+        var (result, _) = await ScanAsync(new ScanRequest(), arrange: () => _server.NextJobLocation = $"http://127.0.0.2:{elsewhere.Port}/eSCL/ScanJobs/1");
 
         Assert.That(result.Code, Is.EqualTo(CompletionCode.HardwareError), result.ToString());
         Assert.That(result.Description, Does.Contain("not on its own host"));
         Assert.That(elsewhere.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_redirect_to_something_that_is_not_an_address_is_refused()
+    {
+        var (result, _) = await ScanAsync(new ScanRequest(), arrange: () => _server.NextStatusRedirect = "https:I/scanner.local/eSCL");
+
+        Assert.That(result.Code, Is.EqualTo(CompletionCode.HardwareError), result.ToString());
+        Assert.That(result.DeviceError, Is.EqualTo("redirect refused"), "found by fuzz/ target escl-scan: the address threw out of the driver");
+    }
+
+    [Test]
+    public async Task A_job_location_that_is_not_an_address_is_a_hardware_error_saying_so()
+    {
+        var (result, _) = await ScanAsync(new ScanRequest(), arrange: () => _server.NextJobLocation = "https:X/eSCL/ScanJobs/1");
+
+        Assert.That(result.Code, Is.EqualTo(CompletionCode.HardwareError), result.ToString());
+        Assert.That(result.Description, Does.Contain("not an address"));
+    }
+
+    [Test]
+    public void A_png_whose_chunk_announces_more_than_the_file_holds_is_refused_before_decoding()
+    {
+        var png = GrayscalePng.Encode(new byte[16 * 12], 16, 12);
+        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(33), 2_908_356_663); // the IDAT after the 25-byte IHDR chunk claims 2.9 GB
+
+        var (image, problem) = ScannedFiles.Decode(png, 200, ScanLimits.Default);
+
+        Assert.That(image, Is.Null);
+        Assert.That(problem, Does.Contain("chunk announces more bytes than the file holds"), "found by fuzz/ target scanned-file: OpenCV spent 15 s and gigabytes on 112 bytes");
     }
 
     [Test]

@@ -13,8 +13,8 @@ internal sealed partial class FakeEsclScanner
     private const long EndlessBodyBound = 256L * 1024 * 1024;
 
     private byte[]? _statusBody;
-    private Uri? _statusRedirect;
-    private Uri? _jobLocation;
+    private string? _statusRedirect;
+    private string? _jobLocation;
     private byte[]? _documentBody;
     private volatile bool _endlessDocument;
 
@@ -22,10 +22,10 @@ internal sealed partial class FakeEsclScanner
     public byte[]? NextStatusBody { set => Volatile.Write(ref _statusBody, value); }
 
     /// <summary>The next GET ScannerStatus is answered 302 Found to this address.</summary>
-    public Uri? NextStatusRedirect { set => Volatile.Write(ref _statusRedirect, value); }
+    public string? NextStatusRedirect { set => Volatile.Write(ref _statusRedirect, value); }
 
     /// <summary>The next POST ScanJobs is answered 201 Created with this job Location.</summary>
-    public Uri? NextJobLocation { set => Volatile.Write(ref _jobLocation, value); }
+    public string? NextJobLocation { set => Volatile.Write(ref _jobLocation, value); }
 
     /// <summary>The next GET NextDocument is answered 200 image/png with these bytes.</summary>
     public byte[]? NextDocumentBody { set => Volatile.Write(ref _documentBody, value); }
@@ -39,7 +39,7 @@ internal sealed partial class FakeEsclScanner
         {
             if (Interlocked.Exchange(ref _statusRedirect, null) is { } elsewhere)
             {
-                response.Headers["Location"] = elsewhere.AbsoluteUri;
+                response.Headers["Location"] = elsewhere;
                 await SendAsync(response, 302, null, []);
                 return true;
             }
@@ -53,7 +53,7 @@ internal sealed partial class FakeEsclScanner
 
         if (method == "POST" && path == "/eSCL/ScanJobs" && Interlocked.Exchange(ref _jobLocation, null) is { } job)
         {
-            response.Headers["Location"] = job.AbsoluteUri;
+            response.Headers["Location"] = job;
             await SendAsync(response, 201, null, []);
             return true;
         }
