@@ -34,6 +34,15 @@ public sealed class EnrollmentReplyTests
     }
 
     [Test]
+    public void A_reply_with_an_escaped_half_surrogate_pair_as_a_name_is_not_a_reply()
+    {
+        var payload = Encoding.UTF8.GetBytes("""{"error":"token-used","\ud800":1}""");
+
+        Assert.That(EnrollmentReply.Read(payload), Is.Null);
+        Assert.That(EnrollmentReply.ReadPlatformTime(payload), Is.Null);
+    }
+
+    [Test]
     public void An_error_with_an_escaped_half_surrogate_pair_is_read_without_its_message()
     {
         var reply = EnrollmentReply.Read(Encoding.UTF8.GetBytes("""{"error":"token-used","message":"\udc00"}"""));

@@ -18,8 +18,9 @@ internal sealed record EnrollmentReply(string? Certificate, string? CaChain, str
         {
             reply = JsonNode.Parse(payload, documentOptions: ParseOptions) as JsonObject;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: looking for names given twice reads every name, and a name that is not text throws.
             return null;
         }
 
@@ -39,7 +40,7 @@ internal sealed record EnrollmentReply(string? Certificate, string? CaChain, str
         {
             return JsonNode.Parse(payload, documentOptions: ParseOptions) is JsonObject reply ? Time(reply, "platformTime") : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return null;
         }
