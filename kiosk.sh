@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Developer entry point: demo | test | bench | ctl ARGS | publish [OUT]. Installs the OS packages it needs (Debian/Ubuntu).
+# Developer entry point: demo | test | fuzz | bench | ctl ARGS | publish [OUT]. Installs the OS packages it needs (Debian/Ubuntu).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -9,7 +9,10 @@ usage() {
 usage: ./kiosk.sh COMMAND [ARGS]
   demo [--checkins N]   the agent with simulated devices, an embedded broker and a simulated central platform
                         (data in ./kiosk-data; a second run picks up any backlog the first left)
-  test                  build and run every test; last line: "N passed, M failed[, K skipped]"
+  test                  build and run every test, then a short fuzz pass (each target counts as a test);
+                        last line: "N passed, M failed[, K skipped]"
+  fuzz [--seconds N]    every parser of outside input under afl-fuzz (SharpFuzz), N seconds each (default 30);
+                        last line is one JSON object; exit code 1 when anything crashed (fuzz/README.md)
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
   ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
   publish [OUT]         the package install.ps1 installs: OUT/agent, OUT/kioskctl, OUT/install.ps1, OUT/package.json
@@ -60,7 +63,7 @@ case "$cmd" in
     exec dotnet simulators/Kiosk.Demo/bin/Release/net10.0/kiosk-demo.dll --data kiosk-data --test-data .cache/test-data "$@"
     ;;
   test)
-    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils
+    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++
     test_data
     ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)
@@ -79,8 +82,24 @@ case "$cmd" in
       passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     done < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | sed -E 's/[^0-9]+/ /g')
     if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    # A short afl-fuzz pass over every target of fuzz/, on the Debug build just made: one test per target, failed when
+    # afl-fuzz found a crash or could not run it.
+    echo "kiosk.sh: short fuzz pass (fuzz/run-afl.sh --seconds 3)" | tee -a "$log"
+    rm -f .cache/fuzz/summary.tsv
+    bash fuzz/run-afl.sh --seconds 3 --configuration Debug --no-build 2>&1 | tee -a "$log" || true
+    if [ -s .cache/fuzz/summary.tsv ]; then
+      while IFS=$'\t' read -r _ _ _ _ outcome; do
+        if [ "$outcome" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+      done < .cache/fuzz/summary.tsv
+    else
+      failed=$((failed + 1))
+    fi
     if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
     [ "$failed" -eq 0 ]
+    ;;
+  fuzz)
+    ensure_packages afl++ libgtk-3-0
+    exec bash fuzz/run-afl.sh "$@"
     ;;
   bench)
     ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils

@@ -83,7 +83,8 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
         {
-            // Valid JSON that .NET refuses as text (a lone surrogate such as "\ud800") or as a number: malformed all the same.
+            // System.Text.Json checks a string's text only when it is read: bytes that are not UTF-8, or a \u escape of
+            // half a surrogate pair ("\ud800"), throw here (found by fuzz/ target "ack"); malformed all the same.
             error = "not a valid ack: " + ex.Message;
             return null;
         }

@@ -18,6 +18,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
     private readonly EsclScannerOptions _options;
     private readonly HttpClient _http;
     private readonly Uri _base;
+    private readonly ScanLimits _limits;
     private volatile bool _open;
 
     public EsclScanner(string name, EsclScannerOptions options, TimeProvider timeProvider, HttpMessageHandler? handler = null)
@@ -34,9 +35,29 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
             throw new ArgumentException($"document scanner '{name}': Format must be image/png or image/jpeg, Resolution and RequestTimeout positive", nameof(options));
         }
 
+        if (options.MaxDocumentBytes is < 1024 * 1024 or > 1024 * 1024 * 1024 || options.MaxImagePixels is < 1_000_000 or > 1_000_000_000)
+        {
+            throw new ArgumentException(
+                $"document scanner '{name}': MaxDocumentBytes {options.MaxDocumentBytes} must be 1048576..1073741824 (default {ScanLimits.Default.MaxBytes}) and MaxImagePixels {options.MaxImagePixels} 1000000..1000000000 (default {ScanLimits.Default.MaxPixels})",
+                nameof(options));
+        }
+
         _options = options;
+        _limits = new ScanLimits(options.MaxDocumentBytes, options.MaxImagePixels);
         _base = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
-        _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
+        // Redirects are followed by EsclAnswer, and only to the scanner's own host; the handler must not follow any itself.
+        var transport = handler ?? new SocketsHttpHandler();
+        switch (transport)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
+
+        _http = new HttpClient(transport, disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
         Capabilities = new DeviceCapabilities
         {
             Model = "eSCL " + baseUri.AbsoluteUri,
@@ -92,7 +113,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
         }
 
         using var settings = new StringContent(EsclXml.ScanSettings(duplex, dpi, _options.Format), Encoding.UTF8, "text/xml");
-        var created = await SendPatientlyAsync(HttpMethod.Post, new Uri(_base, "ScanJobs"), settings, cancellationToken).ConfigureAwait(false);
+        var created = await SendPatientlyAsync(HttpMethod.Post, new Uri(_base, "ScanJobs"), settings, EsclXml.MaxDocumentCharacters, cancellationToken).ConfigureAwait(false);
         if (!created.IsSuccess)
         {
             return created.As<ScanBatch>();
@@ -108,7 +129,16 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
             return HardwareError($"POST ScanJobs answered {(int)created.Value.Status} {created.Value.Status}, not 201 Created with a Location").As<ScanBatch>();
         }
 
-        var job = new Uri(_base, created.Value.Location);
+        if (!Uri.TryCreate(_base, created.Value.Location, out var job))
+        {
+            return HardwareError($"POST ScanJobs answered a Location that is not an address: {created.Value.Location.OriginalString}").As<ScanBatch>();
+        }
+
+        if (!EsclAnswer.SameHost(job, _base))
+        {
+            return HardwareError($"the scanner put its job at {job.GetLeftPart(UriPartial.Authority)}, not on its own host {_base.GetLeftPart(UriPartial.Authority)}; refused").As<ScanBatch>();
+        }
+
         var finished = false;
         try
         {
@@ -147,7 +177,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
         var pages = new List<ScannedPage>();
         while (pages.Count < limit)
         {
-            var answer = await SendPatientlyAsync(HttpMethod.Get, next, null, cancellationToken).ConfigureAwait(false);
+            var answer = await SendPatientlyAsync(HttpMethod.Get, next, null, _limits.MaxBytes, cancellationToken).ConfigureAwait(false);
             if (!answer.IsSuccess)
             {
                 return (pages, answer.As<Done>());
@@ -156,10 +186,10 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
             switch (answer.Value!.Status)
             {
                 case HttpStatusCode.OK:
-                    var image = ScannedFiles.Decode(answer.Value.Body, dpi);
+                    var (image, problem) = ScannedFiles.Decode(answer.Value.Body, dpi, _limits);
                     if (image is null || image.ContentType != _options.Format)
                     {
-                        return (pages, DeviceResult<Done>.Failure(CompletionCode.InvalidData, $"document {pages.Count + 1} is not {_options.Format}", $"{answer.Value.Body.Length} bytes of {answer.Value.ContentType}"));
+                        return (pages, DeviceResult<Done>.Failure(CompletionCode.InvalidData, $"document {pages.Count + 1} is not {_options.Format}: {problem ?? "it is " + image!.ContentType}", $"{answer.Value.Body.Length} bytes of {answer.Value.ContentType}"));
                     }
 
                     pages.Add(ScannedFiles.Page(pages.Count, duplex, image));
@@ -205,7 +235,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
 
     private async Task<DeviceResult<ScannerState>> StatusAsync(CancellationToken cancellationToken)
     {
-        var answer = await SendPatientlyAsync(HttpMethod.Get, new Uri(_base, "ScannerStatus"), null, cancellationToken).ConfigureAwait(false);
+        var answer = await SendPatientlyAsync(HttpMethod.Get, new Uri(_base, "ScannerStatus"), null, EsclXml.MaxDocumentCharacters, cancellationToken).ConfigureAwait(false);
         if (!answer.IsSuccess)
         {
             return answer.As<ScannerState>();
@@ -227,11 +257,11 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
     }
 
     /// <summary>Sends a request, asking again after 503 Service Unavailable up to <see cref="EsclScannerOptions.MaxBusyRetries"/> times.</summary>
-    private async Task<DeviceResult<EsclAnswer>> SendPatientlyAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken)
+    private async Task<DeviceResult<EsclAnswer>> SendPatientlyAsync(HttpMethod method, Uri uri, HttpContent? content, long maxBodyBytes, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await EsclAnswer.SendAsync(_http, method, uri, content, _options.RequestTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            var answer = await EsclAnswer.SendAsync(_http, method, uri, content, _options.RequestTimeout, maxBodyBytes, TimeProvider, cancellationToken).ConfigureAwait(false);
             if (answer.Code == CompletionCode.DeviceNotReady)
             {
                 SetStatus(DeviceStatus.NoDevice, answer.DeviceError ?? "unreachable");
@@ -253,7 +283,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
 
     private async Task CancelJobAsync(Uri job)
     {
-        var answer = await EsclAnswer.SendAsync(_http, HttpMethod.Delete, job, null, _options.RequestTimeout, TimeProvider, CancellationToken.None).ConfigureAwait(false);
+        var answer = await EsclAnswer.SendAsync(_http, HttpMethod.Delete, job, null, _options.RequestTimeout, EsclXml.MaxDocumentCharacters, TimeProvider, CancellationToken.None).ConfigureAwait(false);
         _ = answer;
     }
 

@@ -26,4 +26,16 @@ public sealed class EsclScannerOptions
 
     /// <summary>How many 503 answers in a row are waited out before the scan fails (default 40).</summary>
     public int MaxBusyRetries { get; set; } = 40;
+
+    /// <summary>
+    /// Largest scanned document accepted, in bytes (default 64 MiB, 1 MiB..1 GiB). A longer answer, announced or streamed
+    /// (a scanner that never stops sending), ends the scan with InvalidData instead of filling the kiosk's memory.
+    /// </summary>
+    public long MaxDocumentBytes { get; set; } = ScanLimits.Default.MaxBytes;
+
+    /// <summary>
+    /// Largest image accepted, in pixels (width x height from the PNG or JPEG header, checked before decoding; default
+    /// 64 000 000, 1 000 000..1 000 000 000): a small file that announces a huge image is InvalidData, not a huge allocation.
+    /// </summary>
+    public long MaxImagePixels { get; set; } = ScanLimits.Default.MaxPixels;
 }

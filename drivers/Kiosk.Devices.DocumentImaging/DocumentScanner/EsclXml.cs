@@ -13,6 +13,9 @@ internal static class EsclXml
     public static readonly XNamespace Scan = "http://schemas.hp.com/imaging/escl/2011/05/03";
     public static readonly XNamespace Pwg = "http://www.pwg.org/schemas/2010/12/sm";
 
+    /// <summary>A ScannerStatus is a few hundred characters; a megabyte is far beyond any real one.</summary>
+    public const int MaxDocumentCharacters = 1024 * 1024;
+
     /// <summary>
     /// scan:ScanSettings for a document-intent feeder scan. pwg:ScanRegions is omitted: the scanner then scans the
     /// whole sheet it detects. scan:DocumentFormatExt (eSCL 2.1+) repeats pwg:DocumentFormat for newer scanners.
@@ -38,13 +41,14 @@ internal static class EsclXml
     }
 
     /// <summary>pwg:State (Idle, Processing, Testing, Stopped, Down) and scan:AdfState (e.g. ScannerAdfLoaded, ScannerAdfEmpty, ScannerAdfJam).</summary>
-    /// <exception cref="InvalidDataException">Not a scan:ScannerStatus document.</exception>
+    /// <exception cref="InvalidDataException">Not a scan:ScannerStatus document (including any document with a DTD).</exception>
     public static ScannerState Status(string xml)
     {
         XDocument document;
         try
         {
-            document = XDocument.Parse(xml);
+            using var reader = XmlReader.Create(new StringReader(xml), ReaderSettings());
+            document = XDocument.Load(reader);
         }
         catch (XmlException ex)
         {
@@ -60,6 +64,18 @@ internal static class EsclXml
         var adf = document.Root.Element(Scan + "AdfState")?.Value.Trim() ?? "";
         return new ScannerState(state, adf);
     }
+
+    /// <summary>
+    /// What an answer from the network may use: no DTD at all (eSCL documents have none; a DTD is how entity expansion,
+    /// the "billion laughs", and external entities get in), no resolver, and a bound on the characters of the document.
+    /// </summary>
+    private static XmlReaderSettings ReaderSettings() => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersInDocument = MaxDocumentCharacters,
+        IgnoreWhitespace = true,
+    };
 }
 
 /// <summary>What GET /ScannerStatus said: the scanner's pwg:State and its feeder's scan:AdfState ("" when absent).</summary>

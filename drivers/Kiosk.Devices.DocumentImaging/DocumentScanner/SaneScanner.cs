@@ -103,10 +103,12 @@ public sealed class SaneScanner : DeviceBase, IDocumentScanner
             var pages = new List<ScannedPage>(files.Length);
             foreach (var file in files.Take(request.MaxSheets * sides))
             {
-                var image = ScannedFiles.Decode(await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), request.Dpi);
+                var (image, problem) = file.Length > ScanLimits.Default.MaxBytes
+                    ? (null, $"the file is {file.Length} bytes, more than the {ScanLimits.Default.MaxBytes} accepted")
+                    : ScannedFiles.Decode(await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), request.Dpi, ScanLimits.Default);
                 if (image is null)
                 {
-                    return DeviceResult<ScanBatch>.Failure(CompletionCode.InvalidData, $"{file.Name} is not a PNG image", "bad image");
+                    return DeviceResult<ScanBatch>.Failure(CompletionCode.InvalidData, $"{file.Name} is not a usable PNG image: {problem}", "bad image");
                 }
 
                 pages.Add(ScannedFiles.Page(pages.Count, request.Duplex, image));

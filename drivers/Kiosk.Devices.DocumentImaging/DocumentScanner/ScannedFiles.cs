@@ -1,3 +1,4 @@
+using System.Globalization;
 using OpenCvSharp;
 
 namespace Kiosk.Devices.DocumentImaging;
@@ -5,20 +6,38 @@ namespace Kiosk.Devices.DocumentImaging;
 /// <summary>Turns the images a scanner delivered, in feeder order, into sheets and sides (duplex: front, back, front, back).</summary>
 internal static class ScannedFiles
 {
-    /// <summary>PNG signature (ISO/IEC 15948 section 5.2) and JPEG SOI marker (ITU T.81 B.1.1.2).</summary>
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
-    public static CapturedImage? Decode(byte[] data, int dpi)
+    /// <summary>
+    /// Decodes one scanned file after checking its length and the size its header announces against
+    /// <paramref name="limits"/>. Returns the image, or null and why it was refused.
+    /// </summary>
+    public static (CapturedImage? Image, string? Problem) Decode(byte[] data, int dpi, ScanLimits limits)
     {
-        var isPng = data.AsSpan().StartsWith(Png);
-        var isJpeg = data.Length > 2 && data[0] == 0xFF && data[1] == 0xD8;
-        if (!isPng && !isJpeg)
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (data.LongLength > limits.MaxBytes)
         {
-            return null;
+            return (null, string.Create(CultureInfo.InvariantCulture, $"the file is {data.LongLength} bytes, more than the {limits.MaxBytes} accepted"));
+        }
+
+        if (!ImageHeader.TryReadSize(data, out var contentType, out var width, out var height))
+        {
+            return (null, "not a PNG or JPEG file with a readable size in its header");
+        }
+
+        if ((long)width * height > limits.MaxPixels)
+        {
+            return (null, string.Create(CultureInfo.InvariantCulture, $"the image announces {width} x {height} pixels, more than the {limits.MaxPixels} accepted"));
+        }
+
+        if (contentType == "image/png" && !ImageHeader.PngChunksFit(data))
+        {
+            return (null, "a PNG chunk announces more bytes than the file holds, or the file has no IEND");
         }
 
         using var image = Cv2.ImDecode(data, ImreadModes.Unchanged);
-        return image.Empty() ? null : new CapturedImage(data, isPng ? "image/png" : "image/jpeg", image.Width, image.Height) { Dpi = dpi };
+        return image.Empty()
+            ? (null, $"the {contentType} file cannot be decoded")
+            : (new CapturedImage(data, contentType, image.Width, image.Height) { Dpi = dpi }, null);
     }
 
     public static ScannedPage Page(int index, bool duplex, CapturedImage image) =>

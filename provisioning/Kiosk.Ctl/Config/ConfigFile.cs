@@ -105,6 +105,12 @@ internal sealed class ConfigFile
     /// <exception cref="ConfigFileException">Not a JSON object; the message gives the line and position.</exception>
     public static ConfigFile Parse(string path, byte[] bytes)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(WithoutBom(bytes).Span))
+        {
+            // System.Text.Json checks a string's text only when it is read, half way through a command (fuzz/ target "config-file").
+            throw new ConfigFileException($"the configuration {path} is not UTF-8 text. Save it as UTF-8 (the agent reads it as UTF-8 too), or restore it from a backup.");
+        }
+
         JsonNode? node;
         try
         {
@@ -132,6 +138,11 @@ internal sealed class ConfigFile
                 .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
             _ = Flatten(root).Count; // every duplicate key is found here rather than half way through a command
             return new ConfigFile(path, bytes, root, settings);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A \u escape of half a surrogate pair in a key or a value: valid UTF-8, but no text (fuzz/ target "config-file").
+            throw new ConfigFileException($"the configuration {path} holds a \\u escape that is not a whole character ({ex.Message}). Fix the text there, or restore it from a backup.");
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException or ArgumentException or JsonException)
         {

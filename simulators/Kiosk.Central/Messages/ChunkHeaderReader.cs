@@ -45,7 +45,8 @@ internal static class ChunkHeaderReader
             return null;
         }
 
-        if (payloadLength == 0 || offset + payloadLength > length)
+        // Compared without adding: offset + payloadLength overflows for an offset near long.MaxValue (fuzz/ target "chunk-header").
+        if (payloadLength <= 0 || offset > length || payloadLength > length - offset)
         {
             problem = $"a chunk of {payloadLength} bytes at offset {offset} does not fit an attachment of {length} bytes";
             return null;

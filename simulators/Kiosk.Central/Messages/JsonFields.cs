@@ -25,7 +25,18 @@ internal sealed class JsonFields(JsonElement element, string path)
             return null;
         }
 
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json checks a string's text only when it is read (fuzz/ target "record-batch").
+            Fail($"'{name}' is not valid UTF-8 text");
+            return null;
+        }
+
         if (!isValid(text))
         {
             Fail($"'{name}' is '{text}', expected {expected}");

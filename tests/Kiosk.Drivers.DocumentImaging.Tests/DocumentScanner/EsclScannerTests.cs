@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Kiosk.Drivers.DocumentImaging.Tests.DocumentScanner;
 
 /// <summary><see cref="EsclScanner"/> against <see cref="FakeEsclScanner"/>: what goes over the wire and each scripted fault.</summary>
-public sealed class EsclScannerTests
+public sealed partial class EsclScannerTests
 {
     private static readonly TimeSpan WallBudget = TimeSpan.FromSeconds(20);
     private FakeEsclScanner _server = null!;

@@ -34,7 +34,7 @@ internal enum EsclScript
 /// An eSCL scanner on 127.0.0.1 (HttpListener) for the tests: its feeder holds <see cref="Sheets"/> sheets, page.png on
 /// the front and text.png on the back of each. Answers with Connection: close, so a stopped server is a refused connection.
 /// </summary>
-internal sealed class FakeEsclScanner : IDisposable
+internal sealed partial class FakeEsclScanner : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly byte[] _front = File.ReadAllBytes(RepositoryPaths.TestDataFile("page.png"));
@@ -46,10 +46,11 @@ internal sealed class FakeEsclScanner : IDisposable
     private int _busyLeft;
     private int _served;
 
-    public FakeEsclScanner()
+    /// <param name="host">The loopback address to listen on; another one (127.0.0.2) stands for another machine.</param>
+    public FakeEsclScanner(string host = "127.0.0.1")
     {
         Port = FreePort.Next();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Prefixes.Add($"http://{host}:{Port}/");
         _listener.Start();
         _ = ServeAsync();
     }
@@ -109,6 +110,11 @@ internal sealed class FakeEsclScanner : IDisposable
         response.KeepAlive = false;
         try
         {
+            if (await AnswerHostileAsync(request.HttpMethod, path, response))
+            {
+                return;
+            }
+
             if (request.HttpMethod == "GET" && path == "/eSCL/ScannerStatus")
             {
                 var adf = _adfOnce is { Length: > 0 } once ? once : "ScannerAdfLoaded";
@@ -201,7 +207,7 @@ internal sealed class FakeEsclScanner : IDisposable
         </scan:ScannerStatus>
         """);
 
-    private static async Task SendAsync(HttpListenerResponse response, int status, string? contentType, byte[] body)
+    internal static async Task SendAsync(HttpListenerResponse response, int status, string? contentType, byte[] body)
     {
         response.StatusCode = status;
         if (contentType is not null)

@@ -1,0 +1,3 @@
+using Kiosk.Fuzz.Harness;
+
+return FuzzCommandLine.Run(args);
