@@ -5,21 +5,24 @@ using Kiosk.Devices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-// The content root is the program's own folder, never the working directory: the service runs in its writable data
-// folder, and an appsettings.json planted there must not be read as configuration.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-
-// An installed kiosk keeps its configuration outside the program folder (install.ps1 sets KIOSK_CONFIG), so an
-// upgrade or rollback never touches it; kioskctl init/enroll/config write the same file. Command-line arguments
-// still win over it.
-if (Environment.GetEnvironmentVariable(KioskConfigFile.EnvironmentVariable) is { Length: > 0 } configFile)
+return await AgentRun.RunAsync(() =>
 {
-    builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
-    builder.Configuration.AddCommandLine(args);
-}
+    // The content root is the program's own folder, never the working directory: the service runs in its writable data
+    // folder, and an appsettings.json planted there must not be read as configuration.
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-builder.Services.AddWindowsService(options => options.ServiceName = "KioskAgent");
-builder.Services.AddSystemd();
-builder.AddKioskAgent();
-builder.Services.AddKioskDrivers(RealDrivers.All);
-return await AgentRun.RunAsync(builder).ConfigureAwait(false);
+    // An installed kiosk keeps its configuration outside the program folder (install.ps1 sets KIOSK_CONFIG), so an
+    // upgrade or rollback never touches it; kioskctl init/enroll/config write the same file. Command-line arguments
+    // still win over it.
+    if (Environment.GetEnvironmentVariable(KioskConfigFile.EnvironmentVariable) is { Length: > 0 } configFile)
+    {
+        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        builder.Configuration.AddCommandLine(args);
+    }
+
+    builder.Services.AddWindowsService(options => options.ServiceName = "KioskAgent");
+    builder.Services.AddSystemd();
+    builder.AddKioskAgent();
+    builder.Services.AddKioskDrivers(RealDrivers.All);
+    return builder;
+}).ConfigureAwait(false);

@@ -26,7 +26,8 @@ public sealed class TestAgent : IAsyncDisposable
     private readonly IHost _host;
     private bool _started;
 
-    public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null)
+    /// <param name="configure">Last changes to the host (e.g. a logger provider that keeps what the agent logs).</param>
+    public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<HostApplicationBuilder>? configure = null)
     {
         DataFolder = dataFolder;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
@@ -62,6 +63,7 @@ public sealed class TestAgent : IAsyncDisposable
             builder.Services.AddSingleton(timeProvider);
         }
 
+        configure?.Invoke(builder);
         _host = builder.Build();
     }
 

@@ -37,8 +37,8 @@ public sealed class Testbed : IAsyncDisposable
     }
 
     /// <summary>An agent of this testbed with its data in a folder of its own (<paramref name="name"/>), not started.</summary>
-    public TestAgent Agent(string name = "agent", IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null) =>
-        new(Port, Folder.File(name), overrides, timeProvider);
+    public TestAgent Agent(string name = "agent", IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<Microsoft.Extensions.Hosting.HostApplicationBuilder>? configure = null) =>
+        new(Port, Folder.File(name), overrides, timeProvider, configure);
 
     public async ValueTask DisposeAsync()
     {

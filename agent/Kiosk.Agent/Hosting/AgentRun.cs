@@ -13,13 +13,14 @@ public static class AgentRun
     /// <summary>EX_TEMPFAIL: a resource the agent needs is held by another program (the local API's port); the service manager retries.</summary>
     public const int TemporaryFailure = 75;
 
-    public static async Task<int> RunAsync(HostApplicationBuilder builder, TextWriter? error = null)
+    /// <param name="compose">Makes the host's builder; reading the configuration files happens here, so a file that cannot be read is a configuration error too.</param>
+    public static async Task<int> RunAsync(Func<HostApplicationBuilder> compose, TextWriter? error = null)
     {
-        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(compose);
         error ??= Console.Error;
         try
         {
-            using var host = builder.Build();
+            using var host = compose().Build();
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
@@ -32,6 +33,12 @@ public static class AgentRun
         {
             await error.WriteLineAsync("kiosk-agent: did not start: " + ex.Message).ConfigureAwait(false);
             return TemporaryFailure;
+        }
+        catch (InvalidDataException ex) when (ex.Message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal))
+        {
+            // The JSON provider's words, with the parser's reason (an unclosed brace, text that is not Unicode).
+            await ReportAsync(error, [$"{ex.Message} {ex.InnerException?.Message} Fix the file (kioskctl config validate reads it the same way)."]).ConfigureAwait(false);
+            return ConfigurationError;
         }
         catch (Exception ex) when (KioskConfigurationCheck.TryDescribeStartFailure(ex, out var message))
         {

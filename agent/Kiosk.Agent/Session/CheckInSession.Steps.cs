@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
 using Kiosk.Devices;
+using Microsoft.Extensions.Logging;
 
 namespace Kiosk.Agent.Session;
 
@@ -218,7 +219,10 @@ public sealed partial class CheckInSession
 
     private StepOutcome Failed<T>(CheckInStep step, DeviceResult<T> result, string retryMessage)
     {
-        LogStepFailed(_logger, step.WireName(), result.Code, result.Description);
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            LogStepFailed(_logger, step.WireName(), result.Code, Redact.Credentials(result.Description));
+        }
         return result.Code switch
         {
             CompletionCode.Timeout => Outcome(StepResult.TimedOut, "操作超时 / Timed out; " + retryMessage),

@@ -28,7 +28,7 @@ public sealed class OpenCvDocumentCamera : DeviceBase, IDocumentCamera
         _options = options;
         Capabilities = new DeviceCapabilities
         {
-            Model = $"OpenCV VideoCapture ({options.Source})",
+            Model = $"OpenCV VideoCapture ({Redact.Credentials(options.Source)})",
             Firmware = "OpenCV " + Cv2.GetVersionString(),
             Features = [options.Format, "maxDpi=600", "pageDetection", "binarize"],
         };

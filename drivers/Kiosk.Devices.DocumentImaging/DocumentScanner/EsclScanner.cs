@@ -60,7 +60,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
         _http = new HttpClient(transport, disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
         Capabilities = new DeviceCapabilities
         {
-            Model = "eSCL " + baseUri.AbsoluteUri,
+            Model = "eSCL " + Redact.Credentials(baseUri.AbsoluteUri),
             Features = [.. options.Duplex ? new[] { "duplex" } : [], "feeder", options.Format == "image/png" ? "png" : "jpeg"],
         };
     }

@@ -24,7 +24,7 @@ public sealed class SaneScanner : DeviceBase, IDocumentScanner
         }
 
         _options = options;
-        Capabilities = new DeviceCapabilities { Model = "SANE " + options.DeviceName, Features = ["duplex", "feeder", "png", "maxDpi=600"] };
+        Capabilities = new DeviceCapabilities { Model = "SANE " + Redact.Credentials(options.DeviceName), Features = ["duplex", "feeder", "png", "maxDpi=600"] };
     }
 
     public override DeviceCapabilities Capabilities { get; }
