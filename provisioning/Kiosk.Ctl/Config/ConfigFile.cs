@@ -150,6 +150,83 @@ internal sealed class ConfigFile
         }
     }
 
+    /// <summary>
+    /// <see cref="Load"/>, or an empty document when there is no file yet (<c>kioskctl init</c> on a fresh kiosk):
+    /// <see cref="Save"/> then creates it.
+    /// </summary>
+    /// <exception cref="ConfigFileException">The file exists but cannot be used; the message says how to fix it.</exception>
+    public static ConfigFile LoadOrEmpty(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        return File.Exists(path) ? Load(path) : new ConfigFile(path, [], [], new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>True when the file was there when it was read.</summary>
+    public bool Exists => Bytes.Length > 0;
+
+    /// <summary>The folder next to the configuration file where the kiosk's key and certificates live.</summary>
+    public string PkiFolder => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "pki");
+
+    /// <summary>The value at a key of the document (<c>Kiosk:Sync:BrokerHost</c>, sections matched without regard to case) as text, or null.</summary>
+    public string? Get(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        JsonNode? node = Root;
+        foreach (var part in key.Split(':'))
+        {
+            node = node is JsonObject obj ? obj.FirstOrDefault(p => string.Equals(p.Key, part, StringComparison.OrdinalIgnoreCase)).Value : null;
+        }
+
+        return node is JsonValue value
+            ? value.GetValueKind() switch
+            {
+                JsonValueKind.String => value.GetValue<string>(),
+                JsonValueKind.Number => value.GetValue<JsonElement>().GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => null,
+            }
+            : null;
+    }
+
+    public int? GetInt(string key) =>
+        Get(key) is { } text && int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <summary>Sets a key in the document, creating its sections (an existing one keeps its spelling); null removes it.</summary>
+    /// <exception cref="ConfigKeyException">The key runs into a value or a list in a way JSON cannot hold.</exception>
+    public void Set(string key, JsonNode? value)
+    {
+        var segments = ConfigEdit.Split(key);
+        if (value is not null)
+        {
+            ConfigEdit.Apply(Root, segments, null, value);
+            return;
+        }
+
+        JsonNode? parent = Root;
+        foreach (var part in segments[..^1])
+        {
+            parent = parent is JsonObject obj ? obj.FirstOrDefault(p => string.Equals(p.Key, part, StringComparison.OrdinalIgnoreCase)).Value : null;
+        }
+
+        if (parent is JsonObject section && section.FirstOrDefault(p => string.Equals(p.Key, segments[^1], StringComparison.OrdinalIgnoreCase)).Key is { } name)
+        {
+            section.Remove(name);
+        }
+    }
+
+    /// <summary>
+    /// Writes the document over the file in the file's own style (<see cref="Serialize"/>), through a symbolic link the
+    /// rules of <see cref="AtomicFile.Target"/> allow, keeping the old file's mode (a new file is 0644); as root the file
+    /// takes its folder's owner, like the key material.
+    /// </summary>
+    public void Save()
+    {
+        var target = AtomicFile.Target(Path);
+        var mode = OperatingSystem.IsWindows() || !File.Exists(target) ? Enrollment.PkiFiles.Public : File.GetUnixFileMode(target);
+        AtomicFile.WriteOwnedByFolder(target, Serialize(Root), mode);
+    }
+
     /// <summary>Whether a key's value is a secret that kioskctl never prints.</summary>
     public static bool IsSecret(string key) => SecretWords.Any(word => key.Contains(word, StringComparison.OrdinalIgnoreCase));
 

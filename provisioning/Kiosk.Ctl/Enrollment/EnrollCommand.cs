@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Ctl.Config;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Enrollment;
@@ -59,12 +60,12 @@ internal static class EnrollCommand
             return Fail(json, "usage", "--timeout must be 1..600 seconds", ExitCodes.Usage);
         }
 
-        KioskConfig config;
+        ConfigFile config;
         try
         {
-            config = KioskConfig.Load(configPath);
+            config = ConfigFile.LoadOrEmpty(configPath);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ConfigFileException or IOException or UnauthorizedAccessException)
         {
             return Fail(json, "config", $"cannot read the configuration: {ex.Message}", ExitCodes.IoError);
         }
@@ -199,7 +200,7 @@ internal static class EnrollCommand
         _ => $"the platform refused with '{code}': report it to the platform operator",
     };
 
-    private static void Report(bool json, string siteId, string kioskId, X509Certificate2 certificate, PkiFiles pki, KioskConfig config, TimeSpan? skew)
+    private static void Report(bool json, string siteId, string kioskId, X509Certificate2 certificate, PkiFiles pki, ConfigFile config, TimeSpan? skew)
     {
         var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
         var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());

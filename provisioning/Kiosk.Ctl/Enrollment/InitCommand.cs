@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
 using Kiosk.Ctl.Files;
+using Kiosk.Ctl.Config;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Enrollment;
@@ -60,12 +61,12 @@ internal static class InitCommand
             return Output.Error($"--provisioning-port {provisioningPort} is not a TCP port (1..65535)", ExitCodes.Usage);
         }
 
-        KioskConfig config;
+        ConfigFile config;
         try
         {
-            config = KioskConfig.Load(configPath);
+            config = ConfigFile.LoadOrEmpty(configPath);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ConfigFileException or IOException or UnauthorizedAccessException)
         {
             return Output.Error($"cannot read the configuration: {ex.Message}; fix or move the file, then run init again", ExitCodes.IoError);
         }
