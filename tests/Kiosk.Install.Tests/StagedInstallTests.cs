@@ -215,4 +215,39 @@ public sealed class StagedInstallTests
         Assert.That(agent.ExitCode, Is.EqualTo(78), agent.ToString());
         Assert.That(agent.Output, Does.Contain(named), agent.ToString());
     }
+
+    [Test]
+    public async Task An_appsettings_file_planted_in_the_writable_data_folder_is_not_read()
+    {
+        // The unit runs the agent in its data folder, which the service account can write: configuration comes from
+        // KIOSK_CONFIG and the program folder only.
+        File.WriteAllText(Path.Combine(_kiosk.DataFolder, "appsettings.json"), """{ "Kiosk": { "KioskId": "planted!!", "Sync": { "BrokerHost": "evil.example" } } }""");
+        try
+        {
+            var agent = await _kiosk.RunAgentAsync(TimeSpan.FromMinutes(1));
+
+            Assert.That(agent.ExitCode, Is.EqualTo(78), agent.ToString());
+            Assert.That(agent.Output, Does.Contain("Kiosk:SiteId"), "the staged configuration was read");
+            Assert.That(agent.Output, Does.Not.Contain("planted!!"), "the planted file was not");
+        }
+        finally
+        {
+            File.Delete(Path.Combine(_kiosk.DataFolder, "appsettings.json"));
+        }
+    }
+
+    [TestCase("{ \"Kiosk\": { \"SiteId\": \"site\\ud800\" } }", "missing low surrogate")]
+    [TestCase("{ \"Kiosk\": { \"SiteId\": ", "agent.json")]
+    [TestCase("{ \"Kiosk\": { \"Sync\": { \"BrokerPort\": \"eighty\" } } }", "Kiosk:Sync:BrokerPort 'eighty' is not a whole number")]
+    public async Task A_configuration_file_the_agent_cannot_read_exits_78_naming_the_file_or_the_key(string content, string named)
+    {
+        using var folder = new TempFolder("unreadable-config");
+        var path = folder.File("agent.json");
+        File.WriteAllText(path, content);
+
+        var agent = await _kiosk.RunAgentAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string?> { ["KIOSK_CONFIG"] = path });
+
+        Assert.That(agent.ExitCode, Is.EqualTo(78), agent.ToString());
+        Assert.That(agent.Output, Does.Contain(named).And.Contain("did not start"), agent.ToString());
+    }
 }
