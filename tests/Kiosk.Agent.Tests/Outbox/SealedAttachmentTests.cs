@@ -104,7 +104,10 @@ public sealed class SealedAttachmentTests
         {
             foreach (var secret in new[] { Name, IdNumber, Answer, "1990-03-07" })
             {
+                // In UTF-8 and as JSON writes it (System.Text.Json escapes Chinese as \uXXXX).
                 Assert.That(Contains(onDisk, System.Text.Encoding.UTF8.GetBytes(secret)), Is.False, $"'{secret}' is in the outbox files in the clear");
+                var escaped = System.Text.Json.JsonSerializer.Serialize(secret).Trim('"');
+                Assert.That(Contains(onDisk, System.Text.Encoding.UTF8.GetBytes(escaped)), Is.False, $"'{escaped}' is in the outbox files in the clear");
             }
         });
         Assert.That(receipt.Seq, Is.EqualTo(1));
