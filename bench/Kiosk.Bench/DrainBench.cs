@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Kiosk.Agent.Outbox;
+using Kiosk.Agent.Outbox.Encryption;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Bench;
 
@@ -16,12 +18,15 @@ internal static class DrainBench
 
     public static async Task<Result> RunAsync(string name, int records, int attachments, TimeSpan limit)
     {
-        await using var bed = await Testbed.StartAsync(name);
+        await using var bed = await Testbed.StartAsync("bench-" + name);
+        using var stores = new PlatformStores(bed.Central);
         var dataFolder = bed.Folder.File("agent");
+        Directory.CreateDirectory(dataFolder);
 
         var recordIds = new List<string>(records);
         var building = Stopwatch.GetTimestamp();
-        using (var outbox = OutboxStore.Open(InProcessAgent.OutboxPath(dataFolder), TimeProvider.System))
+        // Committed as the agent commits, sealed with its key, so the drain measures delivery and nothing else.
+        using (var outbox = OutboxStore.Open(Path.Combine(dataFolder, "outbox.db"), TimeProvider.System, key: OutboxKey.LoadOrCreate(Path.Combine(dataFolder, "outbox.key"))))
         {
             for (var i = 0; i < records; i++)
             {
@@ -32,7 +37,7 @@ internal static class DrainBench
 
         var buildTime = Stopwatch.GetElapsedTime(building);
 
-        await using var agent = new InProcessAgent(bed.Port, dataFolder, name);
+        await using var agent = bed.Agent("agent", Overrides(name));
         using var acks = new AckWaiter(agent.Status, records);
         var started = Stopwatch.GetTimestamp();
         foreach (var id in recordIds)
@@ -44,9 +49,17 @@ internal static class DrainBench
         var complete = await acks.WaitAsync(limit);
         var elapsed = complete ? Stopwatch.GetElapsedTime(started, acks.LastAckAt) : Stopwatch.GetElapsedTime(started);
         var streaming = acks.Acknowledged > 1 ? Stopwatch.GetElapsedTime(acks.FirstAckAt, acks.LastAckAt) : TimeSpan.Zero;
-        var platformLastStored = bed.LastStoredAt > started ? Stopwatch.GetElapsedTime(started, bed.LastStoredAt) : TimeSpan.Zero;
+        var platformLastStored = stores.LastStoredAt > started ? Stopwatch.GetElapsedTime(started, stores.LastStoredAt) : TimeSpan.Zero;
         return new Result(records, attachments, (long)attachments * Payloads.Attachment.Length, buildTime, elapsed, streaming, platformLastStored, complete, acks.Acknowledged);
     }
+
+    /// <summary>The bench's agent: its own kiosk id, logging off.</summary>
+    internal static Dictionary<string, string?> Overrides(string kioskId) => new()
+    {
+        ["Kiosk:SiteId"] = "bench",
+        ["Kiosk:KioskId"] = kioskId,
+        ["Logging:LogLevel:Default"] = "None",
+    };
 
     /// <summary>Spreads <paramref name="attachments"/> evenly over the records: record i carries one when floor(i·a/n) steps.</summary>
     private static bool CarriesAttachment(int index, int records, int attachments) =>

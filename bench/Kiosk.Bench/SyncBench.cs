@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kiosk.TestSupport;
 
 namespace Kiosk.Bench;
 
@@ -15,7 +16,7 @@ internal static class SyncBench
 
     public static async Task<Result> RunAsync(string name, int warmup, int count, bool withAttachment)
     {
-        await using var bed = await Testbed.StartAsync(name);
+        await using var bed = await Testbed.StartAsync("bench-" + name);
 
         // Baseline first, on the same broker: one QoS 1 message per record (or per attachment), 32 awaiting PUBACK.
         var baselinePayloads = withAttachment
@@ -28,7 +29,7 @@ internal static class SyncBench
             baseline = await raw.PublishAllAsync(baselinePayloads, BenchSizes.InFlightPublishes);
         }
 
-        await using var agent = new InProcessAgent(bed.Port, bed.Folder.File("agent"), name);
+        await using var agent = bed.Agent("agent", DrainBench.Overrides(name));
         await agent.StartAsync();
 
         // Warm-up: connects, JITs the publish and ack paths of the agent and the platform.
@@ -38,7 +39,7 @@ internal static class SyncBench
         return measured with { PayloadBytes = payloadBytes, Baseline = baseline, BaselineBytes = baselinePayloads.Sum(p => (long)p.Length) };
     }
 
-    private static async Task<Result> CommitAllAsync(InProcessAgent agent, int first, int count, bool withAttachment, TimeSpan limit)
+    private static async Task<Result> CommitAllAsync(TestAgent agent, int first, int count, bool withAttachment, TimeSpan limit)
     {
         using var acks = new AckWaiter(agent.Status, count);
         var started = Stopwatch.GetTimestamp();

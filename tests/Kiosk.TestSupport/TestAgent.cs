@@ -53,6 +53,12 @@ public sealed class TestAgent : IAsyncDisposable
             settings[key] = value;
         }
 
+        // The generated roster is a demo's: an agent in the production profile takes its roster from the platform.
+        if (settings["Kiosk:Profile"] != "demo" && overrides?.ContainsKey("Kiosk:Roster:SimulatedPeople") != true)
+        {
+            settings.Remove("Kiosk:Roster:SimulatedPeople");
+        }
+
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();

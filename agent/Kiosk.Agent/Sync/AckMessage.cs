@@ -81,10 +81,15 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
             error = "not JSON: " + ex.Message;
             return null;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        catch (InvalidOperationException ex)
         {
             // System.Text.Json checks a string's text only when it is read: bytes that are not UTF-8, or a \u escape of
             // half a surrogate pair ("\ud800"), throw here (found by fuzz/ target "ack"); malformed all the same.
+            error = "a string is not valid Unicode text: " + ex.Message;
+            return null;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
             error = "not a valid ack: " + ex.Message;
             return null;
         }

@@ -22,11 +22,9 @@ public sealed class UnavailableDeviceTests
             Assert.Ignore("this machine has a GPIO chip; the test needs one without");
         }
 
-        await using var broker = await MosquittoBroker.StartAsync();
-        using var folder = new TempFolder("unavailable");
-        await using var central = new CentralPlatform(new CentralOptions { BrokerPort = broker.Port, DatabasePath = folder.File("central.db") });
-        await central.StartAsync(CancellationToken.None);
-        await using var agent = new TestAgent(broker.Port, folder.File("agent"), new Dictionary<string, string?>
+        await using var testbed = await Testbed.StartAsync("unavailable");
+        var folder = testbed.Folder;
+        await using var agent = testbed.Agent(overrides: new Dictionary<string, string?>
         {
             ["Kiosk:Devices:SignaturePad"] = "Evdev",
             ["Kiosk:Devices:Evdev:DevicePath"] = folder.File("no-such-event-node"),

@@ -17,6 +17,7 @@ namespace Kiosk.Agent.Tests.LocalApi;
 /// <summary>The local API of a whole in-process agent, against a real Mosquitto and the central simulator.</summary>
 public sealed class LocalApiTests
 {
+    private Testbed _testbed = null!;
     private MosquittoBroker _broker = null!;
     private TempFolder _folder = null!;
     private CentralPlatform _central = null!;
@@ -25,10 +26,8 @@ public sealed class LocalApiTests
     [SetUp]
     public async Task SetUp()
     {
-        _broker = await MosquittoBroker.StartAsync();
-        _folder = new TempFolder("local-api");
-        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
-        await _central.StartAsync(CancellationToken.None);
+        _testbed = await Testbed.StartAsync("local-api");
+        (_broker, _folder, _central) = (_testbed.Broker, _testbed.Folder, _testbed.Central);
         _http = LocalApiHttp.Client(DataFolder);
     }
 
@@ -36,9 +35,7 @@ public sealed class LocalApiTests
     public async Task TearDown()
     {
         _http.Dispose();
-        await _central.DisposeAsync();
-        await _broker.DisposeAsync();
-        _folder.Dispose();
+        await _testbed.DisposeAsync();
     }
 
     private string DataFolder => _folder.File("agent");

@@ -12,6 +12,7 @@ namespace Kiosk.Agent.Tests.LocalApi;
 /// <summary>The check-in session driven the way the kiosk screen drives it: over the loopback local API.</summary>
 public sealed class SessionApiTests
 {
+    private Testbed _testbed = null!;
     private MosquittoBroker _broker = null!;
     private TempFolder _folder = null!;
     private CentralPlatform _central = null!;
@@ -21,10 +22,8 @@ public sealed class SessionApiTests
     [SetUp]
     public async Task SetUp()
     {
-        _broker = await MosquittoBroker.StartAsync();
-        _folder = new TempFolder("session-api");
-        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
-        await _central.StartAsync(CancellationToken.None);
+        _testbed = await Testbed.StartAsync("session-api");
+        (_broker, _folder, _central) = (_testbed.Broker, _testbed.Folder, _testbed.Central);
         _http = LocalApiHttp.Client(_folder.File("agent"));
         _agent = new TestAgent(_broker.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:Roster:SimulatedPeople"] = "2" });
         await _agent.StartAsync();
@@ -35,9 +34,7 @@ public sealed class SessionApiTests
     {
         await _agent.DisposeAsync();
         _http.Dispose();
-        await _central.DisposeAsync();
-        await _broker.DisposeAsync();
-        _folder.Dispose();
+        await _testbed.DisposeAsync();
     }
 
     private Uri Api(string path) => new(LocalApiUrlFile.Read(_folder.File("agent"))!, path);

@@ -15,6 +15,7 @@ namespace Kiosk.Agent.Tests.Sync;
 /// </summary>
 public sealed class HostileBrokerTests
 {
+    private Testbed _testbed = null!;
     private MosquittoBroker _broker = null!;
     private TempFolder _folder = null!;
     private CentralPlatform _central = null!;
@@ -23,10 +24,8 @@ public sealed class HostileBrokerTests
     [SetUp]
     public async Task SetUp()
     {
-        _broker = await MosquittoBroker.StartAsync();
-        _folder = new TempFolder("hostile-broker");
-        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
-        await _central.StartAsync(CancellationToken.None);
+        _testbed = await Testbed.StartAsync("hostile-broker");
+        (_broker, _folder, _central) = (_testbed.Broker, _testbed.Folder, _testbed.Central);
         _intruder = new MqttClientFactory().CreateMqttClient();
         await _intruder.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(MosquittoBroker.Host, _broker.Port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
     }
@@ -35,9 +34,7 @@ public sealed class HostileBrokerTests
     public async Task TearDown()
     {
         _intruder.Dispose();
-        await _central.DisposeAsync();
-        await _broker.DisposeAsync();
-        _folder.Dispose();
+        await _testbed.DisposeAsync();
     }
 
     private TestAgent Agent(IDictionary<string, string?>? overrides = null) => new(_broker.Port, _folder.File("agent"), overrides);

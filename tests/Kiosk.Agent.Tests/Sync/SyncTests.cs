@@ -13,6 +13,7 @@ namespace Kiosk.Agent.Tests.Sync;
 /// <summary>The agent's sync against a real Mosquitto and the central simulator.</summary>
 public sealed class SyncTests
 {
+    private Testbed _testbed = null!;
     private MosquittoBroker _broker = null!;
     private TempFolder _folder = null!;
     private CentralPlatform _central = null!;
@@ -20,18 +21,14 @@ public sealed class SyncTests
     [SetUp]
     public async Task SetUp()
     {
-        _broker = await MosquittoBroker.StartAsync();
-        _folder = new TempFolder("sync");
-        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
-        await _central.StartAsync(CancellationToken.None);
+        _testbed = await Testbed.StartAsync("sync");
+        (_broker, _folder, _central) = (_testbed.Broker, _testbed.Folder, _testbed.Central);
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        await _central.DisposeAsync();
-        await _broker.DisposeAsync();
-        _folder.Dispose();
+        await _testbed.DisposeAsync();
     }
 
     private TestAgent Agent(IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null) => new(_broker.Port, _folder.File("agent"), overrides, timeProvider);
