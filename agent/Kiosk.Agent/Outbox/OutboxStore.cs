@@ -218,6 +218,30 @@ public sealed partial class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads a numeric pragma on the store's own connection. Some pragmas (synchronous) hold per connection,
+    /// so a second connection cannot show what the commits run with; the tests read it here.
+    /// </summary>
+    internal long Pragma(string name)
+    {
+        // A pragma name cannot be a parameter: letters and '_' only, so nothing but a pragma read runs.
+        if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetter(c) || c == '_'))
+        {
+            throw new ArgumentException($"'{name}' is not a pragma name", nameof(name));
+        }
+
+        using var query = Command(null, $"PRAGMA {name};");
+        _gate.Wait();
+        try
+        {
+            return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private SqliteCommand Command(SqliteTransaction? transaction, string sql)
     {
         var command = _connection.CreateCommand();

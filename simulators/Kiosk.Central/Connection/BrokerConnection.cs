@@ -17,7 +17,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>One week: longer than any outage the simulator is meant to sit out.</summary>
     private const uint SessionExpirySeconds = 7 * 24 * 3600;
 
-    /// <summary>MQTTnet's 8 KB default socket buffer throttles 128 KB chunks to tens a second (DESIGN.md §6).</summary>
+    /// <summary>MQTTnet's 8 KB default socket buffer throttles 128 KB chunks to tens a second (docs/architecture.md, "Sync").</summary>
     private const int SocketBufferBytes = 1 << 20;
 
     private static readonly string[] KioskSubscriptions = ["kiosk/v1/+/+/records/#", "kiosk/v1/+/+/blobs/#", "kiosk/v1/+/+/state", "kiosk/v1/+/+/telemetry"];

@@ -183,7 +183,8 @@ internal sealed partial class CentralStore : IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // synchronous is per connection: FULL makes the commit that precedes an ack durable (DESIGN.md §5).
+        // synchronous is per connection: FULL makes the commit that precedes an ack durable, which is what an ack promises
+        // (docs/mqtt-contract.md, "ack": records the platform has stored durably).
         pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
         pragma.ExecuteNonQuery();
         return connection;

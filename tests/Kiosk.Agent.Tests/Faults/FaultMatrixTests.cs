@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kiosk.Agent.Tests.Faults;
 
 /// <summary>
-/// The fault matrix (DESIGN.md §9): the agent killed with SIGKILL while committing and while syncing, the broker
+/// The fault matrix (docs/architecture.md, "Testing"): the agent killed with SIGKILL while committing and while syncing, the broker
 /// stopped mid-drain, and the connection cut, refused, delayed, throttled and reset mid-packet by an in-test proxy.
 /// Every scenario ends the same way (<see cref="AssertNothingLostOrDuplicatedAsync"/>): every committed record is
 /// stored by the central simulator, none is stored twice, the outbox is empty and intact, and the duplicate deliveries

@@ -189,7 +189,11 @@ public sealed class OutboxStoreTests
     {
         using var outbox = Open();
         await outbox.CommitAsync(CheckIn(), CancellationToken.None);
+        // journal_mode=WAL is kept in the file, so a second connection shows it.
         Assert.That(Scalar("PRAGMA journal_mode;"), Is.EqualTo("wal"));
+        // synchronous holds per connection (a second one would report its own default), so it is read on the
+        // store's connection: 2 is FULL, which makes a commit durable before the screen says "done".
+        Assert.That(outbox.Pragma("synchronous"), Is.EqualTo(2), "the store's connection must run synchronous=FULL");
     }
 
     private long Count(string table) => Convert.ToInt64(Scalar($"SELECT COUNT(*) FROM {table};"), System.Globalization.CultureInfo.InvariantCulture);

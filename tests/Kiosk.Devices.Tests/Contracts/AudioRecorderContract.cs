@@ -36,7 +36,7 @@ public abstract class AudioRecorderContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangeSilence())
         {
-            Assert.Pass("cannot keep the room silent on demand");
+            Assert.Ignore("cannot keep the room silent on demand");
         }
 
         var result = await OperateOnceAsync();

@@ -26,7 +26,7 @@ public abstract class DocumentScannerContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangeSheets(3))
         {
-            Assert.Pass("cannot load the feeder on demand");
+            Assert.Ignore("cannot load the feeder on demand");
         }
 
         var batch = await SuccessOfAsync(c => Device.ScanAsync(c, Request, CancellationToken.None));
@@ -45,7 +45,7 @@ public abstract class DocumentScannerContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangeSheets(3))
         {
-            Assert.Pass("cannot load the feeder on demand");
+            Assert.Ignore("cannot load the feeder on demand");
         }
 
         var request = Request with { Duplex = false, MaxSheets = 2 };
@@ -58,7 +58,7 @@ public abstract class DocumentScannerContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangePaperJam())
         {
-            Assert.Pass("cannot jam the feeder on demand");
+            Assert.Ignore("cannot jam the feeder on demand");
         }
 
         var result = await OperateOnceAsync();
@@ -71,7 +71,7 @@ public abstract class DocumentScannerContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangeEmptyFeeder())
         {
-            Assert.Pass("cannot empty the feeder on demand");
+            Assert.Ignore("cannot empty the feeder on demand");
         }
 
         Assert.That((await OperateOnceAsync()).Code, Is.EqualTo(CompletionCode.NoMedia));

@@ -44,7 +44,7 @@ public abstract class FaceCameraContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangeNoFace())
         {
-            Assert.Pass("cannot take the face away on demand");
+            Assert.Ignore("cannot take the face away on demand");
         }
 
         Assert.That((await OperateOnceAsync()).Code, Is.EqualTo(CompletionCode.NoMedia));
@@ -55,7 +55,7 @@ public abstract class FaceCameraContract<TDevice> : DeviceContract<TDevice>
     {
         if (!ArrangeTwoFaces())
         {
-            Assert.Pass("cannot show two faces on demand");
+            Assert.Ignore("cannot show two faces on demand");
         }
 
         var result = await OperateOnceAsync();

@@ -38,7 +38,7 @@ public abstract class SensorsContract<TDevice> : DeviceContract<TDevice>
         Device.Changed += (_, s) => changes.Add(s);
         if (!ArrangePresence(true))
         {
-            Assert.Pass("cannot bring a person on demand");
+            Assert.Ignore("cannot bring a person on demand");
         }
 
         Assert.That(changes, Has.Some.Matches<SensorSnapshot>(s => s.PresenceDetected));
