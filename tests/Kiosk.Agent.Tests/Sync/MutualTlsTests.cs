@@ -35,14 +35,8 @@ public sealed class MutualTlsTests
         _folder.Dispose();
     }
 
-    private TestAgent Agent(string caFile, string certFile, string keyFile) => new(_broker.TlsPort, _folder.File("agent"), new Dictionary<string, string?>
-    {
-        ["Kiosk:Profile"] = "production",
-        ["Kiosk:Sync:Tls:Enabled"] = "true",
-        ["Kiosk:Sync:Tls:CaFile"] = caFile,
-        ["Kiosk:Sync:Tls:ClientCertificateFile"] = certFile,
-        ["Kiosk:Sync:Tls:ClientKeyFile"] = keyFile,
-    });
+    private TestAgent Agent(string caFile, string certFile, string keyFile, IDictionary<string, string?>? more = null) =>
+        MutualTlsAgent.Create(_broker.TlsPort, _folder.File("agent"), caFile, certFile, keyFile, more);
 
     [Test]
     public async Task A_check_in_reaches_the_platform_over_mutual_TLS_in_the_production_profile()
