@@ -63,7 +63,13 @@ public sealed class MutualTlsTests
         await Eventually.TrueAsync(() => connection.LastConnectError is not null);
 
         Assert.That(connection.IsConnected, Is.False);
-        Assert.That(connection.LastConnectError, Does.Contain("certificate").IgnoreCase.Or.Contain("SSL").IgnoreCase.Or.Contain("authentication").IgnoreCase);
+        Assert.That(connection.Epoch, Is.Zero, "the agent connected to a broker its CA file does not name");
+
+        // What a technician reads in kioskctl status: which certificate, that it is not from the CA file, what to do.
+        Assert.That(connection.LastConnectError, Does.Contain("the broker's TLS certificate was refused")
+            .And.Contain("issued by 'CN=Kiosk Test CA'")
+            .And.Contain("does not chain to a root CA in Kiosk:Sync:Tls:CaFile")
+            .And.Contain("not the platform's broker"));
     }
 
     [Test]
