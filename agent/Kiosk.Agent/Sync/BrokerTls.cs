@@ -35,7 +35,11 @@ internal sealed class BrokerTls : IDisposable
         }
 
         _targetHost = string.IsNullOrEmpty(options.TargetHost) ? brokerHost : options.TargetHost;
+        ClientCertificateNotAfter = new DateTimeOffset(_clientCertificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
     }
+
+    /// <summary>When this kiosk's certificate expires; after it the broker refuses the kiosk until it is enrolled again.</summary>
+    public DateTimeOffset ClientCertificateNotAfter { get; }
 
     /// <summary>
     /// A refused broker certificate fails the handshake with an exception carrying the reason, so the connection's last
