@@ -8,7 +8,10 @@ public sealed class TlsOptions
 {
     public bool Enabled { get; set; }
 
-    /// <summary>The CA that signed the broker's certificate; the only root the agent trusts for it.</summary>
+    /// <summary>
+    /// The platform's CA certificates (PEM, one or more): the broker's certificate must chain to a self-signed one of them,
+    /// the others serving as intermediates. Several roots during a CA rotation (old and new). The agent trusts no other root.
+    /// </summary>
     public string CaFile { get; set; } = "";
 
     /// <summary>This kiosk's certificate, issued by the platform at enrollment.</summary>

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 
@@ -8,75 +8,72 @@ using Kiosk.Agent.Configuration;
 namespace Kiosk.Agent.Sync;
 
 /// <summary>
-/// Builds the client side of mutual TLS: our certificate, and a check of the broker's certificate against
-/// the enrolled CA only (not the operating system's store) including its name.
+/// Builds the client side of mutual TLS: our certificate, and a check of the broker's certificate against the CA file only
+/// (not the operating system's store): every CA certificate in it, the broker's name, its dates and that it is a server
+/// certificate (<see cref="BrokerCertificateCheck"/>).
 /// </summary>
 internal sealed class BrokerTls : IDisposable
 {
     private readonly X509Certificate2 _clientCertificate;
-    private readonly X509Certificate2 _ca;
+    private readonly CaBundle _trust;
     private readonly string _targetHost;
 
     public BrokerTls(TlsOptions options, string brokerHost, string dataFolder)
     {
-        _ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.GetFullPath(options.CaFile, dataFolder)));
-        using var pem = X509Certificate2.CreateFromPemFile(Path.GetFullPath(options.ClientCertificateFile, dataFolder), Path.GetFullPath(options.ClientKeyFile, dataFolder));
+        _trust = CaBundle.Load(Path.GetFullPath(options.CaFile, dataFolder));
+        try
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(Path.GetFullPath(options.ClientCertificateFile, dataFolder), Path.GetFullPath(options.ClientKeyFile, dataFolder));
 
-        // Exported and re-imported so the key is usable by SslStream on every platform.
-        _clientCertificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            // Exported and re-imported so the key is usable by SslStream on every platform.
+            _clientCertificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch
+        {
+            _trust.Dispose();
+            throw;
+        }
+
         _targetHost = string.IsNullOrEmpty(options.TargetHost) ? brokerHost : options.TargetHost;
+        ClientCertificateNotAfter = new DateTimeOffset(_clientCertificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
     }
 
+    /// <summary>When this kiosk's certificate expires; after it the broker refuses the kiosk until it is enrolled again.</summary>
+    public DateTimeOffset ClientCertificateNotAfter { get; }
+
+    /// <summary>
+    /// A refused broker certificate fails the handshake with an exception carrying the reason, so the connection's last
+    /// error says why instead of the TLS layer's "rejected by the provided RemoteCertificateValidationCallback". The reason
+    /// is the innermost exception because agent/Kiosk.Agent/Sync/MqttConnection.cs reports "outer (innermost)", and the
+    /// client library's wrapper repeats the outer message: "the broker's TLS certificate was refused (reason)".
+    /// </summary>
     public MqttClientTlsOptions Build() => new MqttClientTlsOptionsBuilder()
         .UseTls()
         .WithTargetHost(_targetHost)
         .WithClientCertificates([_clientCertificate])
-        .WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors))
+        .WithCertificateValidationHandler(e => Refusal(e.Certificate, e.Chain, e.SslPolicyErrors) is { } refusal
+            ? throw new AuthenticationException("the broker's TLS certificate was refused", new AuthenticationException(refusal))
+            : true)
         .Build();
 
-    /// <summary>True only for a certificate that chains to the enrolled CA, is in date, and names the broker.</summary>
-    internal bool Validate(X509Certificate? presented, SslPolicyErrors errors)
+    /// <summary>True only for a certificate that chains to a root of the CA file, is in date, names the broker and is a server certificate.</summary>
+    internal bool Validate(X509Certificate? presented, X509Chain? sent, SslPolicyErrors errors) => Refusal(presented, sent, errors) is null;
+
+    /// <summary>Why the broker's certificate must not be trusted, or null; <paramref name="sent"/> is the chain the TLS layer built, carrying what the broker sent.</summary>
+    internal string? Refusal(X509Certificate? presented, X509Chain? sent, SslPolicyErrors errors)
     {
         if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
-            return false;
+            return "the broker sent no certificate";
         }
 
         using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && !IsIpMatch(certificate))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
-
-    /// <summary>SslStream reports a name mismatch for an IP target even when the certificate's IP SAN matches it.</summary>
-    private bool IsIpMatch(X509Certificate2 certificate)
-    {
-        if (!IPAddress.TryParse(_targetHost, out var address))
-        {
-            return false;
-        }
-
-        foreach (var extension in certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>())
-        {
-            if (extension.EnumerateIPAddresses().Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return BrokerCertificateCheck.Problem(certificate, sent?.ChainPolicy.ExtraStore ?? [], errors, _trust, _targetHost);
     }
 
     public void Dispose()
     {
         _clientCertificate.Dispose();
-        _ca.Dispose();
+        _trust.Dispose();
     }
 }

@@ -16,11 +16,15 @@ namespace Kiosk.Agent.Telemetry;
 /// <summary>
 /// Publishes the heartbeat on <c>telemetry</c> every <see cref="KioskOptions.HeartbeatInterval"/> while connected.
 /// A heartbeat is only worth something now, so it is not queued in the outbox when the link is down.
+/// Each tick, connected or not, also warns when this kiosk's certificate is near its end (<see cref="ClientCertificateExpiry"/>).
 /// </summary>
-internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore outbox, DeviceSet devices, SyncStatus status, AgentIdentity identity, IOptions<KioskOptions> options, IOptions<OutboxOptions> outboxOptions, TimeProvider timeProvider, ILogger<Heartbeat> logger)
+internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore outbox, DeviceSet devices, SyncStatus status, AgentIdentity identity, BrokerSecurity security, IOptions<KioskOptions> options, IOptions<OutboxOptions> outboxOptions, TimeProvider timeProvider, ILogger<Heartbeat> logger)
     : BackgroundService
 {
     private readonly long _startedAt = timeProvider.GetTimestamp();
+
+    /// <summary>Null without TLS (demo profile).</summary>
+    private readonly ClientCertificateExpiry? _certificate = security.Tls is { } tls ? new ClientCertificateExpiry(tls.ClientCertificateNotAfter, timeProvider, logger) : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,6 +34,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
         {
             do
             {
+                _certificate?.WarnIfDue();
                 await outbox.PurgeExpiredAsync(stoppingToken).ConfigureAwait(false);
                 if (!connection.IsConnected)
                 {
@@ -112,6 +117,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
             ["diskFreeBytes"] = new DriveInfo(folder).AvailableFreeSpace,
             ["clockOffsetMs"] = status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null,
             ["devices"] = deviceStatus,
+            ["tls"] = _certificate?.ToJson(now),
         };
         return JsonSerializer.SerializeToUtf8Bytes(heartbeat);
     }

@@ -1,9 +1,16 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Sync;
 using Kiosk.Central;
 using Kiosk.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
 
 namespace Kiosk.Agent.Tests.Sync;
 
@@ -14,6 +21,7 @@ public sealed class MutualTlsTests
     private TestPki _pki = null!;
     private MosquittoBroker _broker = null!;
     private CentralPlatform _central = null!;
+    private readonly List<IMqttClient> _observers = [];
 
     [SetUp]
     public async Task SetUp()
@@ -29,20 +37,20 @@ public sealed class MutualTlsTests
     [TearDown]
     public async Task TearDown()
     {
+        foreach (var observer in _observers)
+        {
+            observer.Dispose();
+        }
+
+        _observers.Clear();
         await _central.DisposeAsync();
         await _broker.DisposeAsync();
         _pki.Dispose();
         _folder.Dispose();
     }
 
-    private TestAgent Agent(string caFile, string certFile, string keyFile) => new(_broker.TlsPort, _folder.File("agent"), new Dictionary<string, string?>
-    {
-        ["Kiosk:Profile"] = "production",
-        ["Kiosk:Sync:Tls:Enabled"] = "true",
-        ["Kiosk:Sync:Tls:CaFile"] = caFile,
-        ["Kiosk:Sync:Tls:ClientCertificateFile"] = certFile,
-        ["Kiosk:Sync:Tls:ClientKeyFile"] = keyFile,
-    });
+    private TestAgent Agent(string caFile, string certFile, string keyFile, IDictionary<string, string?>? more = null) =>
+        MutualTlsAgent.Create(_broker.TlsPort, _folder.File("agent"), caFile, certFile, keyFile, more);
 
     [Test]
     public async Task A_check_in_reaches_the_platform_over_mutual_TLS_in_the_production_profile()
@@ -69,7 +77,13 @@ public sealed class MutualTlsTests
         await Eventually.TrueAsync(() => connection.LastConnectError is not null);
 
         Assert.That(connection.IsConnected, Is.False);
-        Assert.That(connection.LastConnectError, Does.Contain("certificate").IgnoreCase.Or.Contain("SSL").IgnoreCase.Or.Contain("authentication").IgnoreCase);
+        Assert.That(connection.Epoch, Is.Zero, "the agent connected to a broker its CA file does not name");
+
+        // What a technician reads in kioskctl status: which certificate, that it is not from the CA file, what to do.
+        Assert.That(connection.LastConnectError, Does.Contain("the broker's TLS certificate was refused")
+            .And.Contain("issued by 'CN=Kiosk Test CA'")
+            .And.Contain("does not chain to a root CA in Kiosk:Sync:Tls:CaFile")
+            .And.Contain("not the platform's broker"));
     }
 
     [Test]
@@ -86,5 +100,72 @@ public sealed class MutualTlsTests
         Assert.That(connection.IsConnected, Is.False);
     }
 
-    /// <summary>Polls state another process (the broker's TLS handshake) decides.</summary>
+    [Test]
+    public async Task A_heartbeat_over_mutual_TLS_carries_the_enrolled_certificates_expiry_and_matches_the_schema()
+    {
+        // 20 days left: inside the 30 days that make the agent warn at start.
+        var (cert, key) = _pki.IssueClient("kiosk-t", notAfter: DateTimeOffset.UtcNow.AddDays(20));
+        using var enrolled = X509Certificate2.CreateFromPem(File.ReadAllText(cert));
+        var notAfter = new DateTimeOffset(enrolled.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        var heartbeats = await ObserveAsync("kiosk/v1/site-t/kiosk-t/telemetry");
+        using var logs = new LogCapture();
+
+        await using (var agent = Agent(_pki.CaFile, cert, key, new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
+        {
+            agent.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+            await agent.StartAsync();
+            await Eventually.TrueAsync(() => !heartbeats.IsEmpty, "a heartbeat on the telemetry topic");
+        }
+
+        heartbeats.TryPeek(out var json);
+        var heartbeat = JsonNode.Parse(json!)!;
+        var at = DateTimeOffset.Parse(heartbeat["at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        Assert.Multiple(() =>
+        {
+            Assert.That(heartbeat["tls"]?["clientCertificateNotAfter"]?.GetValue<string>(), Is.EqualTo(OutboxTime.Format(notAfter)), json);
+            Assert.That(heartbeat["tls"]?["clientCertificateDaysLeft"]?.GetValue<int>(), Is.EqualTo((int)Math.Floor((notAfter - at).TotalDays)).And.EqualTo(19), json);
+            Assert.That(ContractSchema.Errors("telemetry.schema.json", json!), Is.Empty, json);
+        });
+
+        // The schema really describes the field: the same heartbeat with the days as text is refused.
+        heartbeat["tls"]!["clientCertificateDaysLeft"] = "19";
+        Assert.That(ContractSchema.Errors("telemetry.schema.json", heartbeat.ToJsonString()), Is.Not.Empty);
+
+        var warning = logs.Entries.Where(e => e.EventId.Id == 2201).ToList();
+        Assert.That(warning, Has.Count.EqualTo(1), "one warning at start, the next one a day later");
+        Assert.That(warning[0].Level, Is.EqualTo(LogLevel.Warning));
+        Assert.That(warning[0].Message, Does.Contain(OutboxTime.Format(notAfter)).And.Contain("19 days left").And.Not.Contain("PRIVATE KEY"));
+    }
+
+    [Test]
+    public async Task Without_TLS_in_the_demo_profile_the_heartbeat_says_tls_null()
+    {
+        var heartbeats = await ObserveAsync("kiosk/v1/site-t/kiosk-t/telemetry");
+        await using (var agent = new TestAgent(_broker.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
+        {
+            await agent.StartAsync();
+            await Eventually.TrueAsync(() => !heartbeats.IsEmpty, "a heartbeat on the telemetry topic");
+        }
+
+        heartbeats.TryPeek(out var json);
+        var heartbeat = JsonNode.Parse(json!)!.AsObject();
+        Assert.That(heartbeat.ContainsKey("tls") && heartbeat["tls"] is null, Is.True, json);
+        Assert.That(ContractSchema.Errors("telemetry.schema.json", json!), Is.Empty, json);
+    }
+
+    /// <summary>Collects the payloads published on <paramref name="topic"/>, read on the broker's plain listener as the platform would.</summary>
+    private async Task<ConcurrentQueue<string>> ObserveAsync(string topic)
+    {
+        var seen = new ConcurrentQueue<string>();
+        var observer = new MqttClientFactory().CreateMqttClient();
+        _observers.Add(observer);
+        observer.ApplicationMessageReceivedAsync += e =>
+        {
+            seen.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray()));
+            return Task.CompletedTask;
+        };
+        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(MosquittoBroker.Host, _broker.Port).Build());
+        await observer.SubscribeAsync(topic);
+        return seen;
+    }
 }
