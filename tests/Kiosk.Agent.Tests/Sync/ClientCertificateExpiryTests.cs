@@ -1,3 +1,4 @@
+using Kiosk.TestSupport;
 using Kiosk.Agent.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -14,13 +15,13 @@ public sealed class ClientCertificateExpiryTests
     [SetUp]
     public void SetUp() => _clock = new FakeTimeProvider(Start);
 
-    private static ClientCertificateExpiry Expiry(DateTimeOffset notAfter, TimeProvider clock, LogCapture logs) =>
+    private static ClientCertificateExpiry Expiry(DateTimeOffset notAfter, TimeProvider clock, LogRecorder logs) =>
         new(notAfter, clock, logs.CreateLogger("test"));
 
     [Test]
     public void Inside_30_days_it_warns_at_start_and_then_once_a_day()
     {
-        using var logs = new LogCapture();
+        using var logs = new LogRecorder();
         var expiry = Expiry(Start.AddDays(12.5), _clock, logs);
 
         Assert.That(expiry.WarnIfDue(), Is.True, "at start");
@@ -39,7 +40,7 @@ public sealed class ClientCertificateExpiryTests
     [Test]
     public void With_30_days_or_more_left_it_is_silent_until_the_30th_day()
     {
-        using var logs = new LogCapture();
+        using var logs = new LogRecorder();
         var expiry = Expiry(Start.AddDays(30), _clock, logs);
 
         Assert.That(expiry.WarnIfDue(), Is.False, "exactly 30 days left");
@@ -51,7 +52,7 @@ public sealed class ClientCertificateExpiryTests
     [Test]
     public void Setting_the_wall_clock_back_does_not_silence_the_daily_warning()
     {
-        using var logs = new LogCapture();
+        using var logs = new LogRecorder();
         var clock = new AdjustableWallClock(_clock);
         var expiry = Expiry(Start.AddDays(10), clock, logs);
         Assert.That(expiry.WarnIfDue(), Is.True);
@@ -66,7 +67,7 @@ public sealed class ClientCertificateExpiryTests
     [Test]
     public void An_expired_certificate_is_an_error_and_its_days_left_are_negative()
     {
-        using var logs = new LogCapture();
+        using var logs = new LogRecorder();
         var expiry = Expiry(Start.AddHours(-36), _clock, logs);
 
         Assert.That(expiry.WarnIfDue(), Is.True);

@@ -108,7 +108,7 @@ public sealed class MutualTlsTests
         using var enrolled = X509Certificate2.CreateFromPem(File.ReadAllText(cert));
         var notAfter = new DateTimeOffset(enrolled.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         var heartbeats = await ObserveAsync("kiosk/v1/site-t/kiosk-t/telemetry");
-        using var logs = new LogCapture();
+        using var logs = new LogRecorder();
 
         await using (var agent = Agent(_pki.CaFile, cert, key, new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
         {
