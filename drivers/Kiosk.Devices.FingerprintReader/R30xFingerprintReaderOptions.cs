@@ -1,6 +1,6 @@
 namespace Kiosk.Devices.FingerprintReader;
 
-/// <summary>Configuration of an <see cref="R30xFingerprintReader"/> (section "FingerprintReader" of the kiosk settings).</summary>
+/// <summary>Configuration of an <see cref="R30xFingerprintReader"/> (settings Kiosk:Devices:R30x).</summary>
 public sealed class R30xFingerprintReaderOptions
 {
     /// <summary>Serial device, e.g. "/dev/ttyUSB1" or "COM4".</summary>
@@ -30,22 +30,22 @@ public sealed class R30xFingerprintReaderOptions
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(PortName))
         {
-            errors.Add("FingerprintReader:PortName is empty; set the serial device, e.g. /dev/ttyUSB1");
+            errors.Add("PortName is empty; set the serial device, e.g. /dev/ttyUSB1");
         }
 
         if (BaudRate <= 0 || BaudRate % 9600 != 0)
         {
-            errors.Add($"FingerprintReader:BaudRate {BaudRate} must be a multiple of 9600 (57600 by default)");
+            errors.Add($"BaudRate {BaudRate} must be a multiple of 9600 (57600 by default)");
         }
 
         if (ResponseTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"FingerprintReader:ResponseTimeout {ResponseTimeout} must be positive");
+            errors.Add($"ResponseTimeout {ResponseTimeout} must be positive");
         }
 
         if (Dpi <= 0)
         {
-            errors.Add($"FingerprintReader:Dpi {Dpi} must be positive");
+            errors.Add($"Dpi {Dpi} must be positive");
         }
 
         if (errors.Count > 0)

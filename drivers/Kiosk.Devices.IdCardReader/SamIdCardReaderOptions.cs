@@ -1,6 +1,6 @@
 namespace Kiosk.Devices.IdCardReader;
 
-/// <summary>Configuration of a <see cref="SamIdCardReader"/> on a serial port (section "IdCardReader" of the kiosk settings).</summary>
+/// <summary>Configuration of a <see cref="SamIdCardReader"/> on a serial port (settings Kiosk:Devices:Sam).</summary>
 public sealed class SamIdCardReaderOptions
 {
     /// <summary>Serial device, e.g. "/dev/ttyUSB0" or "COM3".</summary>
@@ -24,22 +24,22 @@ public sealed class SamIdCardReaderOptions
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(PortName))
         {
-            errors.Add("IdCardReader:PortName is empty; set the serial device, e.g. /dev/ttyUSB0");
+            errors.Add("PortName is empty; set the serial device, e.g. /dev/ttyUSB0");
         }
 
         if (BaudRate <= 0)
         {
-            errors.Add($"IdCardReader:BaudRate {BaudRate} must be positive (115200 for a SAM)");
+            errors.Add($"BaudRate {BaudRate} must be positive (115200 for a SAM)");
         }
 
         if (ResponseTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"IdCardReader:ResponseTimeout {ResponseTimeout} must be positive");
+            errors.Add($"ResponseTimeout {ResponseTimeout} must be positive");
         }
 
         if (ChecksumRetries is < 0 or > 5)
         {
-            errors.Add($"IdCardReader:ChecksumRetries {ChecksumRetries} must be between 0 and 5");
+            errors.Add($"ChecksumRetries {ChecksumRetries} must be between 0 and 5");
         }
 
         if (errors.Count > 0)

@@ -48,5 +48,5 @@ internal sealed record DemoArguments
         return result;
     }
 
-    public const string Usage = "usage: kiosk.sh demo [--checkins N] [--data DIR] [--broker HOST:PORT] [--no-central] [--interval-ms MS] [--trace-commits] [--Kiosk:KEY=VALUE ...]";
+    public const string Usage = "usage: kiosk.sh demo [--checkins N] [--data DIR] [--test-data DIR] [--broker HOST:PORT] [--no-central] [--interval-ms MS] [--trace-commits] [--Kiosk:KEY=VALUE ...]";
 }

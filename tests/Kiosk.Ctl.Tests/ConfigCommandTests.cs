@@ -128,6 +128,23 @@ public sealed class ConfigCommandTests
     }
 
     [Test]
+    public async Task Validate_knows_the_keys_kioskctl_itself_writes_and_checks_what_a_driver_needs()
+    {
+        var path = WriteGoodWith(k =>
+        {
+            k["Provisioning"] = new JsonObject { ["Port"] = 8884, ["CommandSigningKeyFile"] = "/etc/kiosk/pki/command-signing.pub" };
+            k["Devices"]!["DocumentScanner"] = "Sane";
+        });
+
+        var (exit, stdout, _) = await KioskctlProcess.RunAsync("config", "validate", "--json", "--config", path);
+        var report = JsonNode.Parse(stdout)!;
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(report["notes"]!.AsArray().Select(n => n!.GetValue<string>()), Has.None.Contains("Kiosk:Provisioning"), "written by init and enroll: not a misspelling");
+        Assert.That(report["problems"]!.AsArray().Select(p => p!.GetValue<string>()), Has.One.StartsWith("Kiosk:Devices:Sane: DeviceName is empty"));
+    }
+
+    [Test]
     public async Task Validate_refuses_simulated_devices_and_a_generated_roster_naming_each_key_and_its_fix()
     {
         var path = WriteGoodWith(k =>

@@ -71,6 +71,22 @@ public sealed class DiagnoseCommandTests
     }
 
     [Test]
+    public async Task A_CA_file_holding_another_CA_before_the_platforms_is_read_whole_as_the_agent_reads_it()
+    {
+        // A rotation: the file lists the other (old or new) CA first. Reading only its first certificate would refuse the broker.
+        using var other = new TestPki(_folder.Path, "Kiosk Other CA");
+        var bundle = _folder.File("rotation-ca.pem");
+        File.WriteAllText(bundle, File.ReadAllText(other.CaFile) + "\n" + File.ReadAllText(_pki.CaFile) + "\n");
+        var (cert, key) = _pki.IssueClient("kiosk-rotation");
+
+        var (exit, report) = await Diagnose("--broker", $"127.0.0.1:{_broker.TlsPort}", "--ca", bundle, "--cert", cert, "--key", key, "--data", _folder.Path);
+
+        Assert.That(exit, Is.Zero, report.ToJsonString());
+        Assert.That(Check(report, "broker certificate chain")["ok"]!.GetValue<bool>(), Is.True);
+        Assert.That(Check(report, "broker certificate trust")["detail"]!.GetValue<string>(), Is.EqualTo("the agent would trust this broker"));
+    }
+
+    [Test]
     public async Task A_kiosk_clock_ten_minutes_behind_the_platform_fails_naming_the_skew_and_the_fix()
     {
         var (serverCert, serverKey) = _pki.IssueServer("broker-skewed");

@@ -20,6 +20,7 @@ public static class KioskConfigurationExtensions
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Kiosk:Sync"));
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection("Kiosk:Session"));
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Kiosk:Outbox"));
+        services.AddOptions<ProvisioningOptions>().Bind(configuration.GetSection(ProvisioningOptions.Section));
         services.AddSingleton<IValidateOptions<KioskOptions>, KioskOptionsValidation>();
         return builder;
     }

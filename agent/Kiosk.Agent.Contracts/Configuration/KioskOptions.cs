@@ -14,7 +14,7 @@ public sealed class KioskOptions
     /// <summary><c>demo</c> allows a plain-TCP broker; <c>production</c> requires TLS.</summary>
     public string Profile { get; set; } = "production";
 
-    /// <summary>Folder for the outbox and other state. Relative paths are under the working directory.</summary>
+    /// <summary>Folder for the outbox and other state. A relative path is under the host's content root (the production agent's program folder); an installed kiosk gives an absolute one.</summary>
     public string DataFolder { get; set; } = "kiosk-data/agent";
 
     public RosterOptions Roster { get; set; } = new();

@@ -11,7 +11,7 @@ namespace Kiosk.Agent.Configuration;
 /// the key and the fix, so a technician fixes the file once instead of restarting once per mistake.
 /// </summary>
 internal sealed partial class KioskOptionsValidation(
-    IOptions<SyncOptions> sync, IOptions<SessionOptions> session, IOptions<OutboxOptions> outbox, IConfiguration configuration, DriverRegistry drivers, IHostEnvironment environment)
+    IOptions<SyncOptions> sync, IOptions<SessionOptions> session, IOptions<OutboxOptions> outbox, IOptions<ProvisioningOptions> provisioning, IConfiguration configuration, DriverRegistry drivers, IHostEnvironment environment)
     : IValidateOptions<KioskOptions>
 {
     public ValidateOptionsResult Validate(string? name, KioskOptions options)
@@ -61,6 +61,11 @@ internal sealed partial class KioskOptionsValidation(
 
         CheckSync(sync.Value, errors);
         CheckSession(session.Value, errors);
+        if (provisioning.Value.Port is { } enrollmentPort && enrollmentPort is < 1 or > 65535)
+        {
+            errors.Add($"Kiosk:Provisioning:Port '{enrollmentPort}' is not a TCP port: give the broker's enrollment listener, 1 to 65535 (kioskctl init --provisioning-port sets it).");
+        }
+
         errors.AddRange(DroppedSteps(configuration));
         CheckOutbox(outbox.Value, errors);
 
@@ -120,6 +125,18 @@ internal sealed partial class KioskOptionsValidation(
             else if (!File.Exists(Path.GetFullPath(file, dataFolder)))
             {
                 errors.Add($"Kiosk:Sync:Tls:{key} '{file}' does not exist (relative paths are under Kiosk:DataFolder): run 'kioskctl enroll' again or fix the path.");
+            }
+            else if (key == "CaFile")
+            {
+                // The same reading the connection does: a CA file with no usable certificate can trust no broker.
+                try
+                {
+                    using var bundle = Tls.CaBundle.Load(Path.GetFullPath(file, dataFolder));
+                }
+                catch (OptionsValidationException ex)
+                {
+                    errors.AddRange(ex.Failures);
+                }
             }
         }
     }

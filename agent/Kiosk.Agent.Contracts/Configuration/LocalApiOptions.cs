@@ -56,7 +56,7 @@ public sealed class LocalApiOptions
 
         if (address is null)
         {
-            problem = $"{Key} '{url}' listens on {uri.Host}, which other machines can reach: the local API has no login and must stay on this machine; {Fix}.";
+            problem = $"{Key} '{url}' listens on {uri.Host}, which other machines can reach: the local API is for this machine only (its token keeps other users out, the address keeps other machines out); {Fix}.";
             return false;
         }
 

@@ -10,7 +10,7 @@ public sealed class OutboxOptions
     public string DatabaseFile { get; set; } = "outbox.db";
 
     /// <summary>
-    /// The key that seals biometric attachments at rest (32 random bytes, created on first start, mode 0600).
+    /// The key that seals record bodies and attachments at rest (32 random bytes, created on first start, mode 0600).
     /// Relative paths are under <c>Kiosk:DataFolder</c>. Back it up with the data folder.
     /// </summary>
     [Required]

@@ -27,7 +27,8 @@ public sealed record RosterReport(bool Loaded);
 
 /// <param name="Connections">Successful connects since start (1 after the first, more after reconnects).</param>
 /// <param name="LastError">Why the last connect attempt failed; null once connected.</param>
-public sealed record BrokerLinkReport(bool Connected, string Host, int Port, bool Tls, int Connections, DateTimeOffset? LastConnectedAt, string? LastError);
+/// <param name="ClientCertificateNotAfter">When this kiosk's certificate expires (mutual TLS); null without TLS.</param>
+public sealed record BrokerLinkReport(bool Connected, string Host, int Port, bool Tls, int Connections, DateTimeOffset? LastConnectedAt, string? LastError, DateTimeOffset? ClientCertificateNotAfter = null);
 
 /// <param name="OldestCreatedAt">When the oldest record still waiting was committed; null when nothing waits.</param>
 /// <param name="Quarantined">Records held back for staff (unreadable or altered on disk): kept, not sent.</param>

@@ -6,7 +6,7 @@ namespace Kiosk.Agent.LocalApi;
 /// <c>&lt;DataFolder&gt;/local-api.token</c>: the secret every caller of the local API sends as <c>Authorization: Bearer</c>.
 /// The agent makes a new one at every start (so a token is worth nothing after a restart) and writes it before it
 /// listens, readable by the service's user and group only (0640; the data folder itself is 0750): root (kioskctl) and
-/// the kiosk screen's user, which install.ps1 puts in the service's group, can read it; other local users cannot.
+/// a user an administrator adds to the service's group (the kiosk screen's user), can read it; other local users cannot.
 /// </summary>
 public static class LocalApiToken
 {

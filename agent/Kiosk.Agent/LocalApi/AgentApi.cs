@@ -30,6 +30,7 @@ internal sealed class AgentApi(
     SyncStatus status,
     DeviceSet devices,
     IRoster roster,
+    BrokerSecurity security,
     TimeProvider timeProvider) : ILocalApiModule
 {
     /// <summary>A backlog older than this means the platform has not been confirming: degraded.</summary>
@@ -37,6 +38,9 @@ internal sealed class AgentApi(
 
     /// <summary>A device may report <see cref="DeviceStatus.Starting"/> this long after start before it counts as a problem.</summary>
     private static readonly TimeSpan StartingGrace = TimeSpan.FromMinutes(1);
+
+    /// <summary>From this long before its end, this kiosk's certificate is a problem to report (as the heartbeat's warning).</summary>
+    private static readonly TimeSpan CertificateRenewalNotice = TimeSpan.FromDays(30);
 
     public const int DefaultQueueLimit = 100;
     public const int MaxQueueLimit = 10_000;
@@ -62,7 +66,7 @@ internal sealed class AgentApi(
         var now = timeProvider.GetUtcNow();
         var uptime = timeProvider.GetElapsedTime(_startedTimestamp);
         var options = sync.Value;
-        var broker = new BrokerLinkReport(connection.IsConnected, options.BrokerHost, options.BrokerPort, options.Tls.Enabled, connection.Epoch, status.LastConnectedAt, connection.LastConnectError);
+        var broker = new BrokerLinkReport(connection.IsConnected, options.BrokerHost, options.BrokerPort, options.Tls.Enabled, connection.Epoch, status.LastConnectedAt, connection.LastConnectError, security.Tls?.ClientCertificateNotAfter);
         var oldestAge = stats.OldestCreatedAt is { } oldest ? now - oldest : (TimeSpan?)null;
         var backlog = new OutboxReport(
             stats.Records, stats.Bytes, stats.CheckIns, stats.Alerts, stats.Quarantined, stats.OldestCreatedAt,
@@ -79,6 +83,11 @@ internal sealed class AgentApi(
         if (!broker.Connected)
         {
             problems.Add($"not connected to the broker {broker.Host}:{broker.Port.ToString(CultureInfo.InvariantCulture)}{(broker.LastError is { } error ? $" ({error})" : "")}");
+        }
+
+        if (broker.ClientCertificateNotAfter is { } notAfter && notAfter - now < CertificateRenewalNotice)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"this kiosk's certificate {(notAfter <= now ? "expired" : "expires")} at {notAfter:yyyy-MM-dd HH:mm} UTC: renew it (kioskctl init --force, then kioskctl enroll with a new token)"));
         }
 
         if (oldestAge > BacklogAgeLimit)

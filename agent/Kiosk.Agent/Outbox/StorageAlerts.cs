@@ -50,6 +50,6 @@ internal sealed partial class StorageAlerts(OutboxStore outbox, Alerts alerts, I
 
     private void OnWarningChanged(object? sender, OutboxUsage usage) => _changes.Writer.TryWrite(usage);
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Outbox {AlertType}: {Percent} % used ({Used} of {Budget} bytes)")]
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Outbox {AlertType}: {Percent} % used ({Used} of {Budget} bytes)")]
     private static partial void LogUsage(ILogger logger, string alertType, double percent, long used, long budget);
 }

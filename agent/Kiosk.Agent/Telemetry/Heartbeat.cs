@@ -15,7 +15,8 @@ namespace Kiosk.Agent.Telemetry;
 
 /// <summary>
 /// Publishes the heartbeat on <c>telemetry</c> every <see cref="KioskOptions.HeartbeatInterval"/> while connected.
-/// A heartbeat is only worth something now, so it is not queued in the outbox when the link is down.
+/// While the link is down, every heartbeat after the first is queued in the outbox as telemetry that expires
+/// (<see cref="OutboxOptions.TelemetryTimeToLive"/>), so the platform can see the outage from the kiosk's side.
 /// Each tick, connected or not, also warns when this kiosk's certificate is near its end (<see cref="ClientCertificateExpiry"/>).
 /// </summary>
 internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore outbox, DeviceSet devices, SyncStatus status, AgentIdentity identity, BrokerSecurity security, IOptions<KioskOptions> options, IOptions<OutboxOptions> outboxOptions, TimeProvider timeProvider, ILogger<Heartbeat> logger)

@@ -8,8 +8,9 @@ public static class ScannerDrivers
     public static DriverDescriptor Sane { get; } = new Driver<SaneScannerOptions>(DeviceClass.DocumentScanner, "Sane", ["Sane"])
     {
         Read = s => s.Bind<SaneScannerOptions>("Sane"),
+        Validate = o => string.IsNullOrWhiteSpace(o.DeviceName) ? ["DeviceName is empty: set it to the scanner's SANE name as 'scanimage -L' lists it (kioskctl probe shows it)"] : [],
         Create = (o, context) => new SaneScanner(context.DeviceName, o, context.TimeProvider),
-        Location = o => o.DeviceName is { Length: > 0 } name ? Redact.Credentials(name) : "the first scanner scanimage finds",
+        Location = o => Redact.Credentials(o.DeviceName),
         Fix = (_, _) => "check the scanner is on and listed by 'scanimage -L' (kioskctl probe lists scanners), then set Kiosk:Devices:Sane:DeviceName to its device name",
     };
 

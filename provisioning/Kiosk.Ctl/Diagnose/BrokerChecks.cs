@@ -1,3 +1,4 @@
+using Kiosk.Agent.Tls;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -46,7 +47,19 @@ internal static class BrokerChecks
             return checks;
         }
 
-        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+        // The CA file as the agent reads it: every CA of it (a rotation holds the old and the new), roots and intermediates.
+        CaBundle ca;
+        try
+        {
+            ca = CaBundle.Load(caFile);
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            checks.Add(new("tls", false, string.Join(" ", ex.Failures), "give the platform's CA file with --ca (kioskctl enroll stores it as pki/ca.crt)"));
+            return checks;
+        }
+
+        using var trust = ca;
         X509Certificate2? clientCertificate = null;
         if (certFile is not null && keyFile is not null)
         {
@@ -63,11 +76,12 @@ internal static class BrokerChecks
         return checks;
     }
 
-    private static async Task<IReadOnlyList<DiagnosticCheck>> HandshakeAsync(NetworkStream stream, string host, X509Certificate2 ca, X509Certificate2? clientCertificate, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<DiagnosticCheck>> HandshakeAsync(NetworkStream stream, string host, CaBundle ca, X509Certificate2? clientCertificate, TimeProvider time, CancellationToken cancellationToken)
     {
         X509Certificate2? presented = null;
         X509ChainStatusFlags chainProblems = X509ChainStatusFlags.NoError;
         var nameMismatch = false;
+        string? verdict = null;
         using var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
         {
             if (certificate is null)
@@ -78,9 +92,12 @@ internal static class BrokerChecks
             presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.CustomTrustStore.AddRange(ca.Roots);
+            chain.ChainPolicy.ExtraStore.AddRange(ca.Intermediates);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.DisableCertificateDownloads = true;
             chain.Build(presented);
+            verdict = BrokerCertificateCheck.Problem(presented, [], errors, ca, host);
             chainProblems = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
             nameMismatch = errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && !MatchesIp(presented, host);
             return true; // decide below, with a message, instead of failing the handshake blind
@@ -111,13 +128,19 @@ internal static class BrokerChecks
         using (presented)
         {
             var fromOtherCa = (chainProblems & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.NotSignatureValid)) != 0;
+            var roots = string.Join(", ", ca.Roots.Select(r => $"'{r.Subject}'"));
             checks.Add(fromOtherCa
-                ? new("broker certificate chain", false, $"'{presented.Subject}' issued by '{presented.Issuer}' does not chain to the enrolled CA '{ca.Subject}'", "the broker is not the platform's, or the CA file is wrong: compare Kiosk:Sync:Tls:CaFile with the platform's CA before trusting it")
-                : new("broker certificate chain", true, $"'{presented.Subject}' chains to '{ca.Subject}'"));
+                ? new("broker certificate chain", false, $"'{presented.Subject}' issued by '{presented.Issuer}' does not chain to the enrolled CA ({roots})", "the broker is not the platform's, or the CA file is wrong: compare Kiosk:Sync:Tls:CaFile with the platform's CA before trusting it")
+                : new("broker certificate chain", true, $"'{presented.Subject}' chains to {roots}"));
             checks.Add(nameMismatch
                 ? new("broker certificate name", false, $"'{presented.Subject}' is not issued for {host}", "connect by the name on the certificate (Kiosk:Sync:Tls:TargetHost) or have the broker's certificate reissued")
                 : new("broker certificate name", true, $"issued for {host}"));
             checks.Add(CertificateDates("broker certificate", presented, time, "the broker's certificate must be renewed by the platform team"));
+
+            // The agent's own verdict (chain, dates, name, TLS server use), so diagnose and the agent never disagree.
+            checks.Add(verdict is null
+                ? new("broker certificate trust", true, "the agent would trust this broker")
+                : new("broker certificate trust", false, verdict, "the agent will not connect to this broker: see the reason"));
         }
 
         return checks;

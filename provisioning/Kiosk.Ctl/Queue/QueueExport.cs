@@ -39,7 +39,7 @@ internal static partial class QueueExport
         var data = AgentLocation.DataOption();
         var to = new Option<DirectoryInfo>("--to") { Description = "Folder to write records.jsonl and attachments/ to (created; must not hold an export already).", Required = true };
         var json = new Option<bool>("--json") { Description = "Plain progress lines on stderr and one JSON summary on stdout, instead of a progress bar." };
-        var command = new Command("export", "Write every waiting record (records.jsonl) and its attachments to a folder, read-only; biometric attachments stay sealed.") { config, data, to, json };
+        var command = new Command("export", "Write every waiting record (records.jsonl) and its attachments to a folder, read-only; sealed bodies and attachments stay sealed.") { config, data, to, json };
         command.SetAction(result =>
         {
             try
@@ -245,7 +245,7 @@ internal static partial class QueueExport
         const string Care = "records.jsonl holds personal data (names, ID numbers): keep the folder as safe as the kiosk itself";
         var sealedNote = summary.Sealed == 0
             ? null
-            : $"{summary.Sealed} biometric attachments are exported sealed (*.sealed: AES-256-GCM with this kiosk's outbox key, Kiosk:Outbox:KeyFile); they were not decrypted";
+            : $"{summary.Sealed} attachments are exported sealed (*.sealed: AES-256-GCM with this kiosk's outbox key, Kiosk:Outbox:KeyFile); they were not decrypted";
         if (json)
         {
             JsonOut.Print(new

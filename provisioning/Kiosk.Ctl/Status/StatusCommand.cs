@@ -90,7 +90,18 @@ internal static class StatusCommand
               + (age > oldLimit ? $"[red]{Markup.Escape(Human.Duration(age.Value))}[/]" : Markup.Escape(Human.Duration(age ?? TimeSpan.Zero)));
         var budget = string.Create(CultureInfo.InvariantCulture, $"{outbox.UsedPercent}% of the {Human.Bytes(outbox.BudgetBytes)} budget used");
         table.AddRow("backlog", backlog + "; " + (outbox.Warning ? $"[red]{Markup.Escape(budget)}[/]" : Markup.Escape(budget)));
-        table.AddRow("sync", Markup.Escape($"{sync.Published} sent, {sync.Acknowledged} acknowledged, {sync.Resent} sent again, {sync.InFlight} awaiting acknowledgement; {sync.MalformedAcks} malformed acks"));
+        if (broker.ClientCertificateNotAfter is { } notAfter)
+        {
+            table.AddRow("certificate", Markup.Escape($"this kiosk's, valid until {Human.Time(notAfter)}"));
+        }
+
+        if (outbox.Quarantined > 0)
+        {
+            table.AddRow("quarantined", $"[red]{Markup.Escape($"{outbox.Quarantined} records held back for staff (kioskctl queue list says why)")}[/]");
+        }
+
+        table.AddRow("roster", status.Roster.Loaded ? "[green]received from the platform[/]" : "[red]none yet: no check-ins until the platform sends it[/]");
+        table.AddRow("sync", Markup.Escape($"{sync.Published} sent, {sync.Acknowledged} acknowledged, {sync.Resent} sent again, {sync.InFlight} awaiting acknowledgement; {sync.MalformedAcks} malformed acks, {sync.AckIdsIgnored} acknowledged ids that deleted nothing"));
         table.AddRow("clock", status.ClockOffsetMs is { } offset
             ? Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"the platform's clock is {offset / 1000.0:+0.0;-0.0;0.0} s from this kiosk's"))
             : "not known yet (learned from the platform's first acknowledgement)");

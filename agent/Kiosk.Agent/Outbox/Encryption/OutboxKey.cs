@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Kiosk.Agent.Outbox.Encryption;
 
 /// <summary>
-/// The key that seals biometric attachments: 32 random bytes that never leave the kiosk and are never logged.
+/// The key that seals record bodies and attachments: 32 random bytes that never leave the kiosk and are never logged.
 /// On Linux, when the unit gives the agent the systemd credential <c>outbox.key</c> ($CREDENTIALS_DIRECTORY, see
 /// <see cref="OutboxKeyCredential"/>), that is the key, encrypted at rest by systemd-creds with the TPM2 or the host
 /// key, and no key file is ever written. Otherwise (no systemd-creds, the agent run outside its unit on a kiosk
@@ -49,7 +49,7 @@ public static class OutboxKey
             var key = OperatingSystem.IsWindows() && stored.AsSpan().StartsWith(DpapiMagic) ? Unprotect(path, stored) : stored;
             if (key.Length != KeyLength)
             {
-                throw new InvalidDataException($"the outbox key {path} is {key.Length} bytes, not {KeyLength}: restore it from the backup of this kiosk's data folder; without it sealed biometric attachments cannot be read");
+                throw new InvalidDataException($"the outbox key {path} is {key.Length} bytes, not {KeyLength}: restore it from the backup of this kiosk's data folder; without it the sealed records and attachments cannot be read");
             }
 
             if (OperatingSystem.IsWindows() && !stored.AsSpan().StartsWith(DpapiMagic))

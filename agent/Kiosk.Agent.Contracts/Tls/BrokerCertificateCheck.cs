@@ -4,7 +4,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Kiosk.Agent.Sync;
+namespace Kiosk.Agent.Tls;
 
 /// <summary>
 /// Whether the certificate a broker presents may be trusted, and when not, why, in words a technician can act on (the
@@ -12,7 +12,7 @@ namespace Kiosk.Agent.Sync;
 /// A broker is trusted only with a certificate that chains to a root of <c>Kiosk:Sync:Tls:CaFile</c> (intermediates from
 /// that file or sent by the broker), is in date, names the broker, and is for TLS server authentication.
 /// </summary>
-internal static class BrokerCertificateCheck
+public static class BrokerCertificateCheck
 {
     /// <summary>Extended key usage id-kp-serverAuth: the certificate may identify a TLS server.</summary>
     public static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1", "serverAuth");

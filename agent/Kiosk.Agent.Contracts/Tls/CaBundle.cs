@@ -4,14 +4,14 @@ using Microsoft.Extensions.Options;
 
 using Kiosk.Agent.Configuration;
 
-namespace Kiosk.Agent.Sync;
+namespace Kiosk.Agent.Tls;
 
 /// <summary>
 /// The CA certificates of <c>Kiosk:Sync:Tls:CaFile</c>, every one of them: during a CA rotation the file holds the old and
 /// the new CA, and a broker already moved to the new one must be accepted. Self-signed certificates are the only roots the
 /// agent trusts for the broker; the others are intermediates that may complete a chain, never end one.
 /// </summary>
-internal sealed class CaBundle : IDisposable
+public sealed class CaBundle : IDisposable
 {
     private const string Key = "Kiosk:Sync:Tls:CaFile";
 
