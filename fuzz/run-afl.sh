@@ -43,7 +43,7 @@ instrument() {
   "$tools/sharpfuzz" "$bin/$1" ${2:+"$2"} >/dev/null || { echo "fuzz: sharpfuzz could not instrument $1" >&2; exit 1; }
 }
 instrument Kiosk.Agent.dll Kiosk.Agent.Sync
-instrument kiosk-central.dll Kiosk.Central.Messages
+instrument Kiosk.Central.dll Kiosk.Central.Messages
 instrument kioskctl.dll Kiosk.Ctl.Enrollment,Kiosk.Ctl.Config
 instrument Kiosk.Devices.Abstractions.dll
 instrument Kiosk.Devices.Serial.dll
