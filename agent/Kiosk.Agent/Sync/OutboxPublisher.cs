@@ -134,11 +134,13 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
     private async Task PublishBatchAsync(IReadOnlyList<OutboxRecord> batch, CancellationToken cancellationToken)
     {
+        // Count the attempt before the first byte goes out: the platform may confirm a record while the rest of the
+        // batch is still going out, and an ack for a record never attempted is refused (see OutboxStore.AcknowledgeAsync).
+        await _outbox.MarkSendingAsync([.. batch.Select(r => r.Seq)], cancellationToken).ConfigureAwait(false);
         var publishes = new List<Task>();
-        var sent = new List<long>();
         try
         {
-            await StartBatchAsync(batch, publishes, sent, cancellationToken).ConfigureAwait(false);
+            await StartBatchAsync(batch, publishes, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -147,17 +149,15 @@ internal sealed partial class OutboxPublisher : BackgroundService
             throw;
         }
 
-        // Only a record whose message and every chunk the broker accepted counts as sent: only such a record can be acknowledged.
+        // The batch is over once the broker has accepted every message of it; a failed publish surfaces here.
         await Task.WhenAll(publishes).ConfigureAwait(false);
-        await _outbox.MarkSentAsync(sent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Starts the publishes of one batch: records without attachments grouped by kind into messages of up
     /// to <see cref="SyncOptions.BatchMaxRecords"/>; a record with attachments alone, followed by its chunks.
-    /// The seqs of the records fully scheduled go to <paramref name="sent"/>.
     /// </summary>
-    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, List<Task> publishes, List<long> sent, CancellationToken cancellationToken)
+    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, List<Task> publishes, CancellationToken cancellationToken)
     {
         var group = new List<OutgoingRecord>();
         var groupBytes = 0L;
@@ -175,7 +175,6 @@ internal sealed partial class OutboxPublisher : BackgroundService
             if (startsNewGroup)
             {
                 publishes.Add(await StartPublishAsync(RecordsMessage([.. group]), cancellationToken).ConfigureAwait(false));
-                sent.AddRange(group.Select(g => g.Record.Seq));
                 group.Clear();
                 groupBytes = 0;
             }
@@ -194,8 +193,6 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 {
                     await PublishChunksAsync(stored, attachment, publishes, cancellationToken).ConfigureAwait(false);
                 }
-
-                sent.Add(stored.Seq);
             }
             catch (System.Security.Cryptography.CryptographicException ex)
             {
@@ -208,7 +205,6 @@ internal sealed partial class OutboxPublisher : BackgroundService
         if (group.Count > 0)
         {
             publishes.Add(await StartPublishAsync(RecordsMessage(group), cancellationToken).ConfigureAwait(false));
-            sent.AddRange(group.Select(g => g.Record.Seq));
         }
     }
 

@@ -66,6 +66,33 @@ public sealed class SyncTests
     }
 
     [Test]
+    public async Task A_record_confirmed_while_the_rest_of_its_batch_is_going_out_leaves_the_outbox_at_once()
+    {
+        // One batch: a small record, then a record whose 20 chunks go out at 4 messages a second (five seconds).
+        var scan = new byte[20 * 131_072];
+        new Random(5).NextBytes(scan);
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:MaxMessagesPerSecond"] = "4" });
+        var small = await agent.CommitAsync(CheckIn(1));
+        var large = await agent.CommitAsync(CheckIn(2, NewAttachment.FromBytes("scan", "image/png", scan, biometric: false)));
+        var smallConfirmed = agent.WaitAcknowledgedAsync([small.RecordId]);
+        var largeConfirmed = agent.WaitAcknowledgedAsync([large.RecordId]);
+        await agent.StartAsync();
+
+        // The platform confirms the small record long before the batch ends; the agent must honour that ack then, not
+        // drop it and wait out the 60 s ack timeout to send the record again.
+        await smallConfirmed;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(agent.Status.ChunksPublished, Is.LessThan(20), "the ack was applied while the batch was still going out");
+            Assert.That(agent.Status.RecordsResent, Is.Zero, "nothing was sent twice");
+            Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).Records, Is.EqualTo(1), "only the large record is left");
+        });
+
+        await largeConfirmed;
+        Assert.That(await _central.GetAttachmentAsync(large.RecordId, "scan", CancellationToken.None), Is.EqualTo(scan));
+    }
+
+    [Test]
     public async Task Nothing_is_deleted_while_the_platform_has_not_acknowledged_even_after_resending()
     {
         _central.AcknowledgementsPaused = true;
