@@ -27,4 +27,30 @@ internal static class HalOutcome
         ArgumentNullException.ThrowIfNull(scenario);
         scenario().GetAwaiter().GetResult();
     }
+
+    /// <summary>
+    /// Reads frames until the input ends: a frame a reader rejects (InvalidDataException, which its driver answers by
+    /// asking again) is skipped; EndOfStreamException ends the input; any other exception is a crash.
+    /// </summary>
+    public static void ReadFramesToEnd(Func<Task> readOne)
+    {
+        ArgumentNullException.ThrowIfNull(readOne);
+        Drive(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    await readOne();
+                }
+                catch (InvalidDataException)
+                {
+                }
+                catch (EndOfStreamException)
+                {
+                    return;
+                }
+            }
+        });
+    }
 }

@@ -16,22 +16,6 @@ internal sealed class R30xPacketTarget : IFuzzTarget
     public void Run(byte[] input)
     {
         var reader = new R30xPacketReader(new MemoryStream(input), 0xFFFFFFFF);
-        HalOutcome.Drive(async () =>
-        {
-            while (true)
-            {
-                try
-                {
-                    await reader.ReadAsync(CancellationToken.None);
-                }
-                catch (InvalidDataException)
-                {
-                }
-                catch (EndOfStreamException)
-                {
-                    return;
-                }
-            }
-        });
+        HalOutcome.ReadFramesToEnd(async () => await reader.ReadAsync(CancellationToken.None));
     }
 }

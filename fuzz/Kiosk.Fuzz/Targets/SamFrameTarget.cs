@@ -16,22 +16,6 @@ internal sealed class SamFrameTarget : IFuzzTarget
     public void Run(byte[] input)
     {
         var reader = new SamFrameReader(new MemoryStream(input));
-        HalOutcome.Drive(async () =>
-        {
-            while (true)
-            {
-                try
-                {
-                    await reader.ReadAsync(CancellationToken.None);
-                }
-                catch (InvalidDataException)
-                {
-                }
-                catch (EndOfStreamException)
-                {
-                    return;
-                }
-            }
-        });
+        HalOutcome.ReadFramesToEnd(async () => await reader.ReadAsync(CancellationToken.None));
     }
 }
