@@ -47,7 +47,7 @@ public sealed record OutboxReport(
 
 /// <param name="Resent">Records sent again (reconnect, ack timeout, platform request, queue retry).</param>
 /// <param name="InFlight">Records sent and waiting for the platform's acknowledgement now.</param>
-/// <param name="AckIdsIgnored">Record ids in acks that deleted nothing (not in the outbox, or never sent).</param>
+/// <param name="AckIdsIgnored">Record ids in acks that deleted nothing (not in the outbox, or never sent in full).</param>
 /// <param name="AcksDropped">Acks dropped because the ack queue was full.</param>
 public sealed record SyncReport(long Published, long Acknowledged, long Resent, int InFlight, long ChunksPublished, long ChunksSkipped, long MalformedAcks, long AckIdsIgnored, long AcksDropped);
 

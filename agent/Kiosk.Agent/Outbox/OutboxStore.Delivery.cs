@@ -63,10 +63,9 @@ public sealed partial class OutboxStore
 
     /// <summary>
     /// Deletes records the platform has confirmed (attachments go with them; <c>secure_delete</c> overwrites
-    /// the freed pages, so biometric data does not linger). Returns the records that were deleted. Only a record the agent
-    /// has begun to send (<see cref="MarkSendingAsync"/>, on this connection or an earlier one) can be confirmed: ids not
-    /// in the outbox, never ours, or never sent are skipped. The confirmation may arrive while later records of the same
-    /// batch are still going out; the platform confirms only what it stored whole.
+    /// the freed pages, so biometric data does not linger). Returns the records that were deleted. Only a record that
+    /// was sent in full (<see cref="MarkSentAsync"/>: its message and every chunk accepted by the broker, on this
+    /// connection or an earlier one) can be confirmed: ids not in the outbox, never ours, or never sent in full are skipped.
     /// </summary>
     public async Task<IReadOnlyList<(long Seq, string RecordId)>> AcknowledgeAsync(IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken)
     {
@@ -146,10 +145,10 @@ public sealed partial class OutboxStore
     }
 
     /// <summary>
-    /// Counts a send attempt before the record's first message goes out, so the audit can tell how often a record went
-    /// out before it was confirmed, and so its confirmation is honoured however soon it comes back.
+    /// Counts a send attempt once the broker has accepted the record's message and every chunk: from then on the
+    /// platform's ack may delete it, and the audit can tell how often a record went out before it was confirmed.
     /// </summary>
-    public async Task MarkSendingAsync(IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
+    public async Task MarkSentAsync(IReadOnlyCollection<long> seqs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(seqs);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

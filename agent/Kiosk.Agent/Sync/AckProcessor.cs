@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Outbox;
@@ -19,21 +20,34 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
     /// <summary>Acks waiting to be applied; the platform batches, so a few hundred is minutes of backlog.</summary>
     public const int QueueCapacity = 256;
 
+    /// <summary>
+    /// How long an ack waits for a record it names that is still being sent. The broker PUBACKs a record's last chunk
+    /// before the platform can have it, on the same connection, so the wait is the outbox write that counts the send;
+    /// the bound only matters for an ack that names a record the platform cannot have yet, which then deletes nothing.
+    /// </summary>
+    public static readonly TimeSpan SendSettleBound = TimeSpan.FromSeconds(10);
+
     private readonly Channel<AckMessage> _acks = Channel.CreateBounded<AckMessage>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     public Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        if (e.ApplicationMessage.Topic != topics.Ack)
+        if (e.ApplicationMessage.Topic == topics.Ack)
         {
-            return Task.CompletedTask;
+            Offer(e.ApplicationMessage.Payload);
         }
 
-        var ack = AckMessage.TryParse(e.ApplicationMessage.Payload, out var error);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Parses one ack payload and queues it for <see cref="RunAsync"/>; never throws, never blocks.</summary>
+    internal void Offer(ReadOnlySequence<byte> payload)
+    {
+        var ack = AckMessage.TryParse(payload, out var error);
         if (ack is null)
         {
             status.MalformedAck();
             LogMalformedAck(logger, topics.Ack, error ?? "unknown");
-            return Task.CompletedTask;
+            return;
         }
 
         // Hand off: the database work must not hold up MQTTnet's receive loop (it also carries our PUBACKs).
@@ -42,8 +56,6 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
             status.AckDropped();
             LogAckDropped(logger, QueueCapacity);
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -75,6 +87,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
             status.SetClockOffset(platformTime - now);
         }
 
+        await WaitForSendsAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
         var deleted = await outbox.AcknowledgeAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);
         status.AckIdsIgnoredBy(ack.RecordIds.Distinct(StringComparer.Ordinal).Count() - deleted.Count);
         foreach (var (seq, recordId) in deleted)
@@ -97,6 +110,29 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         }
 
         outbox.Signal.Set();
+    }
+
+    /// <summary>
+    /// The platform may confirm a record whose last PUBACK the publisher has not yet counted (it counts each record as soon
+    /// as the broker accepted all of it, not at the end of its batch): wait, bounded, until those sends are settled, so
+    /// the ack is applied now instead of being ignored and the record sent again after the ack timeout.
+    /// </summary>
+    private async Task WaitForSendsAsync(IReadOnlyList<string> recordIds, CancellationToken stoppingToken)
+    {
+        var sending = recordIds.Select(inFlight.Sending).OfType<Task<bool>>().Where(t => !t.IsCompleted).ToList();
+        if (sending.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(sending).WaitAsync(SendSettleBound, timeProvider, stoppingToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still going out: the ack deletes what is counted; the rest is sent again and acknowledged again.
+        }
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]

@@ -13,19 +13,32 @@ internal sealed class InFlightWindow(TimeProvider timeProvider)
     private readonly ConcurrentDictionary<string, long> _seqByRecordId = new();
     private readonly ConcurrentDictionary<long, byte> _sentBefore = new();
 
-    private sealed record Entry(string RecordId, long SentAt, int Epoch);
+    private sealed record Entry(string RecordId, long SentAt, int Epoch, TaskCompletionSource<bool> Accepted);
 
     public int Count => _entries.Count;
 
     public IReadOnlySet<long> Seqs => _entries.Keys.ToHashSet();
 
-    /// <summary>Adds a record sent on connection <paramref name="epoch"/>; returns false when it had been sent before (a resend).</summary>
-    public bool Add(long seq, string recordId, int epoch)
+    /// <summary>
+    /// Adds a record being sent on connection <paramref name="epoch"/>; <paramref name="resend"/> tells whether it had
+    /// been sent before. The sender completes the returned source once the broker has accepted the record's message and
+    /// every chunk and the attempt is counted in the outbox (true), or the send failed (false).
+    /// </summary>
+    public TaskCompletionSource<bool> Add(long seq, string recordId, int epoch, out bool resend)
     {
+        var accepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         _seqByRecordId[recordId] = seq;
-        _entries[seq] = new Entry(recordId, timeProvider.GetTimestamp(), epoch);
-        return _sentBefore.TryAdd(seq, 0);
+        _entries[seq] = new Entry(recordId, timeProvider.GetTimestamp(), epoch, accepted);
+        resend = !_sentBefore.TryAdd(seq, 0);
+        return accepted;
     }
+
+    /// <summary>
+    /// The send of a record still in flight, completing when the broker has accepted all of it (true) or the send failed
+    /// (false); null when the record is not in flight.
+    /// </summary>
+    public Task<bool>? Sending(string recordId) =>
+        _seqByRecordId.TryGetValue(recordId, out var seq) && _entries.TryGetValue(seq, out var entry) ? entry.Accepted.Task : null;
 
     /// <summary>The platform confirmed the record: forget it for good.</summary>
     public void Acknowledged(long seq, string recordId)

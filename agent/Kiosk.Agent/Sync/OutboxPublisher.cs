@@ -134,32 +134,55 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
     private async Task PublishBatchAsync(IReadOnlyList<OutboxRecord> batch, CancellationToken cancellationToken)
     {
-        // Count the attempt before the first byte goes out: the platform may confirm a record while the rest of the
-        // batch is still going out, and an ack for a record never attempted is refused (see OutboxStore.AcknowledgeAsync).
-        await _outbox.MarkSendingAsync([.. batch.Select(r => r.Seq)], cancellationToken).ConfigureAwait(false);
-        var publishes = new List<Task>();
+        var sends = new List<Task>();
         try
         {
-            await StartBatchAsync(batch, publishes, cancellationToken).ConfigureAwait(false);
+            await StartBatchAsync(batch, sends, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            // Publishes already started fail with the connection; observe them so none goes unobserved.
-            _ = Task.WhenAll(publishes).ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            // Sends already started fail with the connection; observe them so none goes unobserved.
+            _ = Task.WhenAll(sends).ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
 
         // The batch is over once the broker has accepted every message of it; a failed publish surfaces here.
-        await Task.WhenAll(publishes).ConfigureAwait(false);
+        await Task.WhenAll(sends).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Counts the attempt of <paramref name="records"/> once the broker has accepted every one of
+    /// <paramref name="publishes"/> (their message and all their chunks), each unit on its own rather than at the end of
+    /// the batch: the platform may confirm a record while the rest of the batch is still going out, and an ack deletes
+    /// only a record counted as sent (OutboxStore.AcknowledgeAsync). Then tells the ack loop, which holds such an early
+    /// ack until this is done (AckProcessor).
+    /// </summary>
+    private async Task MarkSentWhenAcceptedAsync(IReadOnlyList<(long Seq, TaskCompletionSource<bool> Accepted)> records, List<Task> publishes, CancellationToken cancellationToken)
+    {
+        var accepted = false;
+        try
+        {
+            await Task.WhenAll(publishes).ConfigureAwait(false);
+            await _outbox.MarkSentAsync([.. records.Select(r => r.Seq)], cancellationToken).ConfigureAwait(false);
+            accepted = true;
+        }
+        finally
+        {
+            foreach (var record in records)
+            {
+                record.Accepted.TrySetResult(accepted);
+            }
+        }
     }
 
     /// <summary>
     /// Starts the publishes of one batch: records without attachments grouped by kind into messages of up
-    /// to <see cref="SyncOptions.BatchMaxRecords"/>; a record with attachments alone, followed by its chunks.
+    /// to <see cref="SyncOptions.BatchMaxRecords"/>; a record with attachments alone, followed by its chunks. Each such
+    /// unit adds to <paramref name="sends"/> one task that completes once the broker accepted all of it and it is counted.
     /// </summary>
-    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, List<Task> publishes, CancellationToken cancellationToken)
+    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, List<Task> sends, CancellationToken cancellationToken)
     {
-        var group = new List<OutgoingRecord>();
+        var group = new List<(OutgoingRecord Record, TaskCompletionSource<bool> Accepted)>();
         var groupBytes = 0L;
         foreach (var stored in batch)
         {
@@ -169,42 +192,74 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 continue;
             }
 
-            Track(stored);
+            var accepted = Track(stored);
             var startsNewGroup = group.Count > 0
-                && (stored.Attachments.Count > 0 || group[0].Record.Kind != stored.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + stored.Bytes > _options.BatchMaxBytes);
+                && (stored.Attachments.Count > 0 || group[0].Record.Record.Kind != stored.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + stored.Bytes > _options.BatchMaxBytes);
             if (startsNewGroup)
             {
-                publishes.Add(await StartPublishAsync(RecordsMessage([.. group]), cancellationToken).ConfigureAwait(false));
+                await StartGroupAsync(group, sends, cancellationToken).ConfigureAwait(false);
                 group.Clear();
                 groupBytes = 0;
             }
 
             if (stored.Attachments.Count == 0)
             {
-                group.Add(record);
+                group.Add((record, accepted));
                 groupBytes += stored.Bytes;
                 continue;
             }
 
-            publishes.Add(await StartPublishAsync(RecordsMessage([record]), cancellationToken).ConfigureAwait(false));
+            var publishes = new List<Task>();
             try
             {
+                publishes.Add(await StartPublishAsync(RecordsMessage([record]), cancellationToken).ConfigureAwait(false));
                 foreach (var attachment in stored.Attachments)
                 {
                     await PublishChunksAsync(stored, attachment, publishes, cancellationToken).ConfigureAwait(false);
                 }
+
+                sends.Add(MarkSentWhenAcceptedAsync([(stored.Seq, accepted)], publishes, cancellationToken));
             }
             catch (System.Security.Cryptography.CryptographicException ex)
             {
                 // A sealed attachment that fails its tag was altered on disk (or the key was replaced): never send it,
-                // keep it as evidence, tell staff, and let the rest of the backlog go on.
+                // keep it as evidence, tell staff, and let the rest of the backlog go on. The publishes already started
+                // still end with the batch; an ack waiting on this record goes on without it.
+                accepted.TrySetResult(false);
+                sends.Add(Task.WhenAll(publishes));
                 await QuarantineAsync(stored.Seq, stored.RecordId, "attachmentTampered", $"a sealed attachment failed its integrity check ({ex.Message})", cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                accepted.TrySetResult(false);
+                sends.Add(Task.WhenAll(publishes));
+                throw;
             }
         }
 
         if (group.Count > 0)
         {
-            publishes.Add(await StartPublishAsync(RecordsMessage(group), cancellationToken).ConfigureAwait(false));
+            await StartGroupAsync(group, sends, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the one message of a group of records without attachments.</summary>
+    private async Task StartGroupAsync(List<(OutgoingRecord Record, TaskCompletionSource<bool> Accepted)> group, List<Task> sends, CancellationToken cancellationToken)
+    {
+        var records = group.Select(g => (g.Record.Record.Seq, g.Accepted)).ToList();
+        try
+        {
+            var publish = await StartPublishAsync(RecordsMessage([.. group.Select(g => g.Record)]), cancellationToken).ConfigureAwait(false);
+            sends.Add(MarkSentWhenAcceptedAsync(records, [publish], cancellationToken));
+        }
+        catch
+        {
+            foreach (var (_, accepted) in records)
+            {
+                accepted.TrySetResult(false);
+            }
+
+            throw;
         }
     }
 
@@ -222,10 +277,11 @@ internal sealed partial class OutboxPublisher : BackgroundService
         }
     }
 
-    private void Track(OutboxRecord record)
+    private TaskCompletionSource<bool> Track(OutboxRecord record)
     {
-        var first = _inFlight.Add(record.Seq, record.RecordId, _connection.Epoch);
-        _status.Published(1, resend: !first);
+        var accepted = _inFlight.Add(record.Seq, record.RecordId, _connection.Epoch, out var resend);
+        _status.Published(1, resend);
+        return accepted;
     }
 
     private MqttApplicationMessage RecordsMessage(IReadOnlyList<OutgoingRecord> records) =>

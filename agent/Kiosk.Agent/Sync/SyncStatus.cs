@@ -33,7 +33,7 @@ public sealed class SyncStatus
     /// <summary>Acks dropped because the ack queue was full (their records are sent again and acknowledged again).</summary>
     public long AcksDropped => Interlocked.Read(ref _acksDropped);
 
-    /// <summary>Record ids in acks that deleted nothing: not in the outbox, or never sent (an ack cannot delete those).</summary>
+    /// <summary>Record ids in acks that deleted nothing: not in the outbox, or never sent in full (an ack cannot delete those).</summary>
     public long AckIdsIgnored => Interlocked.Read(ref _ackIdsIgnored);
 
     /// <summary>Records quarantined since start (kept, not sent, alert raised).</summary>

@@ -97,7 +97,7 @@ public sealed class OutboxBudgetTests
         }
 
         Assert.ThrowsAsync<OutboxFullException>(() => outbox.CommitAsync(Sized(RecordKind.CheckIn, 100_000), CancellationToken.None));
-        await outbox.MarkSendingAsync([receipts[0].Seq, receipts[1].Seq], CancellationToken.None);
+        await outbox.MarkSentAsync([receipts[0].Seq, receipts[1].Seq], CancellationToken.None);
         await outbox.AcknowledgeAsync([receipts[0].RecordId, receipts[1].RecordId], CancellationToken.None);
 
         Assert.DoesNotThrowAsync(() => outbox.CommitAsync(Sized(RecordKind.CheckIn, 100_000), CancellationToken.None));
@@ -118,7 +118,7 @@ public sealed class OutboxBudgetTests
         Assert.That(changes.Select(c => c.AboveWarning), Is.EqualTo(new[] { true }), "one report when passing 80 %");
         Assert.That(changes[0].UsedPercent, Is.GreaterThanOrEqualTo(80));
 
-        await outbox.MarkSendingAsync([.. receipts.Take(3).Select(r => r.Seq)], CancellationToken.None);
+        await outbox.MarkSentAsync([.. receipts.Take(3).Select(r => r.Seq)], CancellationToken.None);
         await outbox.AcknowledgeAsync([.. receipts.Take(3).Select(r => r.RecordId)], CancellationToken.None);
         Assert.That(changes.Select(c => c.AboveWarning), Is.EqualTo(new[] { true, false }));
     }

@@ -85,7 +85,7 @@ public sealed class OutboxStoreTests
             await outbox.CommitAsync(CheckIn(), CancellationToken.None);
             var second = await outbox.CommitAsync(CheckIn(), CancellationToken.None);
             lastId = second.RecordId;
-            await outbox.MarkSendingAsync([second.Seq], CancellationToken.None);
+            await outbox.MarkSentAsync([second.Seq], CancellationToken.None);
             await outbox.AcknowledgeAsync([lastId], CancellationToken.None);
         }
 
@@ -139,7 +139,7 @@ public sealed class OutboxStoreTests
         using var outbox = Open();
         var first = await outbox.CommitAsync(CheckIn(NewAttachment.FromBytes("face", "image/png", new byte[64], true)), CancellationToken.None);
         var second = await outbox.CommitAsync(CheckIn(), CancellationToken.None);
-        await outbox.MarkSendingAsync([first.Seq, second.Seq], CancellationToken.None);
+        await outbox.MarkSentAsync([first.Seq, second.Seq], CancellationToken.None);
 
         var deleted = await outbox.AcknowledgeAsync([first.RecordId, Guid.CreateVersion7().ToString()], CancellationToken.None);
 

@@ -32,7 +32,7 @@ public sealed class StorageFullTests
         });
 
         // The platform drains part of the backlog: the same person can check in again.
-        await kiosk.Outbox.MarkSendingAsync([.. backlog.Take(5).Select(r => r.Seq)], CancellationToken.None);
+        await kiosk.Outbox.MarkSentAsync([.. backlog.Take(5).Select(r => r.Seq)], CancellationToken.None);
         await kiosk.Outbox.AcknowledgeAsync([.. backlog.Take(5).Select(r => r.RecordId)], CancellationToken.None);
         kiosk.Session.Reset();
         await kiosk.IdentifyAsync(kiosk.NormalPerson);
