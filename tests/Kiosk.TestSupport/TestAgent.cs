@@ -24,6 +24,7 @@ namespace Kiosk.TestSupport;
 public sealed class TestAgent : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly HashSet<string> _acknowledged = new(StringComparer.Ordinal);
     private bool _started;
 
     /// <param name="configure">Last changes to the host (e.g. a logger provider that keeps what the agent logs).</param>
@@ -71,6 +72,15 @@ public sealed class TestAgent : IAsyncDisposable
 
         configure?.Invoke(builder);
         _host = builder.Build();
+
+        // Every ack from the first moment: a wait that begins after StartAsync must not miss one that came before it.
+        Status.RecordAcknowledged += (_, e) =>
+        {
+            lock (_acknowledged)
+            {
+                _acknowledged.Add(e.RecordId);
+            }
+        };
     }
 
     public string DataFolder { get; }
@@ -97,30 +107,22 @@ public sealed class TestAgent : IAsyncDisposable
     /// <summary>Commits a record as the session does (the commit wakes the publisher).</summary>
     public Task<CommitReceipt> CommitAsync(NewRecord record) => Outbox.CommitAsync(record, CancellationToken.None);
 
-    /// <summary>Completes when the platform has acknowledged every one of <paramref name="recordIds"/> (bounded by <see cref="Eventually.DefaultBound"/>).</summary>
+    /// <summary>
+    /// Completes when the platform has acknowledged every one of <paramref name="recordIds"/> since this agent was built,
+    /// before or after the call (bounded by <see cref="Eventually.DefaultBound"/>).
+    /// </summary>
     public Task WaitAcknowledgedAsync(IEnumerable<string> recordIds)
     {
-        var waiting = new HashSet<string>(recordIds);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Status.RecordAcknowledged += (_, e) =>
-        {
-            lock (waiting)
+        var waiting = recordIds.ToList();
+        return Eventually.TrueAsync(
+            () =>
             {
-                if (waiting.Remove(e.RecordId) && waiting.Count == 0)
+                lock (_acknowledged)
                 {
-                    done.TrySetResult();
+                    return waiting.All(_acknowledged.Contains);
                 }
-            }
-        };
-        lock (waiting)
-        {
-            if (waiting.Count == 0)
-            {
-                done.TrySetResult();
-            }
-        }
-
-        return done.Task.WaitAsync(Eventually.DefaultBound);
+            },
+            $"the platform acknowledged all {waiting.Count} records");
     }
 
     /// <summary>A client of the local API carrying this run's token, as kioskctl and the kiosk screen call it.</summary>
