@@ -2,8 +2,9 @@ namespace Kiosk.Agent.Sync;
 
 /// <summary>
 /// Token bucket on outgoing MQTT messages, so a kiosk draining a long backlog (and a fleet reconnecting
-/// at once) does not knock the platform over: a burst of two ticks' worth, then one tick's worth every
-/// 100 ms. Refilled by a timer of the injected clock. (System.Threading.RateLimiting's token bucket
+/// at once) does not knock the platform over: a burst of two ticks' worth (at least one message), then one tick's worth
+/// every 100 ms. A tick's worth may be a fraction (4 a second is 0.4 a tick), so every rate is kept as configured, not
+/// rounded to a multiple of ten. Refilled by a timer of the injected clock. (System.Threading.RateLimiting's token bucket
 /// measures refills with the real Stopwatch even when replenished by hand, so a test clock cannot drive it.)
 /// Thread safety: <see cref="WaitAsync"/> may be called concurrently; waiters are served in order.
 /// </summary>
@@ -12,10 +13,10 @@ internal sealed class DrainRateLimit : IDisposable
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
     private readonly Lock _lock = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
-    private readonly int _perTick;
-    private readonly int _capacity;
+    private readonly double _perTick;
+    private readonly double _capacity;
     private readonly ITimer? _timer;
-    private int _tokens;
+    private double _tokens;
 
     public DrainRateLimit(int messagesPerSecond, TimeProvider timeProvider)
     {
@@ -25,8 +26,8 @@ internal sealed class DrainRateLimit : IDisposable
             return;
         }
 
-        _perTick = Math.Max(1, messagesPerSecond / 10);
-        _capacity = _perTick * 2;
+        _perTick = messagesPerSecond * Tick.TotalSeconds;
+        _capacity = Math.Max(1, _perTick * 2);
         _tokens = _capacity;
         _timer = timeProvider.CreateTimer(_ => Refill(), null, Tick, Tick);
     }
@@ -42,7 +43,7 @@ internal sealed class DrainRateLimit : IDisposable
         TaskCompletionSource waiter;
         lock (_lock)
         {
-            if (_waiters.Count == 0 && _tokens > 0)
+            if (_waiters.Count == 0 && _tokens >= 1)
             {
                 _tokens--;
                 return ValueTask.CompletedTask;
@@ -66,8 +67,9 @@ internal sealed class DrainRateLimit : IDisposable
         var released = new List<TaskCompletionSource>();
         lock (_lock)
         {
-            _tokens = Math.Min(_capacity, _tokens + _perTick);
-            while (_tokens > 0 && _waiters.TryDequeue(out var waiter))
+            // Serve the waiters first and cap what is left: capping first would lose the fraction a slow rate carries over.
+            _tokens += _perTick;
+            while (_tokens >= 1 && _waiters.TryDequeue(out var waiter))
             {
                 if (!waiter.Task.IsCompleted)
                 {
@@ -75,6 +77,8 @@ internal sealed class DrainRateLimit : IDisposable
                     released.Add(waiter);
                 }
             }
+
+            _tokens = Math.Min(_capacity, _tokens);
         }
 
         foreach (var waiter in released)

@@ -26,6 +26,35 @@ public sealed class DrainRateLimitTests
         await eleventh;
     }
 
+    [TestCase(4, 10, 40)]
+    [TestCase(25, 2, 50)]
+    [TestCase(1, 10, 10)]
+    public void A_rate_that_is_not_a_multiple_of_ten_is_kept_as_configured(int perSecond, int seconds, int expected)
+    {
+        var time = new FakeTimeProvider();
+        using var limit = new DrainRateLimit(perSecond, time);
+        var burst = 0;
+        Task pending;
+        while ((pending = limit.WaitAsync(CancellationToken.None).AsTask()).IsCompleted)
+        {
+            burst++;
+        }
+
+        // The first call that had to wait, and plenty behind it: count what the clock lets through.
+        var waiting = Enumerable.Range(0, expected * 2).Select(_ => limit.WaitAsync(CancellationToken.None).AsTask()).Prepend(pending).ToList();
+        for (var tick = 0; tick < seconds * 10; tick++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var released = waiting.Count(t => t.IsCompleted);
+        Assert.Multiple(() =>
+        {
+            Assert.That(burst, Is.EqualTo(Math.Max(1, perSecond / 5)), "two ticks' worth, at least one message");
+            Assert.That(released, Is.EqualTo(expected).Within(1), $"{perSecond} a second for {seconds} s");
+        });
+    }
+
     [Test]
     public async Task A_canceled_waiter_gives_its_turn_to_the_next()
     {
