@@ -19,6 +19,9 @@ internal sealed class InFlightWindow(TimeProvider timeProvider)
 
     public IReadOnlySet<long> Seqs => _entries.Keys.ToHashSet();
 
+    /// <summary>The records of <see cref="Seqs"/> whose send is over: all of it accepted by the broker, the ack still to come.</summary>
+    public IReadOnlySet<long> AwaitingAck => _entries.Where(e => e.Value.Accepted.Task is { IsCompletedSuccessfully: true, Result: true }).Select(e => e.Key).ToHashSet();
+
     /// <summary>
     /// Adds a record being sent on connection <paramref name="epoch"/>; <paramref name="resend"/> tells whether it had
     /// been sent before. The sender completes the returned source once the broker has accepted the record's message and

@@ -63,8 +63,8 @@ internal sealed partial class OutboxPublisher : BackgroundService
         return Task.CompletedTask;
     }
 
-    /// <summary>Records sent and not yet acknowledged by the platform.</summary>
-    internal IReadOnlySet<long> InFlightSeqs => _inFlight.Seqs;
+    /// <summary>Records the broker has accepted in full (message and every chunk) and the platform has not acknowledged yet.</summary>
+    internal IReadOnlySet<long> InFlightSeqs => _inFlight.AwaitingAck;
 
     /// <summary>
     /// Sends again, now, every record sent but not yet acknowledged, instead of waiting for <see cref="SyncOptions.AckTimeout"/>
@@ -134,10 +134,13 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
     private async Task PublishBatchAsync(IReadOnlyList<OutboxRecord> batch, CancellationToken cancellationToken)
     {
+        // A batch belongs to the connection it started on. The connect handler releases everything in flight for sending
+        // again, so a batch that went on over the next connection would send its records twice.
+        var epoch = _connection.Epoch;
         var sends = new List<Task>();
         try
         {
-            await StartBatchAsync(batch, sends, cancellationToken).ConfigureAwait(false);
+            await StartBatchAsync(batch, epoch, sends, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -180,7 +183,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     /// to <see cref="SyncOptions.BatchMaxRecords"/>; a record with attachments alone, followed by its chunks. Each such
     /// unit adds to <paramref name="sends"/> one task that completes once the broker accepted all of it and it is counted.
     /// </summary>
-    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, List<Task> sends, CancellationToken cancellationToken)
+    private async Task StartBatchAsync(IReadOnlyList<OutboxRecord> batch, int epoch, List<Task> sends, CancellationToken cancellationToken)
     {
         var group = new List<(OutgoingRecord Record, TaskCompletionSource<bool> Accepted)>();
         var groupBytes = 0L;
@@ -192,12 +195,12 @@ internal sealed partial class OutboxPublisher : BackgroundService
                 continue;
             }
 
-            var accepted = Track(stored);
+            var accepted = Track(stored, epoch);
             var startsNewGroup = group.Count > 0
                 && (stored.Attachments.Count > 0 || group[0].Record.Record.Kind != stored.Kind || group.Count >= _options.BatchMaxRecords || groupBytes + stored.Bytes > _options.BatchMaxBytes);
             if (startsNewGroup)
             {
-                await StartGroupAsync(group, sends, cancellationToken).ConfigureAwait(false);
+                await StartGroupAsync(group, epoch, sends, cancellationToken).ConfigureAwait(false);
                 group.Clear();
                 groupBytes = 0;
             }
@@ -212,10 +215,10 @@ internal sealed partial class OutboxPublisher : BackgroundService
             var publishes = new List<Task>();
             try
             {
-                publishes.Add(await StartPublishAsync(RecordsMessage([record]), cancellationToken).ConfigureAwait(false));
+                publishes.Add(await StartPublishAsync(RecordsMessage([record]), epoch, cancellationToken).ConfigureAwait(false));
                 foreach (var attachment in stored.Attachments)
                 {
-                    await PublishChunksAsync(stored, attachment, publishes, cancellationToken).ConfigureAwait(false);
+                    await PublishChunksAsync(stored, attachment, epoch, publishes, cancellationToken).ConfigureAwait(false);
                 }
 
                 sends.Add(MarkSentWhenAcceptedAsync([(stored.Seq, accepted)], publishes, cancellationToken));
@@ -239,17 +242,17 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
         if (group.Count > 0)
         {
-            await StartGroupAsync(group, sends, cancellationToken).ConfigureAwait(false);
+            await StartGroupAsync(group, epoch, sends, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Starts the one message of a group of records without attachments.</summary>
-    private async Task StartGroupAsync(List<(OutgoingRecord Record, TaskCompletionSource<bool> Accepted)> group, List<Task> sends, CancellationToken cancellationToken)
+    private async Task StartGroupAsync(List<(OutgoingRecord Record, TaskCompletionSource<bool> Accepted)> group, int epoch, List<Task> sends, CancellationToken cancellationToken)
     {
         var records = group.Select(g => (g.Record.Record.Seq, g.Accepted)).ToList();
         try
         {
-            var publish = await StartPublishAsync(RecordsMessage([.. group.Select(g => g.Record)]), cancellationToken).ConfigureAwait(false);
+            var publish = await StartPublishAsync(RecordsMessage([.. group.Select(g => g.Record)]), epoch, cancellationToken).ConfigureAwait(false);
             sends.Add(MarkSentWhenAcceptedAsync(records, [publish], cancellationToken));
         }
         catch
@@ -277,9 +280,13 @@ internal sealed partial class OutboxPublisher : BackgroundService
         }
     }
 
-    private TaskCompletionSource<bool> Track(OutboxRecord record)
+    /// <summary>
+    /// Tracks the record as in flight on the batch's connection <paramref name="epoch"/>: should that connection be gone
+    /// already, the next pass releases it at once (InFlightWindow.Expire) instead of holding it for the ack timeout.
+    /// </summary>
+    private TaskCompletionSource<bool> Track(OutboxRecord record, int epoch)
     {
-        var accepted = _inFlight.Add(record.Seq, record.RecordId, _connection.Epoch, out var resend);
+        var accepted = _inFlight.Add(record.Seq, record.RecordId, epoch, out var resend);
         _status.Published(1, resend);
         return accepted;
     }
@@ -295,7 +302,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private TimeSpan? StampedClockOffset() =>
         _status.ClockOffset is { } offset && offset.Duration() > _options.ClockStampThreshold ? offset : null;
 
-    private async Task PublishChunksAsync(OutboxRecord record, OutboxAttachment attachment, List<Task> publishes, CancellationToken cancellationToken)
+    private async Task PublishChunksAsync(OutboxRecord record, OutboxAttachment attachment, int epoch, List<Task> publishes, CancellationToken cancellationToken)
     {
         var count = RecordMessage.ChunkCount(attachment.Length, _options.ChunkBytes);
         var topic = _topics.Blob(record.RecordId, attachment.AttachmentId);
@@ -318,18 +325,22 @@ internal sealed partial class OutboxPublisher : BackgroundService
             }
 
             var message = ChunkMessage.Build(topic, attachment, index, count, offset, chunk);
-            publishes.Add(await StartPublishAsync(message, cancellationToken, _status.ChunkPublished).ConfigureAwait(false));
+            publishes.Add(await StartPublishAsync(message, epoch, cancellationToken, _status.ChunkPublished).ConfigureAwait(false));
         }
     }
 
-    /// <summary>Starts a QoS 1 publish once a slot is free; the returned task completes at PUBACK.</summary>
-    private async Task<Task> StartPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken, Action? onAcknowledged = null)
+    /// <summary>
+    /// Starts a QoS 1 publish on connection <paramref name="epoch"/> once a slot is free; the returned task completes at
+    /// PUBACK. Throws when that connection is gone, even if the next one is already up.
+    /// </summary>
+    private async Task<Task> StartPublishAsync(MqttApplicationMessage message, int epoch, CancellationToken cancellationToken, Action? onAcknowledged = null)
     {
         await _rateLimit.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _publishSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!_connection.IsConnected)
+        if (!_connection.IsConnected || _connection.Epoch != epoch)
         {
-            // Stop the batch at the first sign of a drop instead of failing every remaining chunk one by one.
+            // Stop the batch at the first sign of a drop instead of failing every remaining chunk one by one; and never go
+            // on over a newer connection, whose connect handler has already released this batch's records to be sent again.
             _publishSlots.Release();
             throw new InvalidOperationException("the MQTT connection dropped during the batch");
         }

@@ -235,28 +235,82 @@ public sealed class SyncTests
         var scan = new byte[5 * 1024 * 1024];
         new Random(5).NextBytes(scan);
         const int chunks = 5 * 1024 * 1024 / (128 * 1024);
-        // 20 messages a second makes the upload take about two seconds, long enough to cut it midway. The reconnect sends
-        // the record again; an ack timeout shorter than a loaded machine's store-and-ack would send it yet again and
-        // count chunks this test does not mean to count, so the timeout is the default minute.
-        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:MaxMessagesPerSecond"] = "20" });
+        // The kiosk's link is cut, not the broker: the platform stays subscribed throughout, so every chunk sent after
+        // the cut reaches it and the upload needs exactly one more pass. (A broker restart also drops the platform; if the
+        // kiosk is back first, the platform misses chunks, asks for them from its first gap, and the passes that follow
+        // depend on which side reconnects first.) 20 messages a second makes the upload take about two seconds, long
+        // enough to cut it midway; the ack timeout is the default minute, so no timeout sends the record yet again.
+        await using var proxy = new FaultProxy(MosquittoBroker.Host, _broker.Port);
+        await proxy.StartAsync();
+        await using var agent = new TestAgent(proxy.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:Sync:MaxMessagesPerSecond"] = "20" });
         await agent.StartAsync();
         var receipt = await agent.CommitAsync(CheckIn(1, NewAttachment.FromBytes("scan", "image/png", scan, biometric: false)));
 
-        await Eventually.TrueAsync(async () => ((await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records).Single().Attachments.Single().AckedChunks >= 12);
-        await _broker.StopAsync();
-        var heldAtCut = ((await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records).Single().Attachments.Single().AckedChunks;
-        await _broker.StartAgainAsync();
+        await Eventually.TrueAsync(async () => (await AckedChunksAsync(agent)) >= 12);
+        proxy.Accepting = false;
+        proxy.CutAll();
+        // Turned away at least once: the old connection is gone, and no PUBACK of it can still be counted.
+        var resetsAtCut = proxy.ConnectionsReset;
+        await proxy.WaitUntilAsync(p => p.ConnectionsReset > resetsAtCut, TimeSpan.FromSeconds(60));
+        var heldAtCut = await AckedChunksAsync(agent);
+        var publishedAtCut = agent.Status.ChunksPublished;
+        var skippedAtCut = agent.Status.ChunksSkipped;
+        proxy.Accepting = true;
         await agent.WaitAcknowledgedAsync([receipt.RecordId]);
 
-        TestContext.Progress.WriteLine($"resume: platform held {heldAtCut} of {chunks} chunks at the cut; {agent.Status.ChunksPublished} chunks published in all, {agent.Status.ChunksSkipped} skipped");
+        var publishedAfter = agent.Status.ChunksPublished - publishedAtCut;
+        var skippedAfter = agent.Status.ChunksSkipped - skippedAtCut;
+        TestContext.Progress.WriteLine($"resume: platform had reported {heldAtCut} of {chunks} chunks at the cut; after it {publishedAfter} chunks published, {skippedAfter} skipped");
         Assert.Multiple(async () =>
         {
             Assert.That(await _central.GetAttachmentAsync(receipt.RecordId, "scan", CancellationToken.None), Is.EqualTo(scan));
-            // Every pass after the cut starts at the platform's reported count: the chunks it held are skipped, not re-sent.
-            Assert.That(agent.Status.ChunksSkipped, Is.GreaterThanOrEqualTo(heldAtCut), "the pass after the cut started at the reported chunk");
-            Assert.That(agent.Status.ChunksPublished, Is.LessThan(chunks + heldAtCut), "starting again from chunk 0 would have sent at least this many");
+            // The pass after the cut starts at the platform's reported count (or later, if a report was still on its way):
+            // the chunks it held are skipped, not sent again. Starting from chunk 0 would send all of them.
+            Assert.That(skippedAfter, Is.GreaterThanOrEqualTo(heldAtCut), "the pass after the cut started at the reported chunk");
+            Assert.That(publishedAfter, Is.LessThanOrEqualTo(chunks - heldAtCut), "only the chunks the platform had not reported were sent again");
         });
     }
+
+    [Test]
+    public async Task A_batch_cut_off_by_a_reconnect_stops_there_and_the_next_pass_sends_each_chunk_once()
+    {
+        // Two messages a second: after each chunk the batch waits half a second for the next, time enough for the agent
+        // to be back on a new connection first. The batch must stop there rather than go on over that connection: the
+        // reconnect released its record, and the next pass sends the record again from the platform's reported chunk.
+        const int chunks = 6;
+        var scan = new byte[chunks * 128 * 1024];
+        new Random(6).NextBytes(scan);
+        await using var proxy = new FaultProxy(MosquittoBroker.Host, _broker.Port);
+        await proxy.StartAsync();
+        await using var agent = new TestAgent(proxy.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:Sync:MaxMessagesPerSecond"] = "2" });
+        var publisher = agent.Services.GetRequiredService<Kiosk.Agent.Sync.OutboxPublisher>();
+        await agent.StartAsync();
+        var receipt = await agent.CommitAsync(CheckIn(1, NewAttachment.FromBytes("scan", "image/png", scan, biometric: false)));
+
+        await Eventually.TrueAsync(() => agent.Status.ChunksPublished >= 2, "two chunks accepted by the broker");
+        // No ack from here on: the record's ack would end a second pass early and hide it.
+        _central.AcknowledgementsPaused = true;
+        var connections = proxy.ConnectionsAccepted;
+        proxy.CutAll();
+        var publishedAtCut = agent.Status.ChunksPublished;
+        var heldAtCut = await AckedChunksAsync(agent);
+        await proxy.WaitUntilAsync(p => p.ConnectionsAccepted > connections, TimeSpan.FromSeconds(60));
+
+        // Settled: the platform holds the record, and the agent has sent all of it and waits for the ack.
+        await Eventually.TrueAsync(
+            async () => publisher.InFlightSeqs.Contains(receipt.Seq) && (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.RecordId == receipt.RecordId),
+            "the record stored by the platform and waiting for its ack");
+        var publishedAfter = agent.Status.ChunksPublished - publishedAtCut;
+        TestContext.Progress.WriteLine($"reconnect mid-batch: {publishedAtCut} of {chunks} chunks out and {heldAtCut} reported at the cut; {publishedAfter} published after it");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _central.GetAttachmentAsync(receipt.RecordId, "scan", CancellationToken.None), Is.EqualTo(scan));
+            Assert.That(publishedAfter, Is.LessThanOrEqualTo(chunks - heldAtCut), "one pass after the cut, from the reported chunk: the cut-off batch did not go on over the new connection");
+        });
+    }
+
+    private static async Task<int> AckedChunksAsync(TestAgent agent) =>
+        (await agent.Outbox.ReadPendingAsync(1, new HashSet<long>(), CancellationToken.None)).Records.Single().Attachments.Single().AckedChunks;
 
     [Test]
     public async Task A_tampered_sealed_attachment_is_kept_and_reported_and_the_rest_of_the_backlog_goes_out()
