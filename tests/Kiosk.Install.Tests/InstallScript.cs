@@ -69,9 +69,22 @@ public static class InstallScript
     {
         using var process = Process.Start(new ProcessStartInfo("bash", [PackageSumsScript, package]) { RedirectStandardError = true, UseShellExecute = false })!;
         var error = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)) || process.ExitCode != 0)
+        // WaitForExitAsync with a token, not WaitForExit(TimeSpan): under libfaketime (the suite's moved-clock run) the
+        // timed wait returns false at once, while a timer-driven token keeps to its bound.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
         {
-            Assert.Fail($"{PackageSumsScript} {package} failed: {error}");
+            process.WaitForExitAsync(deadline.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{PackageSumsScript} {package} did not finish within 2 minutes: {error}");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            Assert.Fail($"{PackageSumsScript} {package} failed with exit code {process.ExitCode}: {error}");
         }
     }
 
