@@ -59,7 +59,13 @@ public sealed class StatusCommandTests
         await agent.StartAsync();
         await Eventually.TrueAsync(() => agent.Status.LastConnectedAt is not null);
         await agent.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["n"] = 1 }));
-        await Eventually.TrueAsync(() => agent.Status.RecordsPublished >= 1);
+        // In flight once the broker has accepted it: sent, and waiting for the platform (which never acknowledges here).
+        using (var http = LocalApiHttp.Client(DataFolder))
+        {
+            await Eventually.TrueAsync(
+                async () => JsonNode.Parse(await http.GetStringAsync(new Uri(agent.LocalApi!, "/api/status")))!["sync"]!["inFlight"]!.GetValue<int>() >= 1,
+                "the record sent and waiting for the platform");
+        }
 
         var (exit, stdout, stderr) = await KioskctlProcess.RunInEmptyFolderAsync("status", "--config", WriteConfig(), "--json");
         Assert.That(exit, Is.Zero, stdout + stderr);

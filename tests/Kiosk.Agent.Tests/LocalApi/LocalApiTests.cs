@@ -97,7 +97,8 @@ public sealed class LocalApiTests
         await Eventually.TrueAsync(async () => (await StatusAsync()).Broker.Connected);
 
         var receipt = await agent.CommitAsync(CheckIn(1));
-        await Eventually.TrueAsync(async () => (await StatusAsync()).Sync.Published >= 1);
+        // In flight once the broker has accepted it: sent, and waiting for the platform.
+        await Eventually.TrueAsync(async () => (await StatusAsync()).Sync.InFlight >= 1);
         var waiting = await StatusAsync();
         Assert.Multiple(() =>
         {
@@ -111,6 +112,7 @@ public sealed class LocalApiTests
             Assert.That(waiting.Outbox.OldestCreatedAt, Is.EqualTo(receipt.CommittedAt).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(waiting.Outbox.BudgetBytes, Is.EqualTo(2L * 1024 * 1024 * 1024));
             Assert.That(waiting.Sync.InFlight, Is.EqualTo(1), "sent, waiting for the platform");
+            Assert.That(waiting.Sync.Published, Is.EqualTo(1));
             Assert.That(waiting.Sync.Acknowledged, Is.Zero);
             Assert.That(waiting.Broker.Connected, Is.True);
             Assert.That(waiting.Broker.Port, Is.EqualTo(_broker.Port));
