@@ -11,7 +11,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly TempFolder _folder = new("mosquitto");
     private Process? _process;
 
-    private MosquittoBroker(int port, (string CaFile, string CertFile, string KeyFile)? tls = null)
+    private MosquittoBroker(int port, (string CaFile, string CertFile, string KeyFile)? tls = null, string? tlsAclFile = null)
     {
         Port = port;
         TlsPort = tls is null ? 0 : FreePort.Next();
@@ -50,6 +50,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
                 keyfile {t.KeyFile}
                 require_certificate true
                 allow_anonymous true
+                {(tlsAclFile is null ? "" : $"use_identity_as_username true\nacl_file {tlsAclFile}")}
                 listener {ProvisioningPort} 127.0.0.1
                 cafile {t.CaFile}
                 certfile {t.CertFile}
@@ -106,9 +107,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// A broker with a plain listener, a mutual-TLS listener (server certificate and the CA that clients must chain to)
     /// and a provisioning listener (<see cref="ProvisioningPort"/>).
     /// </summary>
-    public static async Task<MosquittoBroker> StartWithTlsAsync(string caFile, string certFile, string keyFile)
+    /// <param name="tlsAclFile">
+    /// An ACL for the mutual-TLS listener, which then takes each client's user name from its certificate's common name
+    /// (docs/mqtt-contract.md, "Broker access control"); null lets every client with a certificate do everything.
+    /// </param>
+    public static async Task<MosquittoBroker> StartWithTlsAsync(string caFile, string certFile, string keyFile, string? tlsAclFile = null)
     {
-        var broker = new MosquittoBroker(FreePort.Next(), (caFile, certFile, keyFile));
+        var broker = new MosquittoBroker(FreePort.Next(), (caFile, certFile, keyFile), tlsAclFile);
         await broker.StartAgainAsync().ConfigureAwait(false);
         await FreePort.WaitForListenerAsync(broker.TlsPort, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         await FreePort.WaitForListenerAsync(broker.ProvisioningPort, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
