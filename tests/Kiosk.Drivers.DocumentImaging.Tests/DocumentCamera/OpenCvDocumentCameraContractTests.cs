@@ -37,6 +37,10 @@ public sealed class OpenCvDocumentCameraContractTests : DocumentCameraContract<O
 
     protected override Task<T> DriveAsync<T>(Task<T> task) => RealIo.DriveAsync(task, Time, TimeSpan.FromSeconds(20));
 
+    // A frame read from an image file and processed on another thread can be done before the test's cancel lands on a
+    // loaded machine (it did once in CI: Success where Canceled was expected); the contract then cancels first.
+    protected override bool MayFinishBeforeCancellation => true;
+
     protected override bool ArrangeNoPage()
     {
         File.Copy(RepositoryPaths.TestDataFile("coffee.png"), FramePath, overwrite: true);
