@@ -73,7 +73,7 @@ internal sealed class AgentApi(
             oldestAge is { } age ? Math.Round(Math.Max(0, age.TotalSeconds), 1) : null,
             usage.BudgetBytes, usage.UsedBytes, usage.UsedPercent, usage.AboveWarning);
         var counters = new SyncReport(
-            status.RecordsPublished, status.RecordsAcknowledged, status.RecordsResent, publisher.InFlightSeqs.Count,
+            status.RecordsPublished, status.RecordsAcknowledged, status.RecordsResent, publisher.AwaitingAckSeqs.Count,
             status.ChunksPublished, status.ChunksSkipped, status.MalformedAcks, status.AckIdsIgnored, status.AcksDropped);
         var deviceReports = devices.All
             .Select(d => new DeviceReport(d.Name, Camel(d.DeviceClass.ToString()), Camel(d.Status.ToString()), IsHealthy(d.Status, uptime), Kiosk.Devices.Redact.Credentials(d.Capabilities.Model), d.ClaimedBy))
@@ -132,7 +132,7 @@ internal sealed class AgentApi(
         using var snapshot = OutboxQueueReader.ReadSnapshot(connection);
         var totals = OutboxQueueReader.Totals(connection, now);
         var (records, unreadable) = OutboxQueueReader.ReadPending(connection, now, limit, includeBody: false);
-        var inFlight = publisher.InFlightSeqs;
+        var inFlight = publisher.AwaitingAckSeqs;
         var items = records.Select(r => new QueueItem(
             r.Seq, r.RecordId, r.Kind.WireName(), (int)r.Priority, r.CreatedAt, r.Bytes, r.Attempts, r.LastSentAt, inFlight.Contains(r.Seq), r.Quarantine,
             [.. r.Attachments.Select(a => new QueueAttachment(a.AttachmentId, a.ContentType, a.Length, a.Biometric, a.Sealed, a.AckedChunks))]))

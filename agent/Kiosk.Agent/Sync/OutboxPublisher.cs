@@ -64,7 +64,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     }
 
     /// <summary>Records the broker has accepted in full (message and every chunk) and the platform has not acknowledged yet.</summary>
-    internal IReadOnlySet<long> InFlightSeqs => _inFlight.AwaitingAck;
+    internal IReadOnlySet<long> AwaitingAckSeqs => _inFlight.AwaitingAck;
 
     /// <summary>
     /// Sends again, now, every record sent but not yet acknowledged, instead of waiting for <see cref="SyncOptions.AckTimeout"/>

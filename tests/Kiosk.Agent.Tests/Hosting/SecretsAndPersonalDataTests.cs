@@ -24,15 +24,7 @@ public sealed class SecretsAndPersonalDataTests
     public async Task Credentials_in_a_device_url_appear_nowhere_the_device_is_shown()
     {
         await using var testbed = await Testbed.StartAsync("secrets");
-        var births = new ConcurrentQueue<string>();
-        using var observer = new MqttClientFactory().CreateMqttClient();
-        observer.ApplicationMessageReceivedAsync += e =>
-        {
-            births.Enqueue(System.Text.Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray()));
-            return Task.CompletedTask;
-        };
-        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(MosquittoBroker.Host, testbed.Port).Build());
-        await observer.SubscribeAsync("kiosk/v1/+/+/state");
+        using var observer = await BrokerObserver.StartAsync(testbed.Port, "kiosk/v1/+/+/state");
 
         var log = new LogRecorder();
         var port = FreePort.Next();
@@ -45,11 +37,11 @@ public sealed class SecretsAndPersonalDataTests
             ["Logging:LogLevel:Default"] = "Trace",
         }, configure: builder => builder.Logging.AddProvider(log));
         await agent.StartAsync();
-        await Eventually.TrueAsync(() => births.Any(b => b.Contains("\"online\":true", StringComparison.Ordinal)), "the birth message");
+        await Eventually.TrueAsync(() => observer.Messages.Any(m => m.Text.Contains("\"online\":true", StringComparison.Ordinal)), "the birth message");
         using var http = LocalApiHttp.Client(agent.DataFolder);
         var status = await http.GetStringAsync(new Uri(agent.LocalApi!, "/api/status"));
 
-        var shown = string.Join("\n", births.Concat([status]).Concat(log.Lines));
+        var shown = string.Join("\n", observer.Messages.Select(m => m.Text).Concat([status]).Concat(log.Lines));
         Assert.That(shown, Does.Not.Contain("camera-secret").And.Not.Contain("scanner-secret"));
         Assert.That(status, Does.Contain("***@127.0.0.1"), "the device is still shown, without its credentials");
     }

@@ -51,8 +51,8 @@ public sealed class BrokerAclTests
     [Test]
     public async Task A_kiosk_cannot_write_under_another_kiosks_prefix_nor_forge_acks_or_commands()
     {
-        var seen = new ConcurrentQueue<string>();
-        await ObserveEverythingAsync(seen);
+        // On the plain listener, which has no ACL, as the platform reads.
+        using var observer = await BrokerObserver.StartAsync(_broker.Port, "kiosk/v1/#");
         var kiosk1 = await ConnectAsync("kiosk-site-a-kiosk-1");
 
         var refused = new Dictionary<string, MqttClientPublishReasonCode>();
@@ -71,7 +71,7 @@ public sealed class BrokerAclTests
 
         // Then one message it may send: once the observer has it, anything refused before it would have arrived too.
         Assert.That((await kiosk1.PublishAsync(Message("kiosk/v1/site-a/kiosk-1/telemetry"))).ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success));
-        await Eventually.TrueAsync(() => seen.Contains("kiosk/v1/site-a/kiosk-1/telemetry"), "the kiosk's own telemetry at the observer");
+        await Eventually.TrueAsync(() => observer.Topics.Contains("kiosk/v1/site-a/kiosk-1/telemetry"), "the kiosk's own telemetry at the observer");
         Assert.Multiple(() =>
         {
             foreach (var (topic, reason) in refused)
@@ -79,7 +79,7 @@ public sealed class BrokerAclTests
                 Assert.That(reason, Is.EqualTo(MqttClientPublishReasonCode.NotAuthorized), topic);
             }
 
-            Assert.That(seen, Is.EquivalentTo(new[] { "kiosk/v1/site-a/kiosk-1/telemetry" }), "nothing refused reached a subscriber");
+            Assert.That(observer.Topics, Is.EquivalentTo(new[] { "kiosk/v1/site-a/kiosk-1/telemetry" }), "nothing refused reached a subscriber");
         });
     }
 
@@ -126,20 +126,6 @@ public sealed class BrokerAclTests
 
     private static MqttApplicationMessage Message(string topic) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload("{}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-
-    /// <summary>A client on the plain listener (no ACL there), subscribed to every kiosk topic.</summary>
-    private async Task ObserveEverythingAsync(ConcurrentQueue<string> seen)
-    {
-        var observer = new MqttClientFactory().CreateMqttClient();
-        _clients.Add(observer);
-        observer.ApplicationMessageReceivedAsync += e =>
-        {
-            seen.Enqueue(e.ApplicationMessage.Topic);
-            return Task.CompletedTask;
-        };
-        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(MosquittoBroker.Host, _broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).Build());
-        await observer.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("kiosk/v1/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-    }
 
     /// <summary>A client on the mutual-TLS listener with a certificate for <paramref name="commonName"/> from the test CA.</summary>
     private async Task<IMqttClient> ConnectAsync(string commonName, ConcurrentQueue<string>? received = null)

@@ -21,7 +21,6 @@ public sealed class MutualTlsTests
     private TestPki _pki = null!;
     private MosquittoBroker _broker = null!;
     private CentralPlatform _central = null!;
-    private readonly List<IMqttClient> _observers = [];
 
     [SetUp]
     public async Task SetUp()
@@ -37,12 +36,6 @@ public sealed class MutualTlsTests
     [TearDown]
     public async Task TearDown()
     {
-        foreach (var observer in _observers)
-        {
-            observer.Dispose();
-        }
-
-        _observers.Clear();
         await _central.DisposeAsync();
         await _broker.DisposeAsync();
         _pki.Dispose();
@@ -107,17 +100,18 @@ public sealed class MutualTlsTests
         var (cert, key) = _pki.IssueClient("kiosk-t", notAfter: DateTimeOffset.UtcNow.AddDays(20));
         using var enrolled = X509Certificate2.CreateFromPem(File.ReadAllText(cert));
         var notAfter = new DateTimeOffset(enrolled.NotAfter.ToUniversalTime(), TimeSpan.Zero);
-        var heartbeats = await ObserveAsync("kiosk/v1/site-t/kiosk-t/telemetry");
+        using var heartbeats = await BrokerObserver.StartAsync(_broker.Port, "kiosk/v1/site-t/kiosk-t/telemetry");
         using var logs = new LogRecorder();
 
         await using (var agent = Agent(_pki.CaFile, cert, key, new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
         {
             agent.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
             await agent.StartAsync();
-            await Eventually.TrueAsync(() => !heartbeats.IsEmpty, "a heartbeat on the telemetry topic");
+            await Eventually.TrueAsync(() => !heartbeats.Messages.IsEmpty, "a heartbeat on the telemetry topic");
         }
 
-        heartbeats.TryPeek(out var json);
+        heartbeats.Messages.TryPeek(out var first);
+        var json = first.Text;
         var heartbeat = JsonNode.Parse(json!)!;
         var at = DateTimeOffset.Parse(heartbeat["at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         Assert.Multiple(() =>
@@ -140,32 +134,17 @@ public sealed class MutualTlsTests
     [Test]
     public async Task Without_TLS_in_the_demo_profile_the_heartbeat_says_tls_null()
     {
-        var heartbeats = await ObserveAsync("kiosk/v1/site-t/kiosk-t/telemetry");
+        using var heartbeats = await BrokerObserver.StartAsync(_broker.Port, "kiosk/v1/site-t/kiosk-t/telemetry");
         await using (var agent = new TestAgent(_broker.Port, _folder.File("agent"), new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
         {
             await agent.StartAsync();
-            await Eventually.TrueAsync(() => !heartbeats.IsEmpty, "a heartbeat on the telemetry topic");
+            await Eventually.TrueAsync(() => !heartbeats.Messages.IsEmpty, "a heartbeat on the telemetry topic");
         }
 
-        heartbeats.TryPeek(out var json);
+        heartbeats.Messages.TryPeek(out var first);
+        var json = first.Text;
         var heartbeat = JsonNode.Parse(json!)!.AsObject();
         Assert.That(heartbeat.ContainsKey("tls") && heartbeat["tls"] is null, Is.True, json);
         Assert.That(ContractSchema.Errors("telemetry.schema.json", json!), Is.Empty, json);
-    }
-
-    /// <summary>Collects the payloads published on <paramref name="topic"/>, read on the broker's plain listener as the platform would.</summary>
-    private async Task<ConcurrentQueue<string>> ObserveAsync(string topic)
-    {
-        var seen = new ConcurrentQueue<string>();
-        var observer = new MqttClientFactory().CreateMqttClient();
-        _observers.Add(observer);
-        observer.ApplicationMessageReceivedAsync += e =>
-        {
-            seen.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray()));
-            return Task.CompletedTask;
-        };
-        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(MosquittoBroker.Host, _broker.Port).Build());
-        await observer.SubscribeAsync(topic);
-        return seen;
     }
 }

@@ -160,19 +160,9 @@ public sealed class SyncTests
     [Test]
     public async Task Every_message_the_agent_sends_matches_the_contract_schemas()
     {
-        var seen = new ConcurrentQueue<(string Topic, string Json)>();
-        using var observer = new MqttClientFactory().CreateMqttClient();
-        observer.ApplicationMessageReceivedAsync += e =>
-        {
-            if (!e.ApplicationMessage.Topic.Contains("/blobs/", StringComparison.Ordinal))
-            {
-                seen.Enqueue((e.ApplicationMessage.Topic, System.Text.Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
-            }
-
-            return Task.CompletedTask;
-        };
-        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
-        await observer.SubscribeAsync("kiosk/v1/#");
+        using var observer = await BrokerObserver.StartAsync(_broker.Port, "kiosk/v1/#");
+        // Chunks are raw bytes, not JSON.
+        IEnumerable<(string Topic, string Json)> Seen() => observer.Messages.Where(m => !m.Topic.Contains("/blobs/", StringComparison.Ordinal));
 
         await using (var agent = Agent(new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" }))
         {
@@ -183,13 +173,13 @@ public sealed class SyncTests
                 await agent.CommitAsync(new NewRecord(RecordKind.Alert, new JsonObject { ["alertType"] = "callStaff" })),
             };
             await agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
-            await Eventually.TrueAsync(() => seen.Any(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal)));
+            await Eventually.TrueAsync(() => Seen().Any(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal)));
         }
 
-        await Eventually.TrueAsync(() => seen.Any(m => m.Topic.EndsWith("/state", StringComparison.Ordinal) && m.Json.Contains("shutdown", StringComparison.Ordinal)));
-        var byKind = seen.GroupBy(m => m.Topic.Split('/')[4]).ToDictionary(g => g.Key, g => g.ToList());
+        await Eventually.TrueAsync(() => Seen().Any(m => m.Topic.EndsWith("/state", StringComparison.Ordinal) && m.Json.Contains("shutdown", StringComparison.Ordinal)));
+        var byKind = Seen().GroupBy(m => m.Topic.Split('/')[4]).ToDictionary(g => g.Key, g => g.ToList());
         Assert.That(byKind.Keys, Is.SupersetOf(new[] { "state", "telemetry", "records", "ack" }));
-        foreach (var (topic, json) in seen)
+        foreach (var (topic, json) in Seen())
         {
             var schema = topic.Split('/')[4] + ".schema.json";
             Assert.That(ContractSchema.Errors(schema, json), Is.Empty, $"{topic}: {json}");
@@ -298,7 +288,7 @@ public sealed class SyncTests
 
         // Settled: the platform holds the record, and the agent has sent all of it and waits for the ack.
         await Eventually.TrueAsync(
-            async () => publisher.InFlightSeqs.Contains(receipt.Seq) && (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.RecordId == receipt.RecordId),
+            async () => publisher.AwaitingAckSeqs.Contains(receipt.Seq) && (await _central.GetStoredRecordsAsync(CancellationToken.None)).Any(r => r.RecordId == receipt.RecordId),
             "the record stored by the platform and waiting for its ack");
         var publishedAfter = agent.Status.ChunksPublished - publishedAtCut;
         TestContext.Progress.WriteLine($"reconnect mid-batch: {publishedAtCut} of {chunks} chunks out and {heldAtCut} reported at the cut; {publishedAfter} published after it");
