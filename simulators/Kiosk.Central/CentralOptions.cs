@@ -21,6 +21,15 @@ public sealed class CentralOptions
     /// <summary>An ack goes out at once when it holds this many record ids. 1..10000; default 500.</summary>
     public int MaxAckBatch { get; set; } = 500;
 
+    /// <summary>
+    /// The platform's command-signing private key (PEM, ECDSA P-256): every ack and command is signed with it
+    /// (docs/mqtt-contract.md, "Signed platform messages"). Empty: <see cref="Provisioning"/>'s CommandSigningKeyFile.
+    /// </summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>The signing key file in use: <see cref="SigningKeyFile"/>, else the provisioning one.</summary>
+    public string? EffectiveSigningKeyFile => string.IsNullOrWhiteSpace(SigningKeyFile) ? Provisioning.CommandSigningKeyFile : SigningKeyFile;
+
     /// <summary>Enrollment of kiosks (CA, its key, the command-signing key); off unless its files are set.</summary>
     public Provisioning.ProvisioningOptions Provisioning { get; set; } = new();
 
@@ -70,6 +79,14 @@ public sealed class CentralOptions
         }
 
         Provisioning.Validate(problems);
+        if (string.IsNullOrWhiteSpace(EffectiveSigningKeyFile))
+        {
+            problems.Add($"{nameof(SigningKeyFile)} is empty: kiosks refuse unsigned acks and commands (kiosk-central --signing-key FILE; --make-pki writes one)");
+        }
+        else if (!File.Exists(EffectiveSigningKeyFile))
+        {
+            problems.Add($"{nameof(SigningKeyFile)} {EffectiveSigningKeyFile} does not exist");
+        }
 
         if (problems.Count > 0)
         {

@@ -4,6 +4,7 @@ using Kiosk.Central.Connection;
 using Kiosk.Central.Messages;
 using Kiosk.Central.Presence;
 using Kiosk.Central.Reassembly;
+using Kiosk.Central.Signing;
 using Kiosk.Central.Storage;
 
 namespace Kiosk.Central;
@@ -41,11 +42,15 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         _store = CentralStore.Open(options.DatabasePath);
         _assembler = new ChunkAssembler(MaxBufferedBytes, _log);
         _connection = new BrokerConnection(options, HandleAsync, _time, _log);
-        _sender = new AckSender(_connection.PublishAsync, _ => _counters.AckSent(), _time, _log);
+        Signer = PlatformSigner.FromPemFile(options.EffectiveSigningKeyFile!, _time, options.ClockOffset);
+        _sender = new AckSender(_connection.PublishAsync, m => Signer.Sign(m.Topic, m.SiteId, m.KioskId, m.ToJson(), PlatformSigner.AckLifetime), _ => _counters.AckSent(), _time, _log);
         _batcher = new AckBatcher(_time, options.AckBatchWindow, options.MaxAckBatch, _sender.Enqueue);
         _progress = new ProgressThrottle(_time, ReportProgress);
         CreateProvisioning(options);
     }
+
+    /// <summary>Signs every ack and command this platform sends.</summary>
+    public PlatformSigner Signer { get; }
 
     /// <summary>Raised on the message-processing path after each commit (and for each duplicate), before the ack is queued.</summary>
     public event EventHandler<RecordStoredEventArgs>? RecordStored;
@@ -85,6 +90,7 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         _batcher.Dispose();
         _store.Dispose();
         DisposeProvisioning();
+        Signer.Dispose();
         _processing.Dispose();
     }
 

@@ -39,8 +39,9 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         var (host, port) = arguments.Broker is null ? ("127.0.0.1", broker!.Port) : ParseBroker(arguments.Broker);
         output.WriteLine($"demo: data in {dataRoot}; broker {(broker is null ? "external" : "embedded")} on {host}:{port}");
 
+        var (signingKey, verifyingKey) = DemoPlatformKey.Ensure(dataRoot);
         await using var central = arguments.WithCentral
-            ? new CentralPlatform(new CentralOptions { BrokerHost = host, BrokerPort = port, DatabasePath = Path.Combine(dataRoot, "central", "central.db") })
+            ? new CentralPlatform(new CentralOptions { BrokerHost = host, BrokerPort = port, DatabasePath = Path.Combine(dataRoot, "central", "central.db"), SigningKeyFile = signingKey })
             : null;
         if (central is not null)
         {
@@ -48,7 +49,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             await central.StartAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using var agent = BuildAgent(dataRoot, host, port);
+        using var agent = BuildAgent(dataRoot, host, port, verifyingKey);
         var outbox = agent.Services.GetRequiredService<OutboxStore>();
         var backlog = await outbox.GetTotalsAsync(cancellationToken).ConfigureAwait(false);
         if (backlog.Records > 0)
@@ -105,7 +106,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         return lost == 0 && duplicates == 0 ? 0 : 1;
     }
 
-    private IHost BuildAgent(string dataRoot, string brokerHost, int brokerPort)
+    private IHost BuildAgent(string dataRoot, string brokerHost, int brokerPort, string platformKeyFile)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         var testData = arguments.TestData ?? Environment.GetEnvironmentVariable("KIOSK_TEST_DATA") ?? Path.Combine(Directory.GetCurrentDirectory(), ".cache", "test-data");
@@ -118,6 +119,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             ["Kiosk:Roster:SimulatedPeople"] = RosterSize.ToString(CultureInfo.InvariantCulture),
             ["Kiosk:Sync:BrokerHost"] = brokerHost,
             ["Kiosk:Sync:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
+            ["Kiosk:Provisioning:CommandSigningKeyFile"] = platformKeyFile,
             ["Kiosk:Sync:AckTimeout"] = "00:00:20",
             ["Kiosk:Devices:Simulation:DataFolder"] = Path.GetFullPath(testData),
             ["Kiosk:HeartbeatInterval"] = "00:00:05",

@@ -50,6 +50,7 @@ public sealed class DiagnoseCommandTests
             DatabasePath = _folder.File($"central-{Guid.NewGuid():N}.db"),
             ClientId = "central-diagnose-" + Guid.NewGuid().ToString("N"),
             ClockOffset = clockOffset,
+            SigningKeyFile = TestPlatformKey.PrivateKeyFile,
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await central.StartAsync(timeout.Token);

@@ -48,6 +48,8 @@ public sealed class TestAgent : IAsyncDisposable
             // Port 0: agents of tests running in parallel each get a free port (written to <DataFolder>/local-api.url).
             ["Kiosk:LocalApi:Url"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
+            // As enrollment stores it: the platform's command-signing key, with which every ack and command is verified.
+            ["Kiosk:Provisioning:CommandSigningKeyFile"] = TestPlatformKey.PublicKeyFile,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

@@ -28,7 +28,7 @@ public sealed class Testbed : IAsyncDisposable
     {
         var folder = new TempFolder("kiosk-" + name);
         var broker = await MosquittoBroker.StartAsync();
-        var options = new CentralOptions { BrokerHost = MosquittoBroker.Host, BrokerPort = broker.Port, DatabasePath = folder.File("central.db"), ClientId = "central-" + Guid.NewGuid().ToString("N") };
+        var options = new CentralOptions { BrokerHost = MosquittoBroker.Host, BrokerPort = broker.Port, DatabasePath = folder.File("central.db"), ClientId = "central-" + Guid.NewGuid().ToString("N"), SigningKeyFile = TestPlatformKey.PrivateKeyFile };
         configure?.Invoke(options);
         var central = new CentralPlatform(options);
         using var timeout = new CancellationTokenSource(Eventually.DefaultBound);

@@ -7,6 +7,9 @@ public enum RecordKind
     Alert,
     Audit,
     Telemetry,
+
+    /// <summary>What a platform command did (docs/mqtt-contract.md, "Commands"); kept until the platform confirms it.</summary>
+    CommandResult,
 }
 
 /// <summary>Drain order: lower goes first. Check-ins and alerts are never evicted.</summary>
@@ -26,6 +29,7 @@ public static class RecordKinds
         RecordKind.Alert => "alert",
         RecordKind.Audit => "audit",
         RecordKind.Telemetry => "telemetry",
+        RecordKind.CommandResult => "commandResult",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -38,6 +42,7 @@ public static class RecordKinds
             "alert" => (true, RecordKind.Alert),
             "audit" => (true, RecordKind.Audit),
             "telemetry" => (true, RecordKind.Telemetry),
+            "commandResult" => (true, RecordKind.CommandResult),
             _ => (false, default),
         };
         return known;
@@ -48,6 +53,7 @@ public static class RecordKinds
         RecordKind.Alert => RecordPriority.Alert,
         RecordKind.CheckIn => RecordPriority.CheckIn,
         RecordKind.Audit => RecordPriority.Audit,
+        RecordKind.CommandResult => RecordPriority.CheckIn, // never evicted: the platform waits for it
         _ => RecordPriority.Telemetry,
     };
 }

@@ -22,6 +22,12 @@ public static class AgentRun
         {
             using var host = compose().Build();
             await host.RunAsync().ConfigureAwait(false);
+            if (host.Services.GetService(typeof(RestartRequest)) is RestartRequest { Reason: { } reason })
+            {
+                await error.WriteLineAsync("kiosk-agent: stopped to restart: " + reason).ConfigureAwait(false);
+                return TemporaryFailure;
+            }
+
             return 0;
         }
         catch (OptionsValidationException ex)

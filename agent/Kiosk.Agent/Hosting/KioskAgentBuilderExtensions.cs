@@ -1,4 +1,6 @@
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Control;
+using Kiosk.Agent.Control.Commands;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.LocalApi;
 using Kiosk.Agent.Outbox;
@@ -16,6 +18,9 @@ namespace Kiosk.Agent.Hosting;
 
 public static class KioskAgentBuilderExtensions
 {
+    /// <summary>The control store's file in the data folder (<see cref="ControlStore"/>).</summary>
+    public const string ControlFile = "control.db";
+
     /// <summary>
     /// Registers the whole agent: options (validated on start), devices, outbox, session, sync, telemetry and the local API.
     /// Which drivers exist is the host's choice (<see cref="DeviceServiceCollectionExtensions.AddKioskDrivers"/>); the roster
@@ -47,6 +52,39 @@ public static class KioskAgentBuilderExtensions
             var key = OutboxKey.LoadOrCreate(Path.Combine(folder, outbox.KeyFile));
             return OutboxStore.Open(Path.Combine(folder, outbox.DatabaseFile), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, OutboxBudget.From(outbox), key);
         });
+        services.AddSingleton(sp =>
+        {
+            var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
+            var outbox = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
+            var folder = Path.GetFullPath(kiosk.DataFolder, contentRoot);
+            return ControlStore.Open(Path.Combine(folder, ControlFile), OutboxKey.LoadOrCreate(Path.Combine(folder, outbox.KeyFile)), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var keyFile = sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.CommandSigningKeyFile;
+            var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
+            return new PlatformKeyRing(sp.GetRequiredService<ControlStore>(), string.IsNullOrWhiteSpace(keyFile) ? null : Path.GetFullPath(keyFile, Path.GetFullPath(kiosk.DataFolder, contentRoot)));
+        });
+        services.AddSingleton(sp =>
+        {
+            var identity = sp.GetRequiredService<AgentIdentity>();
+            var status = sp.GetRequiredService<SyncStatus>();
+            return new PlatformMessageVerifier(sp.GetRequiredService<PlatformKeyRing>(), identity.SiteId, identity.KioskId, sp.GetRequiredService<TimeProvider>(), () => status.ClockOffset);
+        });
+        services.AddSingleton<RestartRequest>();
+        services.AddSingleton<ICommandHandler, ProbeCommand>();
+        services.AddSingleton<ICommandHandler, RestartCommand>();
+        services.AddSingleton<ICommandHandler, SigningKeyCommand>();
+        services.AddSingleton(sp => new CommandProcessor(
+            sp.GetServices<ICommandHandler>(),
+            sp.GetRequiredService<PlatformMessageVerifier>(),
+            sp.GetRequiredService<ControlStore>(),
+            sp.GetRequiredService<OutboxStore>(),
+            sp.GetRequiredService<SyncStatus>(),
+            sp.GetRequiredService<AgentIdentity>(),
+            sp.GetRequiredService<MqttConnection>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CommandProcessor>>()));
         services.TryAddSingleton<IRoster, PlatformRoster>();
         services.AddSingleton<Alerts>();
         services.AddSingleton<SyncStatus>();
@@ -66,6 +104,7 @@ public static class KioskAgentBuilderExtensions
         services.AddHostedService<RecoveryAlert>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<CommandProcessor>());
         services.AddHostedService<Heartbeat>();
         services.AddHostedService<StorageAlerts>();
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Control;
 using Kiosk.Agent.Outbox;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -15,8 +16,11 @@ namespace Kiosk.Agent.Sync;
 /// them is bounded: when it is full an ack is dropped and counted (its records are sent again after the ack timeout
 /// and acknowledged again), because blocking the receive loop would stall the very PUBACKs the sync waits for.
 /// </summary>
-internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, Topics topics, SyncOptions options, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, Topics topics, SyncOptions options, PlatformMessageVerifier verifier, ControlStore control, TimeProvider timeProvider, ILogger logger)
 {
+    /// <summary>The largest ack accepted: 500 record ids with retries and progress fit many times over.</summary>
+    public const int MaxAckBytes = 256 * 1024;
+
     /// <summary>Acks waiting to be applied; the platform batches, so a few hundred is minutes of backlog.</summary>
     public const int QueueCapacity = 256;
 
@@ -27,7 +31,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
     /// </summary>
     public static readonly TimeSpan SendSettleBound = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<AckMessage> _acks = Channel.CreateBounded<AckMessage>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Channel<(AckMessage Ack, VerifiedMessage Signed)> _acks = Channel.CreateBounded<(AckMessage, VerifiedMessage)>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     public Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
@@ -39,10 +43,21 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         return Task.CompletedTask;
     }
 
-    /// <summary>Parses one ack payload and queues it for <see cref="RunAsync"/>; never throws, never blocks.</summary>
+    /// <summary>
+    /// Verifies one ack (signature, addressee, time: <see cref="PlatformMessageVerifier"/>), parses it and queues it for
+    /// <see cref="RunAsync"/>, which checks its nonce before it deletes anything; never throws, never blocks.
+    /// </summary>
     internal void Offer(ReadOnlySequence<byte> payload)
     {
-        var ack = AckMessage.TryParse(payload, out var error);
+        var refusal = verifier.Verify(topics.Ack, payload, MaxAckBytes, out var signed, out var why);
+        if (refusal != Refusal.None)
+        {
+            status.RefusedOne(refusal);
+            LogRefused(logger, topics.Ack, refusal.WireName(), why);
+            return;
+        }
+
+        var ack = AckMessage.TryParse(new ReadOnlySequence<byte>(signed!.Payload), out var error);
         if (ack is null)
         {
             status.MalformedAck();
@@ -51,7 +66,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         }
 
         // Hand off: the database work must not hold up MQTTnet's receive loop (it also carries our PUBACKs).
-        if (!_acks.Writer.TryWrite(ack))
+        if (!_acks.Writer.TryWrite((ack, signed)))
         {
             status.AckDropped();
             LogAckDropped(logger, QueueCapacity);
@@ -60,10 +75,18 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await foreach (var ack in _acks.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        await foreach (var (ack, signed) in _acks.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             try
             {
+                // Durable before the ack deletes anything: the same ack replayed, now or after a restart, is refused.
+                if (!await control.TryRecordNonceAsync(signed.Nonce, signed.ExpiresAt, stoppingToken).ConfigureAwait(false))
+                {
+                    status.RefusedOne(Refusal.Replayed);
+                    LogRefused(logger, topics.Ack, Refusal.Replayed.WireName(), "its nonce was seen before");
+                    continue;
+                }
+
                 await ApplyAckAsync(ack, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -137,6 +160,9 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]
     private static partial void LogMalformedAck(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "Refused a platform message on {Topic} ({Reason}): {Problem}")]
+    internal static partial void LogRefused(ILogger logger, string topic, string reason, string problem);
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again from chunk {FromChunk}")]
     private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId, int fromChunk);

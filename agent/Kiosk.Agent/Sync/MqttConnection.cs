@@ -64,7 +64,7 @@ internal sealed partial class MqttConnection : BackgroundService
             .Build();
     }
 
-    /// <summary>Raised for every message on a subscribed topic (only the ack topic today).</summary>
+    /// <summary>Raised for every message on a subscribed topic (the ack topic and cmd/#).</summary>
     public event Func<MqttApplicationMessageReceivedEventArgs, Task>? MessageReceived;
 
     /// <summary>Raised after each successful connect and birth, before publishers resume.</summary>
@@ -142,6 +142,7 @@ internal sealed partial class MqttConnection : BackgroundService
     {
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(_topics.Ack).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(_topics.Commands).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build(), cancellationToken).ConfigureAwait(false);
 
         await _client.PublishAsync(new MqttApplicationMessageBuilder()

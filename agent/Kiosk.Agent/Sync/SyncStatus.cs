@@ -17,6 +17,9 @@ public sealed class SyncStatus
     private long _quarantined;
     private long _clockOffsetMs = long.MinValue;
     private long _lastConnectedAtMs = long.MinValue;
+    private readonly long[] _refused = new long[Enum.GetValues<Kiosk.Agent.Control.Refusal>().Length];
+    private long _commandsRun;
+    private long _commandsRepeated;
 
     public long RecordsPublished => Interlocked.Read(ref _recordsPublished);
 
@@ -61,6 +64,29 @@ public sealed class SyncStatus
     }
 
     internal void ChunkPublished() => Interlocked.Increment(ref _chunksPublished);
+
+    /// <summary>Platform messages (acks and commands) refused, per reason; nothing was done for any of them.</summary>
+    public long Refused(Kiosk.Agent.Control.Refusal reason) => Interlocked.Read(ref _refused[(int)reason]);
+
+    /// <summary>All refused platform messages.</summary>
+    public long RefusedTotal => _refused.Sum(n => Interlocked.Read(ref n));
+
+    /// <summary>Refusal counts by wire name (only reasons that happened), for telemetry and the local API.</summary>
+    public IReadOnlyDictionary<string, long> RefusedByReason => Enum.GetValues<Kiosk.Agent.Control.Refusal>()
+        .Where(r => r != Kiosk.Agent.Control.Refusal.None && Refused(r) > 0)
+        .ToDictionary(r => Kiosk.Agent.Control.Refusals.WireName(r), Refused, StringComparer.Ordinal);
+
+    /// <summary>Platform commands run (each command id once).</summary>
+    public long CommandsRun => Interlocked.Read(ref _commandsRun);
+
+    /// <summary>Commands received again with an id already run; not run again.</summary>
+    public long CommandsRepeated => Interlocked.Read(ref _commandsRepeated);
+
+    internal void RefusedOne(Kiosk.Agent.Control.Refusal reason) => Interlocked.Increment(ref _refused[(int)reason]);
+
+    internal void CommandRun() => Interlocked.Increment(ref _commandsRun);
+
+    internal void CommandRepeated() => Interlocked.Increment(ref _commandsRepeated);
 
     internal void MalformedAck() => Interlocked.Increment(ref _malformedAcks);
 

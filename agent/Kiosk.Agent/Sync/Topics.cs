@@ -11,6 +11,13 @@ public sealed class Topics(string siteId, string kioskId)
 
     public string Ack => Prefix + "ack";
 
+    /// <summary>The subscription filter for every platform command.</summary>
+    public string Commands => Prefix + "cmd/#";
+
+    public string CommandPrefix => Prefix + "cmd/";
+
+    public string Command(string name) => Prefix + "cmd/" + name;
+
     public string Records(string kind) => Prefix + "records/" + kind;
 
     public string Blob(string recordId, string attachmentId) => Prefix + "blobs/" + recordId + "/" + attachmentId;

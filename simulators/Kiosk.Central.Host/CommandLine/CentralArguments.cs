@@ -7,8 +7,8 @@ namespace Kiosk.Central.CommandLine;
 internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStdinCloses)
 {
     public const string Usage = """
-        usage: kiosk-central --db PATH [--broker HOST:PORT] [--client-id ID] [--exit-on-stdin-close]
-                             [--ca-cert FILE --ca-key FILE --signing-key FILE] [--cert-days N] [--clock-offset SECONDS]
+        usage: kiosk-central --db PATH --signing-key FILE [--broker HOST:PORT] [--client-id ID] [--exit-on-stdin-close]
+                             [--ca-cert FILE --ca-key FILE] [--cert-days N] [--clock-offset SECONDS]
                kiosk-central --db PATH --ca-cert FILE --ca-key FILE --signing-key FILE --issue-token SITE/KIOSK [--token-hours H]
                kiosk-central --make-pki DIR
           --db PATH              the simulator's SQLite file (created when missing)
@@ -16,7 +16,8 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
           --client-id ID         MQTT client id (default central-simulator)
           --exit-on-stdin-close  also stop when standard input reaches its end (for a parent process holding a pipe)
           --ca-cert, --ca-key    PEM of the CA that issues kiosk certificates, and its key: turns enrollment on
-          --signing-key FILE     PEM private key the platform signs commands with (kiosks get its public key)
+          --signing-key FILE     PEM private key (ECDSA P-256) the platform signs every ack and command with;
+                                 enrollment hands kiosks its public key
           --cert-days N          lifetime of issued kiosk certificates in days (default 365)
           --clock-offset SECONDS added to every time the simulator reports (simulates a skewed platform clock)
           --issue-token SITE/KIOSK  print a one-time enrollment token for that kiosk and exit
@@ -91,11 +92,14 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
             options.BrokerPort = port;
         }
 
+        // The signing key signs every ack and command; with a CA it is also what enrollment hands to kiosks.
+        options.SigningKeyFile = values.GetValueOrDefault("--signing-key");
+        var enrolling = values.ContainsKey("--ca-cert") || values.ContainsKey("--ca-key");
         options.Provisioning = new ProvisioningOptions
         {
             CaCertificateFile = values.GetValueOrDefault("--ca-cert"),
             CaKeyFile = values.GetValueOrDefault("--ca-key"),
-            CommandSigningKeyFile = values.GetValueOrDefault("--signing-key"),
+            CommandSigningKeyFile = enrolling ? values.GetValueOrDefault("--signing-key") : null,
         };
         if (values.TryGetValue("--cert-days", out var days))
         {

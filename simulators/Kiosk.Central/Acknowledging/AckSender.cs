@@ -12,15 +12,18 @@ internal sealed class AckSender : IAsyncDisposable
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
     private readonly Channel<AckMessage> _queue = Channel.CreateUnbounded<AckMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<string, byte[], CancellationToken, Task> _publish;
+    private readonly Func<AckMessage, byte[]> _encode;
     private readonly Action<AckMessage> _sent;
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public AckSender(Func<string, byte[], CancellationToken, Task> publish, Action<AckMessage> sent, TimeProvider time, TextWriter log)
+    /// <param name="encode">Makes the payload (the signed message) of an ack.</param>
+    public AckSender(Func<string, byte[], CancellationToken, Task> publish, Func<AckMessage, byte[]> encode, Action<AckMessage> sent, TimeProvider time, TextWriter log)
     {
         _publish = publish;
+        _encode = encode;
         _sent = sent;
         _time = time;
         _log = log;
@@ -51,7 +54,7 @@ internal sealed class AckSender : IAsyncDisposable
         {
             await foreach (var message in _queue.Reader.ReadAllAsync(ct))
             {
-                var payload = message.ToJson();
+                var payload = _encode(message);
                 while (true)
                 {
                     try

@@ -6,7 +6,7 @@ namespace Kiosk.Central.Messages;
 /// <summary>The string formats of docs/mqtt-contract.md, the same patterns the JSON Schemas use.</summary>
 internal static partial class ContractFormats
 {
-    public static readonly IReadOnlySet<string> RecordKinds = new HashSet<string>(StringComparer.Ordinal) { "checkin", "alert", "audit", "telemetry" };
+    public static readonly IReadOnlySet<string> RecordKinds = new HashSet<string>(StringComparer.Ordinal) { "checkin", "alert", "audit", "telemetry", "commandResult" };
 
     public static bool IsUuid(string value) => UuidPattern().IsMatch(value);
 

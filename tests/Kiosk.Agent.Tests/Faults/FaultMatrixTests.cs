@@ -52,7 +52,7 @@ public sealed class FaultMatrixTests
     {
         _broker = await MosquittoBroker.StartAsync();
         _folder = new TempFolder("faults");
-        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
+        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db"), SigningKeyFile = TestPlatformKey.PrivateKeyFile });
         await _central.StartAsync(CancellationToken.None);
     }
 

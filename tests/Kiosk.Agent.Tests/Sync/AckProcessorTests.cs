@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Control;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Sync;
 using Kiosk.TestSupport;
@@ -23,6 +24,9 @@ public sealed class AckProcessorTests
     private InFlightWindow _inFlight = null!;
     private SyncStatus _status = null!;
     private AckProcessor _acks = null!;
+    private ControlStore _control = null!;
+    private PlatformKeyRing _keys = null!;
+    private Kiosk.Central.Signing.PlatformSigner _signer = null!;
     private CancellationTokenSource _stop = null!;
     private Task _loop = null!;
 
@@ -34,7 +38,11 @@ public sealed class AckProcessorTests
         _outbox = OutboxStore.Open(_folder.File("outbox.db"), _time);
         _inFlight = new InFlightWindow(_time);
         _status = new SyncStatus();
-        _acks = new AckProcessor(_outbox, _inFlight, _status, new Topics("site", "kiosk"), new SyncOptions(), _time, NullLogger.Instance);
+        _control = ControlStore.Open(_folder.File("control.db"), key: null, _time);
+        _keys = new PlatformKeyRing(_control, TestPlatformKey.PublicKeyFile);
+        _signer = TestPlatformKey.Signer(_time);
+        var verifier = new PlatformMessageVerifier(_keys, "site", "kiosk", _time, () => _status.ClockOffset);
+        _acks = new AckProcessor(_outbox, _inFlight, _status, new Topics("site", "kiosk"), new SyncOptions(), verifier, _control, _time, NullLogger.Instance);
         _stop = new CancellationTokenSource();
         _loop = _acks.RunAsync(_stop.Token);
     }
@@ -52,6 +60,9 @@ public sealed class AckProcessorTests
         }
 
         _stop.Dispose();
+        _signer.Dispose();
+        _keys.Dispose();
+        _control.Dispose();
         _outbox.Dispose();
         _folder.Dispose();
     }
@@ -61,11 +72,11 @@ public sealed class AckProcessorTests
 
     /// <summary>An ack as the platform sends it; its platformTime lets the test see when the ack loop has taken it.</summary>
     private void Ack(params string[] recordIds) =>
-        _acks.Offer(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(new JsonObject
+        _acks.Offer(new ReadOnlySequence<byte>(_signer.Sign("kiosk/v1/site/kiosk/ack", "site", "kiosk", Encoding.UTF8.GetBytes(new JsonObject
         {
             ["recordIds"] = new JsonArray([.. recordIds.Select(id => (JsonNode)id)]),
             ["platformTime"] = _time.GetUtcNow().ToString("O"),
-        }.ToJsonString())));
+        }.ToJsonString()), Kiosk.Central.Signing.PlatformSigner.AckLifetime)));
 
     private Task AckTakenAsync() => Eventually.TrueAsync(() => _status.ClockOffset is not null, "the ack loop took the ack");
 

@@ -111,7 +111,7 @@ public sealed class BrokerAclTests
     public async Task The_agent_syncs_a_check_in_with_an_attachment_through_the_acl()
     {
         // The central simulator uses the plain listener; the agent, as an enrolled kiosk, the mutual-TLS one with the ACL.
-        await using var central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
+        await using var central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db"), SigningKeyFile = TestPlatformKey.PrivateKeyFile });
         await central.StartAsync(CancellationToken.None);
         var (cert, key) = _pki.IssueClient("kiosk-site-t-kiosk-t");
         await using var agent = MutualTlsAgent.Create(_broker.TlsPort, _folder.File("agent"), _pki.CaFile, cert, key, new Dictionary<string, string?> { ["Kiosk:HeartbeatInterval"] = "00:00:01" });

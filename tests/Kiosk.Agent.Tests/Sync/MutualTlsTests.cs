@@ -29,7 +29,7 @@ public sealed class MutualTlsTests
         _pki = new TestPki(_folder.Path);
         var (serverCert, serverKey) = _pki.IssueServer();
         _broker = await MosquittoBroker.StartWithTlsAsync(_pki.CaFile, serverCert, serverKey);
-        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db") });
+        _central = new CentralPlatform(new CentralOptions { BrokerPort = _broker.Port, DatabasePath = _folder.File("central.db"), SigningKeyFile = TestPlatformKey.PrivateKeyFile });
         await _central.StartAsync(CancellationToken.None);
     }
 

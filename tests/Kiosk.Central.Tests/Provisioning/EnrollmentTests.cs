@@ -226,7 +226,7 @@ public sealed class EnrollmentTests
     [Test]
     public async Task Tokens_are_refused_when_provisioning_is_off_and_for_ids_outside_the_contract()
     {
-        await using (var off = new CentralPlatform(new CentralOptions { DatabasePath = _folder.File("off.db") }))
+        await using (var off = new CentralPlatform(new CentralOptions { DatabasePath = _folder.File("off.db"), SigningKeyFile = TestPlatformKey.PrivateKeyFile }))
         {
             Assert.That(off.ProvisioningEnabled, Is.False);
             Assert.That(() => off.IssueEnrollmentToken(Site, "k1", TimeSpan.FromHours(1)), Throws.InvalidOperationException.With.Message.Contains("not configured"));

@@ -21,7 +21,7 @@ internal sealed class CentralUnderTest : IAsyncDisposable
 
     public static async Task<CentralUnderTest> StartAsync(MosquittoBroker broker, string databasePath, string clientId, Action<CentralOptions>? configure = null)
     {
-        var options = new CentralOptions { BrokerHost = MosquittoBroker.Host, BrokerPort = broker.Port, DatabasePath = databasePath, ClientId = clientId };
+        var options = new CentralOptions { BrokerHost = MosquittoBroker.Host, BrokerPort = broker.Port, DatabasePath = databasePath, ClientId = clientId, SigningKeyFile = TestPlatformKey.PrivateKeyFile };
         configure?.Invoke(options);
         var log = new StringWriter();
         var platform = new CentralPlatform(options, TimeProvider.System, log);
