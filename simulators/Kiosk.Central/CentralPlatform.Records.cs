@@ -166,6 +166,7 @@ public sealed partial class CentralPlatform
 
     private void Announce(RecordEnvelope record, bool isDuplicate, DateTimeOffset storedAt)
     {
+        TakeCommandResult(record);
         try
         {
             RecordStored?.Invoke(this, new RecordStoredEventArgs(record.SiteId, record.KioskId, record.RecordId, record.Kind, record.Seq, isDuplicate, storedAt));

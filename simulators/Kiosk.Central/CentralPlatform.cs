@@ -155,6 +155,10 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         }
 
         _presence.State(topic.KioskKey, state, Encoding.UTF8.GetString(message.Payload.Span), _time.GetUtcNow());
+        if (state.Online)
+        {
+            ResendPendingCommands(topic.SiteId, topic.KioskId);
+        }
     }
 
     private void HandleTelemetry(ReceivedMessage message, KioskTopic topic)

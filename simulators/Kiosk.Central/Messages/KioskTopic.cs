@@ -11,6 +11,8 @@ internal sealed partial record KioskTopic(string SiteId, string KioskId, TopicCh
 
     public static string AckTopic(string siteId, string kioskId) => $"{Prefix}{siteId}/{kioskId}/ack";
 
+    public static string CommandTopic(string siteId, string kioskId, string name) => $"{Prefix}{siteId}/{kioskId}/cmd/{name}";
+
     public static bool TryParse(string topic, out KioskTopic? parsed, out string problem)
     {
         parsed = null;
