@@ -157,6 +157,12 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         _presence.State(topic.KioskKey, state, Encoding.UTF8.GetString(message.Payload.Span), _time.GetUtcNow());
         if (state.Online)
         {
+            if (state.Challenge is { Length: > 0 and <= 128 } challenge)
+            {
+                // Answer at once: the kiosk learns the platform clock from this even if its own is far off.
+                _sender.Enqueue(new AckMessage(topic.SiteId, topic.KioskId, [], [], [], _time.GetUtcNow()) { Challenge = challenge });
+            }
+
             ResendPendingCommands(topic.SiteId, topic.KioskId);
         }
     }

@@ -18,7 +18,7 @@ public sealed class CentralExecutableTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         using var folder = new TempFolder("central-exe");
-        using var process = Start("--broker", $"127.0.0.1:{broker.Port}", "--db", folder.File("central.db"), "--client-id", "central-exe-" + Guid.NewGuid().ToString("N"));
+        using var process = Start("--broker", $"127.0.0.1:{broker.Port}", "--db", folder.File("central.db"), "--signing-key", TestPlatformKey.PrivateKeyFile, "--client-id", "central-exe-" + Guid.NewGuid().ToString("N"));
         var lines = Lines(process);
         try
         {

@@ -65,7 +65,11 @@ public sealed class PlatformMessageVerifier(PlatformKeyRing keys, string siteId,
     /// <summary>The platform clock as this kiosk estimates it: its own clock plus the offset learned from verified acks.</summary>
     public DateTimeOffset PlatformNow => time.GetUtcNow() + (platformClockOffset() ?? TimeSpan.Zero);
 
-    /// <summary>Verifies <paramref name="payload"/>, received on <paramref name="topic"/>, against at most <paramref name="maxBytes"/>.</summary>
+    /// <summary>
+    /// Verifies <paramref name="payload"/>, received on <paramref name="topic"/>, against at most <paramref name="maxBytes"/>.
+    /// <paramref name="message"/> is set when the refusal is none, and also for <see cref="Refusal.Future"/> and
+    /// <see cref="Refusal.Expired"/> (signature and addressee verified, time not): only the clock challenge may use it then.
+    /// </summary>
     public Refusal Verify(string topic, ReadOnlySequence<byte> payload, int maxBytes, out VerifiedMessage? message, out string detail)
     {
         message = null;
@@ -168,6 +172,9 @@ public sealed class PlatformMessageVerifier(PlatformKeyRing keys, string siteId,
             return Refusal.Malformed;
         }
 
+        // Signed by the platform for this kiosk: from here on the message is the platform's, and a refusal for its time
+        // still hands it out, so that an ack answering the kiosk's clock challenge can be taken (AckProcessor).
+        message = new VerifiedMessage(topic, kid, issuedAt, expiresAt, nonce, Base64Url.DecodeFromChars(payloadText));
         if (issuedAt > now + ClockTolerance)
         {
             detail = $"issued {(issuedAt - now).TotalSeconds:F0} s in the future of the platform clock as this kiosk knows it";
@@ -180,7 +187,6 @@ public sealed class PlatformMessageVerifier(PlatformKeyRing keys, string siteId,
             return Refusal.Expired;
         }
 
-        message = new VerifiedMessage(topic, kid, issuedAt, expiresAt, nonce, Base64Url.DecodeFromChars(payloadText));
         detail = "";
         return Refusal.None;
     }

@@ -72,6 +72,7 @@ public static class KioskAgentBuilderExtensions
             return new PlatformMessageVerifier(sp.GetRequiredService<PlatformKeyRing>(), identity.SiteId, identity.KioskId, sp.GetRequiredService<TimeProvider>(), () => status.ClockOffset);
         });
         services.AddSingleton<RestartRequest>();
+        services.AddSingleton<ClockChallenge>();
         services.AddSingleton<ICommandHandler, ProbeCommand>();
         services.AddSingleton<ICommandHandler, RestartCommand>();
         services.AddSingleton<ICommandHandler, SigningKeyCommand>();

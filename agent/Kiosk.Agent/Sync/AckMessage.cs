@@ -10,6 +10,9 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
     /// <summary>Leading chunks the platform holds durably, per attachment still incomplete.</summary>
     public IReadOnlyList<(string RecordId, string AttachmentId, int ReceivedChunks)> Progress { get; init; } = [];
 
+    /// <summary>The kiosk's clock challenge this ack answers (<see cref="Kiosk.Agent.Control.ClockChallenge"/>), or null.</summary>
+    public string? Challenge { get; init; }
+
     /// <summary>Parses an ack; returns null and a reason when the payload is not a valid ack. Never throws.</summary>
     public static AckMessage? TryParse(ReadOnlySequence<byte> payload, out string? error)
     {
@@ -74,7 +77,8 @@ internal sealed record AckMessage(IReadOnlyList<string> RecordIds, DateTimeOffse
                 }
             }
 
-            return new AckMessage(recordIds, platformTime, retry) { Progress = progress };
+            var challenge = root.TryGetProperty("challenge", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            return new AckMessage(recordIds, platformTime, retry) { Progress = progress, Challenge = challenge };
         }
         catch (JsonException ex)
         {

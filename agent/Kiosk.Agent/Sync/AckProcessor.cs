@@ -16,7 +16,7 @@ namespace Kiosk.Agent.Sync;
 /// them is bounded: when it is full an ack is dropped and counted (its records are sent again after the ack timeout
 /// and acknowledged again), because blocking the receive loop would stall the very PUBACKs the sync waits for.
 /// </summary>
-internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, Topics topics, SyncOptions options, PlatformMessageVerifier verifier, ControlStore control, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow inFlight, SyncStatus status, Topics topics, SyncOptions options, PlatformMessageVerifier verifier, ControlStore control, ClockChallenge challenge, TimeProvider timeProvider, ILogger logger)
 {
     /// <summary>The largest ack accepted: 500 record ids with retries and progress fit many times over.</summary>
     public const int MaxAckBytes = 256 * 1024;
@@ -50,6 +50,14 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
     internal void Offer(ReadOnlySequence<byte> payload)
     {
         var refusal = verifier.Verify(topics.Ack, payload, MaxAckBytes, out var signed, out var why);
+        var ack = signed is null ? null : AckMessage.TryParse(new ReadOnlySequence<byte>(signed.Payload), out _);
+        if (refusal is Refusal.Future or Refusal.Expired && ack is not null && challenge.Matches(ack.Challenge))
+        {
+            // The platform's signed answer to this connection's clock challenge: fresh whatever the clocks say. Its
+            // platformTime sets the offset, and the time checks that refused it hold from then on.
+            refusal = Refusal.None;
+        }
+
         if (refusal != Refusal.None)
         {
             status.RefusedOne(refusal);
@@ -57,16 +65,16 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
             return;
         }
 
-        var ack = AckMessage.TryParse(new ReadOnlySequence<byte>(signed!.Payload), out var error);
         if (ack is null)
         {
+            AckMessage.TryParse(new ReadOnlySequence<byte>(signed!.Payload), out var error);
             status.MalformedAck();
             LogMalformedAck(logger, topics.Ack, error ?? "unknown");
             return;
         }
 
         // Hand off: the database work must not hold up MQTTnet's receive loop (it also carries our PUBACKs).
-        if (!_acks.Writer.TryWrite((ack, signed)))
+        if (!_acks.Writer.TryWrite((ack, signed!)))
         {
             status.AckDropped();
             LogAckDropped(logger, QueueCapacity);

@@ -10,8 +10,9 @@ using Kiosk.Agent.Configuration;
 namespace Kiosk.Agent.Sync;
 
 /// <summary>Birth and death payloads of the retained <c>state</c> topic (Sparkplug's idea, our JSON).</summary>
-public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOptions<SyncOptions> sync, TimeProvider timeProvider)
+public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOptions<SyncOptions> sync, Kiosk.Agent.Control.ClockChallenge challenge, TimeProvider timeProvider)
 {
+    /// <summary>The birth of a new connection, with a new clock challenge (<see cref="Kiosk.Agent.Control.ClockChallenge"/>).</summary>
     public byte[] Build()
     {
         var deviceList = new JsonArray();
@@ -34,6 +35,7 @@ public sealed class BirthMessage(AgentIdentity identity, DeviceSet devices, IOpt
             ["at"] = OutboxTime.Format(timeProvider.GetUtcNow()),
             ["capabilities"] = new JsonObject { ["protocol"] = 1, ["maxChunkBytes"] = sync.Value.ChunkBytes },
             ["devices"] = deviceList,
+            ["challenge"] = challenge.Renew(),
         };
         return JsonSerializer.SerializeToUtf8Bytes(birth);
     }

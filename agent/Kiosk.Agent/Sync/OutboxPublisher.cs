@@ -34,7 +34,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private readonly SemaphoreSlim _publishSlots;
     private readonly DrainRateLimit _rateLimit;
 
-    public OutboxPublisher(OutboxStore outbox, MqttConnection connection, IOptions<SyncOptions> options, AgentIdentity identity, Alerts alerts, SyncStatus status, PlatformMessageVerifier verifier, ControlStore control, TimeProvider timeProvider, ILogger<OutboxPublisher> logger)
+    public OutboxPublisher(OutboxStore outbox, MqttConnection connection, IOptions<SyncOptions> options, AgentIdentity identity, Alerts alerts, SyncStatus status, PlatformMessageVerifier verifier, ControlStore control, ClockChallenge challenge, TimeProvider timeProvider, ILogger<OutboxPublisher> logger)
     {
         _outbox = outbox;
         _connection = connection;
@@ -47,7 +47,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
         _inFlight = new InFlightWindow(timeProvider);
         _publishSlots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
         _rateLimit = new DrainRateLimit(_options.MaxMessagesPerSecond, timeProvider);
-        _acks = new AckProcessor(outbox, _inFlight, status, _topics, _options, verifier, control, timeProvider, logger);
+        _acks = new AckProcessor(outbox, _inFlight, status, _topics, _options, verifier, control, challenge, timeProvider, logger);
         _connection.MessageReceived += _acks.OnMessageAsync;
         _connection.Connected += OnConnectedAsync;
     }

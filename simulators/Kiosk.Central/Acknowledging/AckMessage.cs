@@ -15,6 +15,9 @@ internal sealed record AckMessage(
 {
     public string Topic => KioskTopic.AckTopic(SiteId, KioskId);
 
+    /// <summary>The clock challenge of the kiosk's birth this ack answers, or null.</summary>
+    public string? Challenge { get; init; }
+
     public byte[] ToJson()
     {
         using var buffer = new MemoryStream();
@@ -29,6 +32,11 @@ internal sealed record AckMessage(
 
             json.WriteEndArray();
             json.WriteString("platformTime", ContractFormats.FormatTime(PlatformTime));
+            if (Challenge is not null)
+            {
+                json.WriteString("challenge", Challenge);
+            }
+
             if (Retry.Count > 0)
             {
                 json.WriteStartArray("retry");

@@ -5,6 +5,9 @@ namespace Kiosk.Central.Messages;
 /// <summary>The fields of a birth or death the platform keeps (docs/mqtt-contract.md, "state").</summary>
 internal sealed record StateMessage(bool Online, string? BootId, string? AgentVersion)
 {
+    /// <summary>The kiosk's clock challenge in a birth, answered with a signed ack that echoes it.</summary>
+    public string? Challenge { get; init; }
+
     public static StateMessage? Read(ReadOnlyMemory<byte> payload, out string problem)
     {
         try
@@ -20,7 +23,7 @@ internal sealed record StateMessage(bool Online, string? BootId, string? AgentVe
             }
 
             problem = string.Empty;
-            return new StateMessage(online.GetBoolean(), OptionalString(root, "bootId"), OptionalString(root, "agentVersion"));
+            return new StateMessage(online.GetBoolean(), OptionalString(root, "bootId"), OptionalString(root, "agentVersion")) { Challenge = OptionalString(root, "challenge") };
         }
         catch (JsonException ex)
         {

@@ -108,5 +108,13 @@ public sealed class PlatformSigner : IDisposable
         return Base64Url.DecodeFromChars(document.RootElement.GetProperty("payload").GetString());
     }
 
+    /// <summary>The decoded protected header of a signed message, for logs and tests (the signature is not checked here).</summary>
+    public static byte[] HeaderOf(ReadOnlySpan<byte> envelope)
+    {
+        var reader = new Utf8JsonReader(envelope);
+        using var document = JsonDocument.ParseValue(ref reader);
+        return Base64Url.DecodeFromChars(document.RootElement.GetProperty("protected").GetString());
+    }
+
     public void Dispose() => _key.Dispose();
 }

@@ -506,7 +506,7 @@ public sealed class FaultMatrixTests
 
         public static DemoProcess Start(int brokerPort, string dataFolder, ConcurrentDictionary<string, long> committed, params string[] extra)
         {
-            var start = new ProcessStartInfo("dotnet", [DemoDll, "--broker", $"127.0.0.1:{brokerPort}", "--no-central", "--trace-commits", "--data", dataFolder, "--test-data", RepositoryPaths.TestData, .. extra])
+            var start = new ProcessStartInfo("dotnet", [DemoDll, "--broker", $"127.0.0.1:{brokerPort}", "--no-central", "--trace-commits", "--data", dataFolder, "--test-data", RepositoryPaths.TestData, $"--Kiosk:Provisioning:CommandSigningKeyFile={TestPlatformKey.PublicKeyFile}", .. extra])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

@@ -42,7 +42,7 @@ public sealed class AckProcessorTests
         _keys = new PlatformKeyRing(_control, TestPlatformKey.PublicKeyFile);
         _signer = TestPlatformKey.Signer(_time);
         var verifier = new PlatformMessageVerifier(_keys, "site", "kiosk", _time, () => _status.ClockOffset);
-        _acks = new AckProcessor(_outbox, _inFlight, _status, new Topics("site", "kiosk"), new SyncOptions(), verifier, _control, _time, NullLogger.Instance);
+        _acks = new AckProcessor(_outbox, _inFlight, _status, new Topics("site", "kiosk"), new SyncOptions(), verifier, _control, new ClockChallenge(), _time, NullLogger.Instance);
         _stop = new CancellationTokenSource();
         _loop = _acks.RunAsync(_stop.Token);
     }

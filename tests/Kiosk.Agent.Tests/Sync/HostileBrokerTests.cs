@@ -39,7 +39,17 @@ public sealed class HostileBrokerTests
 
     private TestAgent Agent(IDictionary<string, string?>? overrides = null) => new(_broker.Port, _folder.File("agent"), overrides);
 
-    private Task PublishAckAsync(TestAgent agent, byte[] payload) =>
+    /// <summary>
+    /// Publishes <paramref name="payload"/> as an ack signed with the platform's key, as a platform that lies (or whose key
+    /// leaked) would: what these tests check is what the agent does with a validly signed ack that makes no sense.
+    /// </summary>
+    private Task PublishAckAsync(TestAgent agent, byte[] payload)
+    {
+        using var signer = TestPlatformKey.Signer();
+        return PublishRawAsync(agent, signer.Sign(agent.Topics.Ack, "site-t", "kiosk-t", payload, TimeSpan.FromMinutes(5)));
+    }
+
+    private Task PublishRawAsync(TestAgent agent, byte[] payload) =>
         _intruder.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(agent.Topics.Ack).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
     private static NewRecord CheckIn(int n) => new(RecordKind.CheckIn, new JsonObject { ["n"] = n });
@@ -119,5 +129,60 @@ public sealed class HostileBrokerTests
         agent.Services.GetRequiredService<Kiosk.Agent.Sync.OutboxPublisher>().RetryUnacknowledged();
         await acknowledged;
         Assert.That(await _central.GetAttachmentAsync(receipt.RecordId, "scan", CancellationToken.None), Has.Length.EqualTo(300_000));
+    }
+    [Test]
+    public async Task An_intruder_that_acks_every_record_it_sees_deletes_nothing()
+    {
+        // The platform stores but does not acknowledge; an intruder on the broker reads every record and acks it, once
+        // unsigned and once signed with a key of its own that claims the platform's key id.
+        _central.AcknowledgementsPaused = true;
+        using var intruderKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var forger = new Kiosk.Central.Signing.PlatformSigner(intruderKey);
+        using var platformKey = TestPlatformKey.Signer();
+        var forgedAcks = 0;
+        _intruder.ApplicationMessageReceivedAsync += async e =>
+        {
+            var records = System.Text.Json.Nodes.JsonNode.Parse(e.ApplicationMessage.ConvertPayloadToString())!["records"]!.AsArray();
+            var ack = Encoding.UTF8.GetBytes(new JsonObject { ["recordIds"] = new System.Text.Json.Nodes.JsonArray([.. records.Select(r => (System.Text.Json.Nodes.JsonNode)r!["recordId"]!.GetValue<string>())]), ["platformTime"] = DateTimeOffset.UtcNow.ToString("O") }.ToJsonString());
+            var ackTopic = "kiosk/v1/site-t/kiosk-t/ack";
+            var forged = System.Text.Json.Nodes.JsonNode.Parse(forger.Sign(ackTopic, "site-t", "kiosk-t", ack, TimeSpan.FromMinutes(5)))!;
+            var header = System.Text.Json.Nodes.JsonNode.Parse(Kiosk.Central.Signing.PlatformSigner.HeaderOf(Encoding.UTF8.GetBytes(forged.ToJsonString())))!;
+            header["kid"] = platformKey.KeyId;
+            forged["protected"] = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()));
+            foreach (var payload in new[] { ack, forger.Sign(ackTopic, "site-t", "kiosk-t", ack, TimeSpan.FromMinutes(5)), Encoding.UTF8.GetBytes(forged.ToJsonString()) })
+            {
+                await _intruder.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(ackTopic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            }
+
+            Interlocked.Increment(ref forgedAcks);
+        };
+        await _intruder.SubscribeAsync("kiosk/v1/+/+/records/#", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        await using var agent = Agent(new Dictionary<string, string?> { ["Kiosk:Sync:AckTimeout"] = "00:10:00" });
+        await agent.StartAsync();
+        var receipts = new List<CommitReceipt>();
+        for (var i = 0; i < 5; i++)
+        {
+            receipts.Add(await agent.CommitAsync(CheckIn(i)));
+        }
+
+        await Eventually.TrueAsync(() => agent.Status.RecordsPublished >= 5, "every record went out");
+        await Eventually.TrueAsync(async () => (await _central.GetStoredRecordsAsync(CancellationToken.None)).Count(r => r.Kind == "checkin") == 5, "the platform stored them");
+        await Eventually.TrueAsync(() => Volatile.Read(ref forgedAcks) >= 1 && agent.Status.RefusedTotal >= 3L * Volatile.Read(ref forgedAcks), "the intruder's acks reached the kiosk and were refused");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(agent.Status.RecordsAcknowledged, Is.Zero, "not one record deleted on the intruder's word");
+            Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(5));
+            Assert.That(agent.Status.Refused(Kiosk.Agent.Control.Refusal.Unsigned), Is.GreaterThanOrEqualTo(1));
+            Assert.That(agent.Status.Refused(Kiosk.Agent.Control.Refusal.WrongKey), Is.GreaterThanOrEqualTo(1));
+            Assert.That(agent.Status.Refused(Kiosk.Agent.Control.Refusal.BadSignature), Is.GreaterThanOrEqualTo(1));
+        });
+
+        // The platform's own acks then delete them.
+        _central.AcknowledgementsPaused = false;
+        var acknowledged = agent.WaitAcknowledgedAsync(receipts.Select(r => r.RecordId));
+        agent.Services.GetRequiredService<Kiosk.Agent.Sync.OutboxPublisher>().RetryUnacknowledged();
+        await acknowledged;
     }
 }

@@ -149,8 +149,10 @@ public sealed class SyncTests
         await agent.Services.GetRequiredService<Kiosk.Agent.Sync.MqttConnection>().WaitConnectedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         using var platform = new MqttClientFactory().CreateMqttClient();
         await platform.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
-        await platform.PublishStringAsync(agent.Topics.Ack, "{not json");
-        await platform.PublishStringAsync(agent.Topics.Ack, """{"recordIds": [42]}""");
+        // Signed by the platform's key: what is checked here is the ack inside a good signature.
+        using var signer = TestPlatformKey.Signer();
+        await platform.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(agent.Topics.Ack).WithPayload(signer.Sign(agent.Topics.Ack, "site-t", "kiosk-t", "{not json"u8, TimeSpan.FromMinutes(5))).Build());
+        await platform.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(agent.Topics.Ack).WithPayload(signer.Sign(agent.Topics.Ack, "site-t", "kiosk-t", """{"recordIds": [42]}"""u8, TimeSpan.FromMinutes(5))).Build());
 
         await Eventually.TrueAsync(() => agent.Status.MalformedAcks == 2);
         var receipt = await agent.CommitAsync(CheckIn(1));
@@ -181,8 +183,19 @@ public sealed class SyncTests
         Assert.That(byKind.Keys, Is.SupersetOf(new[] { "state", "telemetry", "records", "ack" }));
         foreach (var (topic, json) in Seen())
         {
-            var schema = topic.Split('/')[4] + ".schema.json";
-            Assert.That(ContractSchema.Errors(schema, json), Is.Empty, $"{topic}: {json}");
+            var channel = topic.Split('/')[4];
+            if (channel is "ack" or "cmd")
+            {
+                // Platform to kiosk: the signed envelope, its protected header, and the message inside.
+                var envelope = System.Text.Encoding.UTF8.GetBytes(json);
+                Assert.That(ContractSchema.Errors("signed-message.schema.json", json), Is.Empty, $"{topic}: {json}");
+                Assert.That(ContractSchema.Errors("signed-header.schema.json", System.Text.Encoding.UTF8.GetString(Kiosk.Central.Signing.PlatformSigner.HeaderOf(envelope))), Is.Empty, topic);
+                var inner = System.Text.Encoding.UTF8.GetString(Kiosk.Central.Signing.PlatformSigner.PayloadOf(envelope));
+                Assert.That(ContractSchema.Errors(channel == "ack" ? "ack.schema.json" : $"cmd-{topic.Split('/')[5]}.schema.json", inner), Is.Empty, $"{topic}: {inner}");
+                continue;
+            }
+
+            Assert.That(ContractSchema.Errors(channel + ".schema.json", json), Is.Empty, $"{topic}: {json}");
         }
     }
 

@@ -7,11 +7,8 @@ namespace Kiosk.Central.Tests.Schemas;
 /// <summary>The schemas in docs/schemas and the examples of docs/mqtt-contract.md marked for them.</summary>
 internal static partial class ContractSchemas
 {
-    public static readonly string[] Names =
-    [
-        "state.schema.json", "telemetry.schema.json", "records.schema.json", "ack.schema.json", "blob-chunk.schema.json",
-        "provisioning-enroll.schema.json", "provisioning-enroll-reply.schema.json", "provisioning-time.schema.json", "provisioning-time-reply.schema.json",
-    ];
+    /// <summary>Every schema in docs/schemas: each must have an example in the contract.</summary>
+    public static readonly string[] Names = [.. Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "docs", "schemas"), "*.schema.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).Cast<string>()];
 
     public static string PathOf(string name) => Path.Combine(RepositoryPaths.Root, "docs", "schemas", name);
 

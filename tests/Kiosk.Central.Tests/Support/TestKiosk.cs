@@ -1,3 +1,5 @@
+using System.Buffers;
+using Kiosk.TestSupport;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,7 +41,9 @@ internal sealed class TestKiosk : IAsyncDisposable
         var kiosk = new TestKiosk(client, siteId, kioskId);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            var json = Encoding.UTF8.GetString(e.ApplicationMessage.Payload);
+            // Every ack is signed (docs/mqtt-contract.md, "Signed platform messages"): check it as the contract says,
+            // independently of the agent's verifier, and keep what is inside.
+            var json = Encoding.UTF8.GetString(OpenSigned(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
             lock (kiosk.AckPayloads)
             {
                 kiosk.AckPayloads.Add(json);
@@ -155,5 +159,33 @@ internal sealed class TestKiosk : IAsyncDisposable
         }
 
         _client.Dispose();
+    }
+
+    private static readonly Lazy<System.Security.Cryptography.ECDsa> PlatformKey = new(() =>
+    {
+        var key = System.Security.Cryptography.ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(TestPlatformKey.PublicKeyFile));
+        return key;
+    });
+
+    /// <summary>The payload of a signed platform message, after checking its ES256 signature and that it names <paramref name="topic"/>.</summary>
+    private static byte[] OpenSigned(string topic, byte[] envelope)
+    {
+        var root = JsonNode.Parse(envelope)!;
+        var protectedText = root["protected"]!.GetValue<string>();
+        var payloadText = root["payload"]!.GetValue<string>();
+        var signature = System.Buffers.Text.Base64Url.DecodeFromChars(root["signature"]!.GetValue<string>());
+        if (!PlatformKey.Value.VerifyData(Encoding.ASCII.GetBytes(protectedText + "." + payloadText), signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        {
+            throw new InvalidDataException($"the message on {topic} does not carry a valid platform signature");
+        }
+
+        var header = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(protectedText))!;
+        if (header["topic"]!.GetValue<string>() != topic)
+        {
+            throw new InvalidDataException($"the message on {topic} was signed for {header["topic"]}");
+        }
+
+        return System.Buffers.Text.Base64Url.DecodeFromChars(payloadText);
     }
 }
