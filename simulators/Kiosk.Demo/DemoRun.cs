@@ -13,6 +13,7 @@ using Kiosk.Devices.Simulated;
 using Kiosk.Simulation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -62,6 +63,12 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         if (agent.Services.GetRequiredService<LocalApiServer>().Address is { } localApi)
         {
             output.WriteLine($"demo: local API on {localApi.GetLeftPart(UriPartial.Authority)} (try ./kiosk.sh ctl status --url {localApi.GetLeftPart(UriPartial.Authority)})");
+        }
+
+        if (central is not null && !await ProvisionAsync(central, agent.Services, cancellationToken).ConfigureAwait(false))
+        {
+            await agent.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return 1;
         }
 
         var target = arguments.CheckIns;
@@ -117,6 +124,8 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             ["Kiosk:Profile"] = "demo",
             ["Kiosk:DataFolder"] = Path.Combine(dataRoot, "agent"),
             ["Kiosk:Roster:SimulatedPeople"] = RosterSize.ToString(CultureInfo.InvariantCulture),
+            // The roster command carries the people's photographs: 16 MiB packets (the roster command's own limit).
+            ["Kiosk:Sync:MaxIncomingPacketBytes"] = (16 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
             ["Kiosk:Sync:BrokerHost"] = brokerHost,
             ["Kiosk:Sync:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
             ["Kiosk:Provisioning:CommandSigningKeyFile"] = platformKeyFile,
@@ -134,7 +143,54 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         builder.AddKioskAgent();
         builder.AddSimulatedKiosk();
         builder.Services.AddKioskDrivers(RealDrivers.All);
+        if (arguments.WithCentral)
+        {
+            // The people are generated (the simulated devices present them), but the kiosk knows them only from the
+            // platform's roster command, as a production kiosk does. Without the central simulator the generated roster stays.
+            builder.Services.Replace(ServiceDescriptor.Singleton<IRoster>(sp => new PlatformRoster(sp.GetRequiredService<RosterStore>())));
+        }
+
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Sends the kiosk its roster (the generated people, with their photographs, in parts that fit its packet limit) and
+    /// its session policy through the central simulator, and waits for both to be in force.
+    /// </summary>
+    private async Task<bool> ProvisionAsync(CentralPlatform central, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var roster = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KioskOptions>>().Value.Roster;
+        var photos = configuration["Kiosk:Devices:Simulation:DataFolder"]!;
+        var packetLimit = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SyncOptions>>().Value.MaxIncomingPacketBytes;
+
+        // Versions only grow, across runs on the same data folder too.
+        var version = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromMinutes(1));
+        try
+        {
+            // The JWS carries the body base64url-encoded (4/3), with headroom for its header.
+            var results = await central.PushRosterAsync(SiteId, KioskId, SimulatedRoster.PlatformPeople(roster, photos), version, packetLimit / 4 * 3 - 4096, bound.Token).ConfigureAwait(false);
+            foreach (var result in results)
+            {
+                output.WriteLine($"demo: roster command {result.Status}: {result.Message}");
+            }
+
+            if (results[^1].Status != "done")
+            {
+                return false;
+            }
+
+            var policy = await central.PushAsync(SiteId, KioskId, "policy", DemoPolicy.Create(version), bound.Token).ConfigureAwait(false);
+            output.WriteLine($"demo: policy command {policy.Status}: {policy.Message}");
+            return policy.Status == "done";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine("demo: the kiosk did not answer its roster and policy commands within a minute");
+            return false;
+        }
     }
 
     private async Task VisitAsync(IServiceProvider services, int? target, CancellationToken cancellationToken)

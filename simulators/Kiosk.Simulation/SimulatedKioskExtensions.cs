@@ -26,7 +26,7 @@ public static class SimulatedKioskExtensions
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddKioskDrivers([.. SimulatedDrivers.All, AudioDrivers.File]);
         builder.Services.Replace(ServiceDescriptor.Singleton<IRoster>(sp =>
-            SimulatedRoster.Create(sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster, sp.GetRequiredService<IConfiguration>(), contentRoot)));
+            SimulatedRoster.Create(sp.GetRequiredService<IOptions<KioskOptions>>().Value.Roster, sp.GetRequiredService<IConfiguration>(), contentRoot, sp.GetRequiredService<RosterStore>())));
         builder.Services.AddSingleton<ILocalApiModule, SimulationApi>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Session;
 using Kiosk.Devices.Simulated;
@@ -13,13 +14,14 @@ namespace Kiosk.Simulation;
 /// </summary>
 public static class SimulatedRoster
 {
-    public static IRoster Create(RosterOptions options, IConfiguration configuration, string contentRoot)
+    /// <param name="platform">The platform's roster, used when the count is 0.</param>
+    public static IRoster Create(RosterOptions options, IConfiguration configuration, string contentRoot, RosterStore platform)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(configuration);
         if (options.SimulatedPeople <= 0)
         {
-            return new PlatformRoster();
+            return new PlatformRoster(platform);
         }
 
         var configured = configuration["Kiosk:Devices:Simulation:DataFolder"];
@@ -35,6 +37,33 @@ public static class SimulatedRoster
     {
         ArgumentNullException.ThrowIfNull(options);
         return SimulatedPeople.Generate(options.Seed, options.SimulatedPeople);
+    }
+
+    /// <summary>
+    /// The same people as the platform's roster lists them (<c>cmd/roster</c>'s <c>people</c>): personId P0001..., the
+    /// SHA-256 of the upper-cased ID number, the name masked after its first character, the level and the enrolled photograph
+    /// (base64) from <paramref name="photoFolder"/>, in roster order.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> PlatformPeople(RosterOptions options, string photoFolder) =>
+        [.. People(options).Select((p, i) => PlatformPerson(p, $"P{i + 1:D4}", i % 2 == 0 ? "normal" : "strict", Photo(photoFolder, p.FaceSourceId)))];
+
+    /// <summary>One person as <c>cmd/roster</c> lists them.</summary>
+    public static JsonObject PlatformPerson(SimulatedPerson person, string personId, string level, ReadOnlyMemory<byte> photo)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var entry = new JsonObject
+        {
+            ["personId"] = personId,
+            ["idNumberHash"] = RosterEntry.HashIdNumber(person.Card.IdNumber),
+            ["maskedName"] = person.Card.Name[..1] + new string('*', Math.Max(1, person.Card.Name.Length - 1)),
+            ["supervisionLevel"] = level,
+        };
+        if (!photo.IsEmpty)
+        {
+            entry["face"] = Convert.ToBase64String(photo.Span);
+        }
+
+        return entry;
     }
 
     private static ReadOnlyMemory<byte> Photo(string folder, string sourceId)

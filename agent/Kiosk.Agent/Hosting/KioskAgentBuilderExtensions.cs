@@ -76,6 +76,10 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<ICommandHandler, ProbeCommand>();
         services.AddSingleton<ICommandHandler, RestartCommand>();
         services.AddSingleton<ICommandHandler, SigningKeyCommand>();
+        services.AddSingleton<RosterStore>();
+        services.AddSingleton<PolicyStore>();
+        services.AddSingleton<ICommandHandler, RosterCommand>();
+        services.AddSingleton<ICommandHandler, PolicyCommand>();
         services.AddSingleton(sp => new CommandProcessor(
             sp.GetServices<ICommandHandler>(),
             sp.GetRequiredService<PlatformMessageVerifier>(),

@@ -35,10 +35,29 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         });
     }
 
-    private SessionView View() => new(session.State, session.NextStep, session.State == SessionState.Idle ? [] : session.RequiredSteps, session.State == SessionState.Idle ? null : session.SupervisionLevel);
+    private SessionView View()
+    {
+        var idle = session.State == SessionState.Idle;
+        var level = idle ? null : session.LevelPolicy;
+        return new(session.State, session.NextStep, idle ? [] : session.RequiredSteps, idle ? null : session.SupervisionLevel)
+        {
+            Questions = level is null ? [] : [.. level.Questions.Select(q => new QuestionView(q.Id, q.TextZh, q.TextEn, Kiosk.Agent.Control.Commands.PolicyCommand.WireName(q.AnswerType), q.Required))],
+            PolicyVersion = idle ? null : session.PolicyVersion,
+            RosterVersion = idle ? null : session.RosterVersion,
+            FaceAttempts = level?.FaceAttempts,
+            Liveness = level is null ? null : level.LivenessBlocks ? "block" : "flag",
+            DocumentTypes = level?.DocumentTypes ?? [],
+            AttachmentRetentionDays = level?.AttachmentRetentionDays,
+        };
+    }
 
     private static IResult Answer(StepOutcome outcome, CheckInReceipt? receipt = null) =>
-        Results.Json(new SessionAnswer(outcome.Result, outcome.State, outcome.Message, outcome.NextStep, receipt is null ? null : new ReceiptView(receipt.RecordId, receipt.Seq, receipt.CommittedAt, receipt.SupervisionLevel, receipt.Steps)), LocalApiJson.Options);
+        Results.Json(new SessionAnswer(outcome.Result, outcome.State, outcome.Message, outcome.NextStep, receipt is null ? null : new ReceiptView(receipt.RecordId, receipt.Seq, receipt.CommittedAt, receipt.SupervisionLevel, receipt.Steps)
+        {
+            PolicyVersion = receipt.PolicyVersion,
+            RosterVersion = receipt.RosterVersion,
+            AttachmentRetentionDays = receipt.AttachmentRetentionDays,
+        }), LocalApiJson.Options);
 
     private async Task<IResult> RunStepAsync(string step, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -97,11 +116,43 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
     private sealed record CallStaffBody(string? Reason);
 }
 
-/// <summary><c>GET /api/session</c>: where the session is and what the screen should ask for next.</summary>
-public sealed record SessionView(SessionState State, CheckInStep? NextStep, IReadOnlyList<CheckInStep> RequiredSteps, string? SupervisionLevel);
+/// <summary>
+/// <c>GET /api/session</c>: where the session is and what the screen should ask for next. Once the person is identified
+/// under a platform policy (<c>cmd/policy</c>), also the report's questions to show (both languages, the answer type,
+/// whether required), the face attempts, the liveness rule, the document types to ask for and the attachments' retention;
+/// without one, those are empty or null and configuration's steps apply.
+/// </summary>
+public sealed record SessionView(SessionState State, CheckInStep? NextStep, IReadOnlyList<CheckInStep> RequiredSteps, string? SupervisionLevel)
+{
+    public IReadOnlyList<QuestionView> Questions { get; init; } = [];
+
+    public long? PolicyVersion { get; init; }
+
+    public long? RosterVersion { get; init; }
+
+    public int? FaceAttempts { get; init; }
+
+    /// <summary>block or flag, or null without a platform policy.</summary>
+    public string? Liveness { get; init; }
+
+    public IReadOnlyList<string> DocumentTypes { get; init; } = [];
+
+    public int? AttachmentRetentionDays { get; init; }
+}
+
+/// <summary>One report question as the screen shows it; <c>reportAnswers</c> answers it by <see cref="Id"/>.</summary>
+/// <param name="AnswerType">yesNo (answer yes or no), text, number, or date (yyyy-MM-dd).</param>
+public sealed record QuestionView(string Id, string TextZh, string TextEn, string AnswerType, bool Required);
 
 /// <summary>The answer to every session action: the result, the new state, the message to show and the next step.</summary>
 public sealed record SessionAnswer(StepResult Result, SessionState State, string Message, CheckInStep? NextStep, ReceiptView? Receipt);
 
 /// <summary>The stored check-in after a commit (no personal data: the record id and seq identify it).</summary>
-public sealed record ReceiptView(string RecordId, long Seq, DateTimeOffset CommittedAt, string SupervisionLevel, IReadOnlyList<CheckInStep> Steps);
+public sealed record ReceiptView(string RecordId, long Seq, DateTimeOffset CommittedAt, string SupervisionLevel, IReadOnlyList<CheckInStep> Steps)
+{
+    public long? PolicyVersion { get; init; }
+
+    public long? RosterVersion { get; init; }
+
+    public int? AttachmentRetentionDays { get; init; }
+}

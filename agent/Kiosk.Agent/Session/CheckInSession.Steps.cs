@@ -36,14 +36,15 @@ public sealed partial class CheckInSession
         }
 
         var card = read.Value!;
-        if (!_roster.IsLoaded)
+        var roster = _sessionRoster ?? _roster;
+        if (!roster.IsLoaded)
         {
             await RaiseAlertAsync("noRoster", "medium", "a person presented an ID card, but this kiosk has not received its roster from the platform", ct).ConfigureAwait(false);
             MoveTo(SessionState.Halted);
             return Outcome(StepResult.Rejected, "本机尚未收到报到名单，请联系工作人员 / This kiosk cannot take check-ins yet; please see staff");
         }
 
-        var person = _roster.Find(card.IdNumber);
+        var person = roster.Find(card.IdNumber);
         if (person is null)
         {
             await RaiseAlertAsync("unknownPerson", "medium", $"ID card ending {Last4(card.IdNumber)} is not on this kiosk's roster", ct).ConfigureAwait(false);
@@ -51,9 +52,21 @@ public sealed partial class CheckInSession
             return Outcome(StepResult.Rejected, "未找到您的报到信息，请联系工作人员 / You are not registered here; please see staff");
         }
 
-        var levels = _options.EffectiveLevels;
-        _level = levels.ContainsKey(person.SupervisionLevel) ? person.SupervisionLevel : levels.MaxBy(l => l.Value.Count).Key;
-        _policy = levels[_level];
+        if (_sessionPolicy is { } platform)
+        {
+            // The platform's policy: an unknown level gets the most demanding one it defines, as configuration's does.
+            _level = platform.Levels.ContainsKey(person.SupervisionLevel) ? person.SupervisionLevel : platform.Levels.MaxBy(l => l.Value.Steps.Count).Key;
+            _levelPolicy = platform.Levels[_level];
+            _policy = _levelPolicy.Steps;
+            _faceAttempts = _levelPolicy.FaceAttempts;
+        }
+        else
+        {
+            var levels = _options.EffectiveLevels;
+            _level = levels.ContainsKey(person.SupervisionLevel) ? person.SupervisionLevel : levels.MaxBy(l => l.Value.Count).Key;
+            _policy = levels[_level];
+        }
+
         _evidence!.Identify(card, person);
         _evidence.StepDone(CheckInStep.IdCard, _timeProvider.GetUtcNow(), new JsonObject { ["cardValidUntil"] = card.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "long-term" });
         return Completed("身份证已读取 / ID card read");
@@ -80,15 +93,27 @@ public sealed partial class CheckInSession
             ["eyeDistance"] = face.Quality.EyeDistance,
             ["liveness"] = face.Quality.LivenessPassed,
         };
-        if (!match.IsMatch)
+        // Under a platform policy that says liveness blocks, a face the camera judged not live is a failed attempt; one that
+        // says flag records it. Without a platform policy the liveness result is only recorded, as before.
+        var livenessFailed = !face.Quality.LivenessPassed;
+        if (livenessFailed && _levelPolicy is { LivenessBlocks: false })
+        {
+            detail["livenessFlagged"] = true;
+        }
+
+        var blockedByLiveness = livenessFailed && _levelPolicy is { LivenessBlocks: true };
+        if (!match.IsMatch || blockedByLiveness)
         {
             _evidence.FaceFailures++;
-            if (_evidence.FaceFailures < _options.FaceAttempts)
+            if (_evidence.FaceFailures < _faceAttempts)
             {
                 return Outcome(StepResult.Retry, "未能确认身份，请再试一次 / We could not confirm it is you; please try again");
             }
 
-            await RaiseAlertAsync("faceMismatch", "high", $"face did not match the enrolled photo after {_evidence.FaceFailures} attempts (score {match.Score:0.00} < {match.Threshold:0.00})", ct).ConfigureAwait(false);
+            var why = blockedByLiveness && match.IsMatch
+                ? $"face failed the liveness check after {_evidence.FaceFailures} attempts"
+                : $"face did not match the enrolled photo after {_evidence.FaceFailures} attempts (score {match.Score:0.00} < {match.Threshold:0.00})";
+            await RaiseAlertAsync(blockedByLiveness && match.IsMatch ? "livenessFailed" : "faceMismatch", "high", why, ct).ConfigureAwait(false);
             MoveTo(SessionState.Halted);
             return Outcome(StepResult.Rejected, "身份核验未通过，请联系工作人员 / Verification failed; please see staff");
         }
@@ -122,6 +147,11 @@ public sealed partial class CheckInSession
     public Task<StepOutcome> SubmitReportAsync(IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken) => RunStepAsync(CheckInStep.ReportAnswers, _ =>
     {
         ArgumentNullException.ThrowIfNull(answers);
+        if (_levelPolicy is { } level && CheckAnswers(level.Questions, answers) is { } problem)
+        {
+            return Task.FromResult(Outcome(StepResult.Retry, problem));
+        }
+
         var report = new JsonObject();
         foreach (var (question, answer) in answers)
         {
@@ -244,6 +274,53 @@ public sealed partial class CheckInSession
         {
             return await operation(claim.Value!).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Null when <paramref name="answers"/> answer every required question, each as its type asks; otherwise the screen's message.</summary>
+    internal static string? CheckAnswers(IReadOnlyList<ReportQuestion> questions, IReadOnlyDictionary<string, string> answers)
+    {
+        foreach (var id in answers.Keys)
+        {
+            if (!questions.Any(q => q.Id == id))
+            {
+                return $"没有这个问题 / There is no question '{id}'";
+            }
+        }
+
+        foreach (var question in questions)
+        {
+            var answer = answers.GetValueOrDefault(question.Id)?.Trim();
+            if (string.IsNullOrEmpty(answer))
+            {
+                if (question.Required)
+                {
+                    return $"请回答：{question.TextZh} / Please answer: {question.TextEn}";
+                }
+
+                continue;
+            }
+
+            var fits = question.AnswerType switch
+            {
+                AnswerType.YesNo => answer is "yes" or "no",
+                AnswerType.Number => decimal.TryParse(answer, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
+                AnswerType.Date => DateOnly.TryParseExact(answer, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+                _ => answer.Length <= 500,
+            };
+            if (!fits)
+            {
+                var expected = question.AnswerType switch
+                {
+                    AnswerType.YesNo => "请选择是或否 / answer yes or no",
+                    AnswerType.Number => "请填写数字 / give a number",
+                    AnswerType.Date => "请填写日期 yyyy-MM-dd / give a date as yyyy-MM-dd",
+                    _ => "回答过长 / the answer is too long (500 characters at most)",
+                };
+                return $"{question.TextZh} / {question.TextEn}: {expected}";
+            }
+        }
+
+        return null;
     }
 
     private static string Last4(string idNumber) => idNumber.Length >= 4 ? idNumber[^4..] : "?";

@@ -20,6 +20,7 @@ public sealed partial class CheckInSession : IDisposable
     internal const string ClaimOwner = "check-in session";
     private readonly DeviceSet _devices;
     private readonly IRoster _roster;
+    private readonly PolicyStore? _policies;
     private readonly OutboxStore _outbox;
     private readonly Alerts _alerts;
     private readonly SessionOptions _options;
@@ -31,6 +32,10 @@ public sealed partial class CheckInSession : IDisposable
     private CheckInEvidence? _evidence;
     private IReadOnlyList<CheckInStep> _policy = [];
     private string _level = "";
+    private IRoster? _sessionRoster;
+    private SessionPolicy? _sessionPolicy;
+    private LevelPolicy? _levelPolicy;
+    private int _faceAttempts;
     private int _nextStepIndex;
     private readonly Lock _callStaffLock = new();
     private long? _lastCallStaff;
@@ -38,10 +43,11 @@ public sealed partial class CheckInSession : IDisposable
     /// <summary>The longest reason a call-staff alert keeps (the screen's text; longer is cut).</summary>
     public const int MaxCallStaffReason = 200;
 
-    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, Alerts alerts, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger)
+    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, Alerts alerts, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger, PolicyStore? policies = null)
     {
         _devices = devices;
         _roster = roster;
+        _policies = policies;
         _outbox = outbox;
         _alerts = alerts;
         _options = options.Value;
@@ -59,6 +65,18 @@ public sealed partial class CheckInSession : IDisposable
     public IReadOnlyList<CheckInStep> RequiredSteps => _policy;
 
     public string SupervisionLevel => _level;
+
+    /// <summary>The platform policy's rules for this person's level, or null when configuration decides (no policy, or not identified yet).</summary>
+    public LevelPolicy? LevelPolicy => _levelPolicy;
+
+    /// <summary>The report's questions for this person (empty before identification or without a platform policy).</summary>
+    public IReadOnlyList<ReportQuestion> Questions => _levelPolicy?.Questions ?? [];
+
+    /// <summary>The platform policy version this session runs on (taken at its start), or null.</summary>
+    public long? PolicyVersion => _sessionPolicy?.Version;
+
+    /// <summary>The platform roster version this session runs on (taken at its start), or null.</summary>
+    public long? RosterVersion => _sessionRoster?.Version;
 
     /// <summary>True while the session holds anything about a person (for tests and the screen's privacy check).</summary>
     public bool HoldsPersonalData => _evidence?.HoldsPersonalData ?? false;
@@ -86,6 +104,12 @@ public sealed partial class CheckInSession : IDisposable
             _evidence = new CheckInEvidence(Guid.CreateVersion7(_timeProvider.GetUtcNow()).ToString("D"), _timeProvider.GetUtcNow());
             _policy = [CheckInStep.IdCard];
             _nextStepIndex = 0;
+
+            // This session finishes on the roster and policy in force now, whatever the platform sends meanwhile.
+            _sessionRoster = _roster.Snapshot();
+            _sessionPolicy = _policies?.Current;
+            _levelPolicy = null;
+            _faceAttempts = _options.FaceAttempts;
             MoveTo(SessionState.Identify);
             return Outcome(StepResult.Completed, "请将身份证放在读卡区 / Place your ID card on the reader");
         }
@@ -111,6 +135,16 @@ public sealed partial class CheckInSession : IDisposable
             }
 
             var record = _evidence.ToCheckInRecord(_identity.SiteId, _identity.KioskId, _level, _policy, _timeProvider.GetUtcNow());
+            if (_sessionPolicy is { } platformPolicy && _levelPolicy is { } levelPolicy)
+            {
+                record.Body["policyVersion"] = platformPolicy.Version;
+                record.Body["attachmentRetentionDays"] = levelPolicy.AttachmentRetentionDays;
+            }
+
+            if (_sessionRoster?.Version is { } rosterVersion)
+            {
+                record.Body["rosterVersion"] = rosterVersion;
+            }
             CommitReceipt stored;
             try
             {
@@ -129,7 +163,12 @@ public sealed partial class CheckInSession : IDisposable
                 return (Outcome(StepResult.NotStored, "报到未能保存，请联系工作人员 / Your check-in could not be stored; please call staff"), null);
             }
 
-            var receipt = new CheckInReceipt(stored.RecordId, stored.Seq, stored.CommittedAt, stored.Duration, _level, _policy);
+            var receipt = new CheckInReceipt(stored.RecordId, stored.Seq, stored.CommittedAt, stored.Duration, _level, _policy)
+            {
+                PolicyVersion = _sessionPolicy?.Version,
+                RosterVersion = _sessionRoster?.Version,
+                AttachmentRetentionDays = _levelPolicy?.AttachmentRetentionDays,
+            };
             _evidence.Wipe();
             MoveTo(SessionState.Receipt);
             return (Outcome(StepResult.Completed, "报到完成 / Check-in complete"), receipt);
@@ -199,6 +238,9 @@ public sealed partial class CheckInSession : IDisposable
         _evidence = null;
         _policy = [];
         _level = "";
+        _sessionRoster = null;
+        _sessionPolicy = null;
+        _levelPolicy = null;
         _nextStepIndex = 0;
         _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         MoveTo(SessionState.Idle);

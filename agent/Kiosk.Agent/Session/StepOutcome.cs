@@ -31,4 +31,14 @@ public sealed record StepOutcome(StepResult Result, SessionState State, string M
 }
 
 /// <summary>The receipt of a stored check-in.</summary>
-public sealed record CheckInReceipt(string RecordId, long Seq, DateTimeOffset CommittedAt, TimeSpan CommitDuration, string SupervisionLevel, IReadOnlyList<CheckInStep> Steps);
+public sealed record CheckInReceipt(string RecordId, long Seq, DateTimeOffset CommittedAt, TimeSpan CommitDuration, string SupervisionLevel, IReadOnlyList<CheckInStep> Steps)
+{
+    /// <summary>The platform policy the check-in ran on, or null (configuration's steps).</summary>
+    public long? PolicyVersion { get; init; }
+
+    /// <summary>The platform roster the person was found on, or null (a generated roster).</summary>
+    public long? RosterVersion { get; init; }
+
+    /// <summary>The policy's retention of this check-in's attachments on the platform, or null (no platform policy).</summary>
+    public int? AttachmentRetentionDays { get; init; }
+}

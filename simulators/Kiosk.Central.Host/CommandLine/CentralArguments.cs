@@ -10,6 +10,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
         usage: kiosk-central --db PATH --signing-key FILE [--broker HOST:PORT] [--client-id ID] [--exit-on-stdin-close]
                              [--ca-cert FILE --ca-key FILE] [--cert-days N] [--clock-offset SECONDS]
                kiosk-central --db PATH --ca-cert FILE --ca-key FILE --signing-key FILE --issue-token SITE/KIOSK [--token-hours H]
+               kiosk-central --db PATH --signing-key FILE [--broker HOST:PORT] --push SITE/KIOSK [--roster FILE] [--policy FILE]
                kiosk-central --make-pki DIR
           --db PATH              the simulator's SQLite file (created when missing)
           --broker HOST:PORT     the MQTT 5 broker (default 127.0.0.1:1883)
@@ -22,17 +23,28 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
           --clock-offset SECONDS added to every time the simulator reports (simulates a skewed platform clock)
           --issue-token SITE/KIOSK  print a one-time enrollment token for that kiosk and exit
           --token-hours H        how long the issued token is valid (default 24)
+          --push SITE/KIOSK      send that kiosk the --roster and --policy files (cmd/roster, cmd/policy bodies without
+                                 commandId), now and again whenever it comes online, print each result, and exit
+                                 (0 when all are done)
+          --roster FILE          a cmd/roster body (docs/schemas/cmd-roster.schema.json)
+          --policy FILE          a cmd/policy body (docs/schemas/cmd-policy.schema.json)
           --make-pki DIR         write a simulator PKI (ca.crt, ca.key, command-signing.key, broker.crt, broker.key) and exit
         stops on SIGINT or SIGTERM.
         """;
 
     private static readonly string[] ValueOptions =
-        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki"];
+        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy"];
 
     /// <summary>Site and kiosk of <c>--issue-token</c>, or null.</summary>
     public (string SiteId, string KioskId)? IssueTokenFor { get; init; }
 
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Site and kiosk of <c>--push</c>, or null.</summary>
+    public (string SiteId, string KioskId)? PushTo { get; init; }
+
+    /// <summary>The documents <c>--push</c> sends, in order: (command name, file).</summary>
+    public IReadOnlyList<(string Command, string File)> PushFiles { get; init; } = [];
 
     /// <summary>The folder of <c>--make-pki</c>, or null.</summary>
     public string? MakePkiFolder { get; init; }
@@ -154,7 +166,40 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
             lifetime = TimeSpan.FromHours(h);
         }
 
+        (string, string)? pushTo = null;
+        var pushFiles = new List<(string, string)>();
+        foreach (var command in new[] { "roster", "policy" })
+        {
+            if (values.TryGetValue("--" + command, out var file))
+            {
+                pushFiles.Add((command, file));
+            }
+        }
+
+        if (values.TryGetValue("--push", out var target))
+        {
+            var parts = target.Split('/');
+            if (parts.Length != 2 || !Messages.KioskTopic.IsIdentifier(parts[0]) || !Messages.KioskTopic.IsIdentifier(parts[1]))
+            {
+                error = $"--push '{target}' is not SITE/KIOSK (each ^[A-Za-z0-9_-]{{1,64}}$)";
+                return null;
+            }
+
+            if (pushFiles.Count == 0)
+            {
+                error = "--push needs --roster FILE, --policy FILE or both";
+                return null;
+            }
+
+            pushTo = (parts[0], parts[1]);
+        }
+        else if (pushFiles.Count > 0)
+        {
+            error = "--roster and --policy go with --push SITE/KIOSK";
+            return null;
+        }
+
         error = string.Empty;
-        return new CentralArguments(options, exitOnStdinClose) { IssueTokenFor = issueFor, TokenLifetime = lifetime };
+        return new CentralArguments(options, exitOnStdinClose) { IssueTokenFor = issueFor, TokenLifetime = lifetime, PushTo = pushTo, PushFiles = pushFiles };
     }
 }

@@ -60,6 +60,7 @@ internal static class CentralConsole
         var output = TextWriter.Synchronized(Console.Out);
         var options = arguments.Options;
         var platform = new CentralPlatform(options, TimeProvider.System, Console.Error);
+        var exitCode = arguments.PushTo is null ? 0 : 1;
         await using (platform)
         {
             platform.RecordStored += (_, e) =>
@@ -68,7 +69,14 @@ internal static class CentralConsole
             {
                 await platform.StartAsync(stop.Token);
                 output.WriteLine($"central: listening on {options.BrokerHost}:{options.BrokerPort}");
-                await Task.Delay(Timeout.InfiniteTimeSpan, stop.Token);
+                if (arguments.PushTo is { } kiosk)
+                {
+                    exitCode = await PushAsync(platform, kiosk.SiteId, kiosk.KioskId, arguments.PushFiles, output, stop.Token);
+                }
+                else
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, stop.Token);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -77,12 +85,44 @@ internal static class CentralConsole
         }
 
         output.WriteLine("central: " + JsonSerializer.Serialize(platform.Counts, CountsJson));
-        return 0;
+        return exitCode;
 
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             stop.Cancel();
         }
+    }
+
+    /// <summary>
+    /// Sends each file's body as its command, one after the other (each waits for the kiosk's result; a command is sent
+    /// again whenever the kiosk comes online), prints every result, and answers 0 when all are done.
+    /// </summary>
+    private static async Task<int> PushAsync(CentralPlatform platform, string siteId, string kioskId, IReadOnlyList<(string Command, string File)> files, TextWriter output, CancellationToken ct)
+    {
+        foreach (var (command, file) in files)
+        {
+            System.Text.Json.Nodes.JsonObject body;
+            try
+            {
+                body = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file, ct))?.AsObject() ?? throw new JsonException("null");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"kiosk-central: --{command} {file}: not a JSON object ({ex.GetType().Name}: {ex.Message})");
+                return 2;
+            }
+
+            body.Remove("commandId");
+            output.WriteLine($"central: pushing {command} to {siteId}/{kioskId}; it is sent again whenever the kiosk comes online");
+            var result = await platform.PushAsync(siteId, kioskId, command, body, ct);
+            output.WriteLine($"result {command} {result.CommandId} {result.Status}: {result.Message}{(result.Detail is null ? "" : " " + result.Detail.ToJsonString())}");
+            if (result.Status != "done")
+            {
+                return 1;
+            }
+        }
+
+        return 0;
     }
 }

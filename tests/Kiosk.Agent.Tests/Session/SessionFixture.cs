@@ -19,7 +19,7 @@ internal sealed class SessionFixture : IAsyncDisposable
 {
     private readonly TempFolder _folder = new("session");
 
-    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null, IRoster? roster = null)
+    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null, IRoster? roster = null, PolicyStore? policies = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         People = SimulatedPeople.Generate(1, 3);
@@ -31,7 +31,7 @@ internal sealed class SessionFixture : IAsyncDisposable
             new RosterEntry("P0002", People[1].Card.IdNumber, "strict") { EnrolledPhoto = Photo(People[1]) },
         ]);
         var identity = new AgentIdentity("site-1", "kiosk-1", "boot");
-        Session = new CheckInSession(Devices, Roster, Outbox, new Alerts(Outbox, identity, NullLogger<Alerts>.Instance), Microsoft.Extensions.Options.Options.Create(Options), identity, Time, NullLogger<CheckInSession>.Instance);
+        Session = new CheckInSession(Devices, Roster, Outbox, new Alerts(Outbox, identity, NullLogger<Alerts>.Instance), Microsoft.Extensions.Options.Options.Create(Options), identity, Time, NullLogger<CheckInSession>.Instance, policies);
     }
 
     public FakeTimeProvider Time { get; }

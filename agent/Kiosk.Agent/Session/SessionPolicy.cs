@@ -1,0 +1,31 @@
+using Kiosk.Agent.Configuration;
+
+namespace Kiosk.Agent.Session;
+
+/// <summary>The answer a report question takes: <c>yesNo</c> (yes/no), <c>text</c>, <c>number</c>, <c>date</c> (yyyy-MM-dd).</summary>
+public enum AnswerType
+{
+    YesNo,
+    Text,
+    Number,
+    Date,
+}
+
+/// <summary>One question of the periodic report, in both languages the screen shows.</summary>
+public sealed record ReportQuestion(string Id, string TextZh, string TextEn, AnswerType AnswerType, bool Required);
+
+/// <summary>What the platform's policy asks of one supervision level.</summary>
+/// <param name="Steps">In order; the first is always idCard.</param>
+/// <param name="LivenessBlocks">True: a face that fails the camera's liveness check is a failed attempt; false: it is only flagged in the record.</param>
+/// <param name="DocumentTypes">The documents the person is asked to scan (the screen shows them; the scanner takes what is fed).</param>
+/// <param name="AttachmentRetentionDays">How long the platform keeps this level's attachments (carried in each check-in record).</param>
+public sealed record LevelPolicy(
+    IReadOnlyList<CheckInStep> Steps,
+    IReadOnlyList<ReportQuestion> Questions,
+    int FaceAttempts,
+    bool LivenessBlocks,
+    IReadOnlyList<string> DocumentTypes,
+    int AttachmentRetentionDays);
+
+/// <summary>The platform's session policy (<c>cmd/policy</c>), one version; immutable. Configuration (<see cref="SessionOptions"/>) is the default while there is none.</summary>
+public sealed record SessionPolicy(long Version, IReadOnlyDictionary<string, LevelPolicy> Levels);

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Kiosk.Demo;
+
+/// <summary>
+/// The session policy the demo's platform sends (<c>cmd/policy</c>): the configuration's default steps per level, the
+/// three questions the simulated visitors answer, and liveness only flagged (a camera reading a still picture, as the
+/// real-driver demo's does, is never live).
+/// </summary>
+internal static class DemoPolicy
+{
+    public static JsonObject Create(long version) => new()
+    {
+        ["version"] = version,
+        ["levels"] = new JsonObject
+        {
+            ["normal"] = Level(["idCard", "face", "reportAnswers", "signature"], [], 90),
+            ["strict"] = Level(["idCard", "face", "fingerprint", "reportAnswers", "spokenReport", "documentScan", "signature"], ["workCertificate", "residenceCertificate"], 180),
+        },
+    };
+
+    private static JsonObject Level(string[] steps, string[] documentTypes, int retentionDays) => new()
+    {
+        ["steps"] = new JsonArray([.. steps.Select(s => JsonValue.Create(s))]),
+        ["questions"] = new JsonArray(
+            Question("residenceChanged", "居住地是否变更？", "Has your residence changed?", required: true),
+            Question("employment", "目前就业情况", "Your current employment", required: true),
+            Question("healthStatus", "身体状况", "Your health", required: false)),
+        ["faceAttempts"] = 2,
+        ["liveness"] = "flag",
+        ["documentTypes"] = new JsonArray([.. documentTypes.Select(t => JsonValue.Create(t))]),
+        ["attachmentRetentionDays"] = retentionDays,
+    };
+
+    private static JsonObject Question(string id, string zh, string en, bool required) => new()
+    {
+        ["id"] = id,
+        ["text"] = new JsonObject { ["zh-CN"] = zh, ["en"] = en },
+        ["answerType"] = "text",
+        ["required"] = required,
+    };
+}

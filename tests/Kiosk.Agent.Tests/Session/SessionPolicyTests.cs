@@ -1,0 +1,123 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Control.Commands;
+using Kiosk.Agent.Session;
+using Kiosk.Agent.Tests.Control;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kiosk.Agent.Tests.Session;
+
+/// <summary>The platform's policy drives the session: its steps, face attempts, liveness rule and required answers.</summary>
+public sealed class SessionPolicyTests
+{
+    private PolicyStore _policies = null!;
+    private SessionFixture _kiosk = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _policies = new PolicyStore(null, NullLogger<PolicyStore>.Instance);
+        _kiosk = new SessionFixture(policies: _policies);
+        await _kiosk.OpenAsync();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _kiosk.DisposeAsync();
+        _policies.Dispose();
+    }
+
+    private async Task ApplyAsync(JsonObject body)
+    {
+        Assert.That(PolicyCommand.TryParse(Encoding.UTF8.GetBytes(body.ToJsonString()), out var policy, out var error), Is.True, error);
+        Assert.That((await _policies.ApplyAsync(policy!, body.ToJsonString(), CancellationToken.None)).Applied, Is.Not.Null);
+    }
+
+    private static JsonObject Policy(long version, string[] normalSteps, int faceAttempts = 2, string liveness = "block")
+    {
+        var policy = PolicyCommandParseTests.Policy(version);
+        policy["levels"]!["normal"] = PolicyCommandParseTests.Level(normalSteps, [], faceAttempts, liveness);
+        return policy;
+    }
+
+    private static Dictionary<string, string> Answers(params (string Id, string Answer)[] answers) => answers.ToDictionary(a => a.Id, a => a.Answer);
+
+    [Test]
+    public async Task The_policy_steps_replace_the_configured_ones_and_the_record_says_which_policy()
+    {
+        await ApplyAsync(Policy(4, ["idCard", "reportAnswers", "face"]));
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson);
+
+        Assert.That(_kiosk.Session.RequiredSteps, Is.EqualTo(new[] { CheckInStep.IdCard, CheckInStep.ReportAnswers, CheckInStep.Face }));
+        Assert.That(_kiosk.Session.Questions.Select(q => q.Id), Is.EqualTo(new[] { "residenceChanged", "hoursWorked", "nextCourtDate" }));
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Completed));
+        Assert.That((await _kiosk.Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Completed));
+        var (_, receipt) = await _kiosk.Session.CommitAsync(CancellationToken.None);
+
+        var (_, body) = (await _kiosk.StoredAsync()).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(receipt!.PolicyVersion, Is.EqualTo(4));
+            Assert.That(receipt.AttachmentRetentionDays, Is.EqualTo(90));
+            Assert.That(body["policyVersion"]!.GetValue<long>(), Is.EqualTo(4));
+            Assert.That(body["attachmentRetentionDays"]!.GetValue<int>(), Is.EqualTo(90));
+            Assert.That(body["policy"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EqualTo(new[] { "idCard", "reportAnswers", "face" }));
+            Assert.That(body["facts"]!["report"]!["residenceChanged"]!.GetValue<string>(), Is.EqualTo("no"));
+        });
+    }
+
+    [Test]
+    public async Task Required_answers_and_answer_types_are_enforced()
+    {
+        await ApplyAsync(Policy(1, ["idCard", "reportAnswers"]));
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson);
+
+        var missing = await _kiosk.Session.SubmitReportAsync(Answers(("hoursWorked", "12")), CancellationToken.None);
+        Assert.That(missing.Result, Is.EqualTo(StepResult.Retry));
+        Assert.That(missing.Message, Does.Contain("Question residenceChanged"));
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", " ")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "blank is no answer");
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "maybe")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "yesNo takes yes or no");
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("hoursWorked", "many")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "a number");
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("nextCourtDate", "28/11/2026")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "a date is yyyy-MM-dd");
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("favouriteColour", "blue")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "an unknown question");
+        Assert.That(_kiosk.Session.NextStep, Is.EqualTo(CheckInStep.ReportAnswers), "still waiting for the report");
+
+        var done = await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "yes"), ("hoursWorked", "37.5"), ("nextCourtDate", "2026-12-01")), CancellationToken.None);
+        Assert.That(done.Result, Is.EqualTo(StepResult.Completed));
+        Assert.That(_kiosk.Session.State, Is.EqualTo(SessionState.Commit));
+    }
+
+    [Test]
+    public async Task The_policy_face_attempts_decide_when_the_session_halts()
+    {
+        await ApplyAsync(Policy(1, ["idCard", "face"], faceAttempts: 3));
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson, face: "camera");
+
+        Assert.That((await _kiosk.Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry));
+        Assert.That((await _kiosk.Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "configuration's 2 attempts would have halted here");
+        Assert.That((await _kiosk.Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Rejected));
+        Assert.That(_kiosk.Session.State, Is.EqualTo(SessionState.Halted));
+    }
+
+    [Test]
+    public async Task A_session_finishes_on_the_policy_it_started_with()
+    {
+        await ApplyAsync(Policy(1, ["idCard", "face", "signature"]));
+        _kiosk.Present(_kiosk.NormalPerson);
+        await _kiosk.Session.StartAsync(CancellationToken.None);
+
+        await ApplyAsync(Policy(2, ["idCard", "reportAnswers"]));
+        await _kiosk.Session.ReadIdCardAsync(CancellationToken.None);
+        Assert.That(_kiosk.Session.RequiredSteps, Is.EqualTo(new[] { CheckInStep.IdCard, CheckInStep.Face, CheckInStep.Signature }));
+        Assert.That(_kiosk.Session.PolicyVersion, Is.EqualTo(1));
+        await _kiosk.CompleteRemainingStepsAsync();
+        await _kiosk.Session.CommitAsync(CancellationToken.None);
+        _kiosk.Session.Reset();
+
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson);
+        Assert.That(_kiosk.Session.RequiredSteps, Is.EqualTo(new[] { CheckInStep.IdCard, CheckInStep.ReportAnswers }), "the next session takes the new policy");
+        Assert.That(_kiosk.Session.PolicyVersion, Is.EqualTo(2));
+    }
+}
