@@ -35,7 +35,7 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         });
     }
 
-    private SessionView View() => new(session.State, session.NextStep, session.State == SessionState.Idle ? [] : session.RequiredSteps, session.State == SessionState.Idle ? null : session.SupervisionLevel);
+    private SessionView View() => new(session.State, session.NextStep, session.State == SessionState.Idle ? [] : session.RequiredSteps, session.State == SessionState.Idle ? null : session.SupervisionLevel) { Notice = session.StaffNotice };
 
     private static IResult Answer(StepOutcome outcome, CheckInReceipt? receipt = null) =>
         Results.Json(new SessionAnswer(outcome.Result, outcome.State, outcome.Message, outcome.NextStep, receipt is null ? null : new ReceiptView(receipt.RecordId, receipt.Seq, receipt.CommittedAt, receipt.SupervisionLevel, receipt.Steps)), LocalApiJson.Options);
@@ -98,7 +98,11 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
 }
 
 /// <summary><c>GET /api/session</c>: where the session is and what the screen should ask for next.</summary>
-public sealed record SessionView(SessionState State, CheckInStep? NextStep, IReadOnlyList<CheckInStep> RequiredSteps, string? SupervisionLevel);
+public sealed record SessionView(SessionState State, CheckInStep? NextStep, IReadOnlyList<CheckInStep> RequiredSteps, string? SupervisionLevel)
+{
+    /// <summary>A notice for the person from staff (e.g. "工作人员正在赶来 / Staff are on their way" once their call is acknowledged), or null.</summary>
+    public string? Notice { get; init; }
+}
 
 /// <summary>The answer to every session action: the result, the new state, the message to show and the next step.</summary>
 public sealed record SessionAnswer(StepResult Result, SessionState State, string Message, CheckInStep? NextStep, ReceiptView? Receipt);
