@@ -45,6 +45,14 @@ internal static class CommandBodyReader
         }
 
         var root = document.RootElement;
+        if (!WholeText(root))
+        {
+            document.Dispose();
+            document = null;
+            error = "the command body holds a \\u escape that is not a whole character";
+            return false;
+        }
+
         if (root.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
@@ -65,6 +73,39 @@ internal static class CommandBodyReader
         commandId = text;
         error = null;
         return true;
+    }
+
+    /// <summary>Whether every string and property name reads as text (a \u escape of half a surrogate pair does not).</summary>
+    private static bool WholeText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!WholeText(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(WholeText);
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The first property of <paramref name="body"/> not in <paramref name="known"/>, or null.</summary>
