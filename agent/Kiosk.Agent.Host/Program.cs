@@ -3,6 +3,7 @@ using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Devices;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 return await AgentRun.RunAsync(() =>
@@ -18,6 +19,7 @@ return await AgentRun.RunAsync(() =>
     {
         builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
         builder.Configuration.AddCommandLine(args);
+        builder.Services.AddSingleton(new AgentConfigFile(Path.GetFullPath(configFile)));
     }
 
     builder.Services.AddWindowsService(options => options.ServiceName = "KioskAgent");

@@ -28,7 +28,12 @@ public sealed class TestAgent : IAsyncDisposable
     private bool _started;
 
     /// <param name="configure">Last changes to the host (e.g. a logger provider that keeps what the agent logs).</param>
-    public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<HostApplicationBuilder>? configure = null)
+    /// <param name="configFile">
+    /// A JSON configuration file read over the settings and overrides, as KIOSK_CONFIG names it for an installed agent
+    /// (cmd/config changes it). To play the service manager after a restart, dispose the stopped agent and build a new
+    /// one on the same data folder and file.
+    /// </param>
+    public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<HostApplicationBuilder>? configure = null, string? configFile = null)
     {
         DataFolder = dataFolder;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
@@ -63,6 +68,12 @@ public sealed class TestAgent : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(settings);
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+            builder.Services.AddSingleton(new AgentConfigFile(Path.GetFullPath(configFile)));
+        }
+
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();
         builder.AddSimulatedKiosk();
@@ -94,6 +105,9 @@ public sealed class TestAgent : IAsyncDisposable
     public SyncStatus Status => Services.GetRequiredService<SyncStatus>();
 
     public CheckInSession Session => Services.GetRequiredService<CheckInSession>();
+
+    /// <summary>Why the agent asked to be restarted (it has stopped, or is stopping), or null.</summary>
+    public string? RestartReason => Services.GetRequiredService<RestartRequest>().Reason;
 
     public Topics Topics => Services.GetRequiredService<AgentIdentity>().Topics;
 

@@ -37,8 +37,9 @@ public sealed class Testbed : IAsyncDisposable
     }
 
     /// <summary>An agent of this testbed with its data in a folder of its own (<paramref name="name"/>), not started.</summary>
-    public TestAgent Agent(string name = "agent", IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<Microsoft.Extensions.Hosting.HostApplicationBuilder>? configure = null) =>
-        new(Port, Folder.File(name), overrides, timeProvider, configure);
+    /// <param name="configFile">The agent's JSON configuration file (<see cref="TestAgent"/>), or none.</param>
+    public TestAgent Agent(string name = "agent", IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<Microsoft.Extensions.Hosting.HostApplicationBuilder>? configure = null, string? configFile = null) =>
+        new(Port, Folder.File(name), overrides, timeProvider, configure, configFile);
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,12 @@ public sealed class KioskOptions
     /// <summary>Section <c>Kiosk:LocalApi</c>: the loopback-only HTTP API (kioskctl status and queue, the kiosk screen).</summary>
     public LocalApiOptions LocalApi { get; set; } = new();
 
+    /// <summary>Section <c>Kiosk:Control</c>: how platform commands act on this kiosk.</summary>
+    public ControlOptions Control { get; set; } = new();
+
+    /// <summary>Section <c>Kiosk:LogFile</c>: the agent's own rolling log in <c>{DataFolder}/logs</c> (what <c>cmd/logs</c> uploads).</summary>
+    public LogFileOptions LogFile { get; set; } = new();
+
     public bool IsDemo => string.Equals(Profile, "demo", StringComparison.OrdinalIgnoreCase);
 }
 
@@ -39,4 +45,27 @@ public sealed class RosterOptions
 
     /// <summary>Seed of the simulated people; the simulated ID card reader must use the same one.</summary>
     public int Seed { get; set; } = 1;
+}
+
+/// <summary>Configuration section <c>Kiosk:Control</c>.</summary>
+public sealed class ControlOptions
+{
+    /// <summary>
+    /// After a restart for a configuration change (<c>cmd/config</c>), how long the agent has to report healthy (connected
+    /// to the broker) before the previous configuration file comes back by itself.
+    /// </summary>
+    public TimeSpan ConfigHealthTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>Configuration section <c>Kiosk:LogFile</c>: a size-bounded rolling log, at most <see cref="Files"/> × <see cref="MaxFileBytes"/>.</summary>
+public sealed class LogFileOptions
+{
+    /// <summary>False: no log file (and <c>cmd/logs</c> has nothing to send).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A file is closed and a new one begun at this size.</summary>
+    public long MaxFileBytes { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>Files kept, the current one included; the oldest goes first.</summary>
+    public int Files { get; set; } = 8;
 }

@@ -46,6 +46,21 @@ internal sealed partial class KioskOptionsValidation(
             errors.Add("Kiosk:DataFolder is empty: set it to a writable folder (e.g. /var/lib/kiosk).");
         }
 
+        if (options.Control.ConfigHealthTimeout < TimeSpan.FromSeconds(1) || options.Control.ConfigHealthTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Kiosk:Control:ConfigHealthTimeout '{options.Control.ConfigHealthTimeout}' must be between 00:00:01 and 01:00:00 (default 00:02:00).");
+        }
+
+        if (options.LogFile.MaxFileBytes is < 64 * 1024 or > 256L * 1024 * 1024)
+        {
+            errors.Add($"Kiosk:LogFile:MaxFileBytes {options.LogFile.MaxFileBytes} must be between 65536 and 268435456 (default 4194304).");
+        }
+
+        if (options.LogFile.Files is < 1 or > 100)
+        {
+            errors.Add($"Kiosk:LogFile:Files {options.LogFile.Files} must be between 1 and 100 (default 8).");
+        }
+
         if (options.HeartbeatInterval < TimeSpan.FromSeconds(1))
         {
             errors.Add($"Kiosk:HeartbeatInterval '{options.HeartbeatInterval}' is too short: use 00:00:01 or more (default 00:00:30).");

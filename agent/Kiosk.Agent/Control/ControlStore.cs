@@ -78,6 +78,7 @@ public sealed class ControlStore : IDisposable
                 CREATE TABLE IF NOT EXISTS commands (command_id TEXT PRIMARY KEY, name TEXT NOT NULL, received_at INTEGER NOT NULL, result_record_id TEXT, deferred INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, spki BLOB NOT NULL, added_at INTEGER NOT NULL, retires_at INTEGER) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, version INTEGER NOT NULL, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS config_changes (command_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL, config_path TEXT NOT NULL, previous BLOB NOT NULL, changes TEXT NOT NULL, phase TEXT NOT NULL, starts INTEGER NOT NULL DEFAULT 0, reason TEXT) WITHOUT ROWID;
                 """;
             command.ExecuteNonQuery();
             command.CommandText = "PRAGMA quick_check";
@@ -252,6 +253,61 @@ public sealed class ControlStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Keeps a configuration change being tried (<c>cmd/config</c>) with the file it replaced, sealed (a configuration may
+    /// hold secrets), so the change is judged, and if need be undone, after the restart it needs. One at a time.
+    /// </summary>
+    public Task SavePendingConfigChangeAsync(PendingConfigChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return ExecuteAsync(
+            "INSERT OR REPLACE INTO config_changes (command_id, received_at, config_path, previous, changes, phase, starts, reason) VALUES ($id, $received, $path, $previous, $changes, $phase, $starts, $reason)",
+            cancellationToken,
+            ("$id", change.CommandId),
+            ("$received", change.ReceivedAt.ToUnixTimeMilliseconds()),
+            ("$path", change.ConfigPath),
+            ("$previous", Seal("config-previous:" + change.CommandId, change.Previous)),
+            ("$changes", change.Changes),
+            ("$phase", change.Phase),
+            ("$starts", change.Starts),
+            ("$reason", change.Reason));
+    }
+
+    /// <summary>The configuration change being tried, or null. Throws <see cref="InvalidDataException"/> when its saved file was altered.</summary>
+    public PendingConfigChange? LoadPendingConfigChange()
+    {
+        _gate.Wait();
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT command_id, received_at, config_path, previous, changes, phase, starts, reason FROM config_changes ORDER BY received_at LIMIT 1";
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            var id = reader.GetString(0);
+            return new PendingConfigChange(
+                id,
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2),
+                Open("config-previous:" + id, (byte[])reader.GetValue(3)),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Forgets a configuration change once its result is committed.</summary>
+    public Task DeletePendingConfigChangeAsync(string commandId, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM config_changes WHERE command_id = $id", cancellationToken, ("$id", commandId));
+
     public void Dispose()
     {
         _connection.Dispose();
@@ -337,4 +393,15 @@ public sealed class ControlStore : IDisposable
             _gate.Release();
         }
     }
+}
+
+/// <summary>A configuration change being tried (<see cref="ControlStore.SavePendingConfigChangeAsync"/>).</summary>
+/// <param name="Previous">The configuration file as it was before the change, byte for byte.</param>
+/// <param name="Changes">The keys changed, JSON (<c>[{"key", "old", "new"}]</c>, secrets redacted).</param>
+/// <param name="Phase"><see cref="Applied"/> (the new file is in place) or <see cref="RolledBack"/> (the previous file is back).</param>
+/// <param name="Starts">Agent starts with the new file so far.</param>
+public sealed record PendingConfigChange(string CommandId, DateTimeOffset ReceivedAt, string ConfigPath, byte[] Previous, string Changes, string Phase, int Starts, string? Reason)
+{
+    public const string Applied = "applied";
+    public const string RolledBack = "rolledBack";
 }

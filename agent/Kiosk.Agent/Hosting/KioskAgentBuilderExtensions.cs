@@ -80,6 +80,13 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<ICommandHandler, RosterCommand>();
         services.AddSingleton<ICommandHandler, PolicyCommand>();
+        services.TryAddSingleton(new AgentConfigFile(null));
+        services.AddSingleton<ICommandHandler, ConfigCommand>();
+        services.AddSingleton<ICommandHandler, LogsCommand>();
+        services.AddSingleton<ICommandHandler, AlertDispositionCommand>();
+        services.AddSingleton<Kiosk.Agent.Logging.RollingFileLog>();
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(sp => sp.GetRequiredService<Kiosk.Agent.Logging.RollingFileLog>());
+        services.AddHostedService<Kiosk.Agent.Control.Configuration.ConfigChangeMonitor>();
         services.AddSingleton(sp => new CommandProcessor(
             sp.GetServices<ICommandHandler>(),
             sp.GetRequiredService<PlatformMessageVerifier>(),

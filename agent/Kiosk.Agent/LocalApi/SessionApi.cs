@@ -48,6 +48,7 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
             Liveness = level is null ? null : level.LivenessBlocks ? "block" : "flag",
             DocumentTypes = level?.DocumentTypes ?? [],
             AttachmentRetentionDays = level?.AttachmentRetentionDays,
+            Notice = session.StaffNotice,
         };
     }
 
@@ -138,6 +139,9 @@ public sealed record SessionView(SessionState State, CheckInStep? NextStep, IRea
     public IReadOnlyList<string> DocumentTypes { get; init; } = [];
 
     public int? AttachmentRetentionDays { get; init; }
+
+    /// <summary>A notice for the person from staff (e.g. "工作人员正在赶来 / Staff are on their way" once their call is acknowledged), or null.</summary>
+    public string? Notice { get; init; }
 }
 
 /// <summary>One report question as the screen shows it; <c>reportAnswers</c> answers it by <see cref="Id"/>.</summary>

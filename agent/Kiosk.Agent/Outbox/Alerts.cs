@@ -14,6 +14,22 @@ namespace Kiosk.Agent.Outbox;
 /// </summary>
 public sealed partial class Alerts(OutboxStore outbox, AgentIdentity identity, ILogger<Alerts> logger)
 {
+    /// <summary>Alerts remembered since the agent started, for <c>cmd/alert-disposition</c>; the oldest go first.</summary>
+    public const int Remembered = 1024;
+
+    private readonly Lock _recentLock = new();
+    private readonly Dictionary<string, string> _recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
+
+    /// <summary>The type of alert <paramref name="recordId"/> when this agent raised it since it started; null otherwise.</summary>
+    public string? TypeOf(string recordId)
+    {
+        lock (_recentLock)
+        {
+            return _recent.GetValueOrDefault(recordId);
+        }
+    }
+
     /// <summary>Builds the body every alert shares; <paramref name="extra"/> adds the caller's fields.</summary>
     public JsonObject Body(string alertType, string severity, string detail, JsonObject? extra = null)
     {
@@ -37,6 +53,16 @@ public sealed partial class Alerts(OutboxStore outbox, AgentIdentity identity, I
     public async Task<CommitReceipt> RaiseAsync(string alertType, string severity, string detail, JsonObject? extra, CancellationToken cancellationToken)
     {
         var receipt = await outbox.CommitAsync(new NewRecord(RecordKind.Alert, Body(alertType, severity, detail, extra)), cancellationToken).ConfigureAwait(false);
+        lock (_recentLock)
+        {
+            _recent[receipt.RecordId] = alertType;
+            _recentOrder.Enqueue(receipt.RecordId);
+            while (_recentOrder.Count > Remembered)
+            {
+                _recent.Remove(_recentOrder.Dequeue());
+            }
+        }
+
         LogRaised(logger, alertType, severity, receipt.Seq);
         return receipt;
     }

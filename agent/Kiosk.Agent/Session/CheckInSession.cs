@@ -39,6 +39,8 @@ public sealed partial class CheckInSession : IDisposable
     private int _nextStepIndex;
     private readonly Lock _callStaffLock = new();
     private long? _lastCallStaff;
+    private readonly HashSet<string> _callStaffAlerts = new(StringComparer.Ordinal);
+    private volatile string? _staffNotice;
 
     /// <summary>The longest reason a call-staff alert keeps (the screen's text; longer is cut).</summary>
     public const int MaxCallStaffReason = 200;
@@ -199,8 +201,39 @@ public sealed partial class CheckInSession : IDisposable
         }
 
         var detail = reason.Length > MaxCallStaffReason ? reason[..MaxCallStaffReason] : reason;
-        await RaiseAlertAsync("callStaff", "medium", detail, cancellationToken).ConfigureAwait(false);
+        var receipt = await _alerts.RaiseAsync("callStaff", "medium", detail, SessionFacts(), cancellationToken).ConfigureAwait(false);
+        lock (_callStaffLock)
+        {
+            _callStaffAlerts.Add(receipt.RecordId);
+        }
+
         return Outcome(StepResult.Completed, "已呼叫工作人员 / Staff have been called");
+    }
+
+    /// <summary>
+    /// What the screen shows the person about staff they called (<c>cmd/alert-disposition</c>), or null; cleared when the
+    /// session ends (back to Idle).
+    /// </summary>
+    public string? StaffNotice => _staffNotice;
+
+    public const string StaffComingNotice = "工作人员正在赶来 / Staff are on their way";
+
+    /// <summary>
+    /// Staff acknowledged or resolved alert <paramref name="alertRecordId"/>: when it is a call-staff alert of this
+    /// session, the person is told (acknowledged: staff are on their way; resolved: the notice goes). True when it was one.
+    /// </summary>
+    public bool NoteStaffDisposition(string alertRecordId, bool resolved)
+    {
+        lock (_callStaffLock)
+        {
+            if (!_callStaffAlerts.Contains(alertRecordId))
+            {
+                return false;
+            }
+
+            _staffNotice = resolved ? null : StaffComingNotice;
+            return true;
+        }
     }
 
     /// <summary>The person gave up: wipe everything and go back to Idle.</summary>
@@ -242,6 +275,12 @@ public sealed partial class CheckInSession : IDisposable
         _sessionPolicy = null;
         _levelPolicy = null;
         _nextStepIndex = 0;
+        lock (_callStaffLock)
+        {
+            _callStaffAlerts.Clear();
+            _staffNotice = null;
+        }
+
         _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         MoveTo(SessionState.Idle);
     }

@@ -21,6 +21,9 @@ internal static class FuzzTargets
         new ScannedFileTarget(),
         new EnrollmentReplyTarget(),
         new ConfigFileTarget(),
+        new ConfigCommandBodyTarget(),
+        new LogsCommandBodyTarget(),
+        new AlertDispositionBodyTarget(),
     ];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -7,7 +7,7 @@ namespace Kiosk.Fuzz.Seeds;
 internal static class SeedCorpus
 {
     public static IEnumerable<(string Target, string Name, byte[] Bytes)> All() =>
-        MessageSeeds.All().Concat(SerialSeeds.All()).Concat(InputSeeds.All()).Concat(ImagingSeeds.All()).Concat(ProvisioningSeeds.All());
+        MessageSeeds.All().Concat(SerialSeeds.All()).Concat(InputSeeds.All()).Concat(ImagingSeeds.All()).Concat(ProvisioningSeeds.All()).Concat(CommandSeeds.All());
 
     public static void Write(string folder)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Configuration.Editing;
 using Spectre.Console;
 
 namespace Kiosk.Ctl.Config;
@@ -12,9 +13,6 @@ namespace Kiosk.Ctl.Config;
 /// </summary>
 internal static class ConfigCommand
 {
-    /// <summary>A value no option converts to a number, a boolean, a duration or a list item: what the binder says about it names the option's type.</summary>
-    private const string TypeProbe = "\u0001kioskctl-type-probe";
-
     public static Command Create()
     {
         var command = new Command("config", "Show, check or change the agent's configuration file (values of Password, Secret, Token and PrivateKey keys are never printed).")
@@ -112,19 +110,9 @@ internal static class ConfigCommand
 
     private static int Set(string key, string raw, string path, bool force)
     {
-        string[] segments;
-        try
+        if (KioskConfigEditor.CheckKey(key) is { } wrong)
         {
-            segments = ConfigEdit.Split(key);
-        }
-        catch (ConfigKeyException ex)
-        {
-            return Output.Error(ex.Message, ExitCodes.Usage);
-        }
-
-        if (!ConfigValidation.Sections.Contains(segments[0], StringComparer.OrdinalIgnoreCase))
-        {
-            return Output.Error($"'{key}' is not in a section the agent reads: the configuration file has the sections {string.Join(" and ", ConfigValidation.Sections)} (e.g. Kiosk:Sync:BrokerPort, Logging:LogLevel:Default).", ExitCodes.Usage);
+            return Output.Error(wrong, ExitCodes.Usage);
         }
 
         if (ConfigFile.LoadOrReport(path) is not { } file)
@@ -132,72 +120,37 @@ internal static class ConfigCommand
             return ExitCodes.IoError;
         }
 
-        // What the agent makes of this key: whether it reads it at all, how it spells it, and what type it wants.
-        var probe = new Dictionary<string, string?>(file.Settings.Where(s => !IsAtOrBelow(s.Key, key)), StringComparer.OrdinalIgnoreCase) { [key] = TypeProbe };
-        var shape = KioskConfigurationCheck.Check(probe, ConfigValidation.ContentRoot, Kiosk.Devices.RealDrivers.All);
-        var known = shape.ReadKeys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-        var isKiosk = string.Equals(segments[0], "Kiosk", StringComparison.OrdinalIgnoreCase);
-        if (isKiosk && known is null && !force)
+        // The same checks as the platform's cmd/config (agent Control/Commands/ConfigCommand.cs): KioskConfigEditor.
+        var plan = KioskConfigEditor.Plan(
+            file.Document,
+            [new KioskConfigEditRequest(key, raw)],
+            ConfigValidation.ContentRoot,
+            Kiosk.Devices.RealDrivers.All,
+            force,
+            "The keys are listed in the README's configuration table; --force writes it anyway.");
+        switch (plan.Outcome)
         {
-            var suggestion = ConfigValidation.Closest(key, shape.ReadKeys);
-            return Output.Error(
-                $"'{key}' is not a key the agent reads, so setting it would have no effect{(suggestion is null ? "" : $" (did you mean {suggestion}?)")}. "
-                + "The keys are listed in the README's configuration table; --force writes it anyway.",
-                ExitCodes.Usage);
+            case KioskConfigEditOutcome.KeyRefused:
+                return Output.Error(plan.Message!, ExitCodes.Usage);
+            case KioskConfigEditOutcome.Unchanged:
+                var same = plan.Unchanged[0];
+                Console.Out.WriteLine($"{same.Key} is already {same.NewText}: {file.Path} is unchanged.");
+                return ExitCodes.Ok;
+            case KioskConfigEditOutcome.Unreadable:
+                return Output.Error($"refused: {plan.Message} {file.Path} is unchanged.", ExitCodes.CheckFailed);
+            case KioskConfigEditOutcome.WouldNotStart:
+                Console.Error.WriteLine($"kioskctl: refused: with {plan.Changes[0].Key} = {plan.Changes[0].NewText} the agent would not start:");
+                foreach (var problem in plan.Introduced)
+                {
+                    Console.Error.WriteLine($"  - {problem}");
+                }
+
+                Console.Error.WriteLine($"{file.Path} is unchanged.");
+                return ExitCodes.CheckFailed;
         }
 
-        var target = shape.ConversionFailures.FirstOrDefault(f => string.Equals(f.Key, key, StringComparison.OrdinalIgnoreCase))?.TargetType;
-        var root = (JsonObject)file.Root.DeepClone();
-        string written;
-        JsonNode? old;
-        JsonNode typed;
-        try
-        {
-            var existing = Find(file.Root, segments);
-            typed = ConfigEdit.Typed(raw, existing, target);
-            (written, old) = ConfigEdit.Apply(root, segments, known?.Split(':'), typed);
-        }
-        catch (ConfigKeyException ex)
-        {
-            return Output.Error(ex.Message, ExitCodes.Usage);
-        }
-
-        var secret = ConfigFile.IsSecret(written);
-        var oldText = old is null ? "(not set)" : secret ? ConfigFile.Redacted : ConfigFile.Display(old);
-        var newText = secret ? ConfigFile.Redacted : ConfigFile.Display(typed);
-        if (old is not null && JsonNode.DeepEquals(old, typed))
-        {
-            Console.Out.WriteLine($"{written} is already {newText}: {file.Path} is unchanged.");
-            return ExitCodes.Ok;
-        }
-
-        var bytes = file.Serialize(root);
-        ConfigFile changed;
-        try
-        {
-            changed = ConfigFile.Parse(file.Path, bytes);
-        }
-        catch (ConfigFileException ex)
-        {
-            return Output.Error($"refused: {ex.Message} {file.Path} is unchanged.", ExitCodes.CheckFailed);
-        }
-
-        // Refuse what this change breaks; problems the file already had are reported but do not block a fix of another key.
-        var before = ConfigValidation.Validate(file.Settings);
-        var after = ConfigValidation.Validate(changed.Settings);
-        var introduced = after.Problems.Except(before.Problems).ToList();
-        if (introduced.Count > 0)
-        {
-            Console.Error.WriteLine($"kioskctl: refused: with {written} = {newText} the agent would not start:");
-            foreach (var problem in introduced)
-            {
-                Console.Error.WriteLine($"  - {problem}");
-            }
-
-            Console.Error.WriteLine($"{file.Path} is unchanged.");
-            return ExitCodes.CheckFailed;
-        }
-
+        var change = plan.Changes[0];
+        var after = plan.After!;
         IReadOnlyList<string> notes;
         try
         {
@@ -206,7 +159,7 @@ internal static class ConfigCommand
                 return Output.Error($"{file.Path} was changed by something else while kioskctl checked it; nothing was written. Run the command again.", ExitCodes.IoError);
             }
 
-            notes = AtomicFile.Replace(file.Path, bytes);
+            notes = AtomicFile.Replace(file.Path, plan.Bytes!);
         }
         catch (ConfigFileException ex)
         {
@@ -217,7 +170,7 @@ internal static class ConfigCommand
             return Output.Error($"cannot read {file.Path} again before writing it: {ex.Message}. Nothing was written.", ExitCodes.IoError);
         }
 
-        Console.Out.WriteLine($"{written}: {oldText} -> {newText}");
+        Console.Out.WriteLine($"{change.Key}: {change.OldText} -> {change.NewText}");
         foreach (var note in notes)
         {
             Console.Out.WriteLine($"note: {note}");
@@ -235,30 +188,5 @@ internal static class ConfigCommand
 
         Console.Out.WriteLine("The agent reads the file when it starts: restart it to apply the change.");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>Whether <paramref name="candidate"/> is <paramref name="key"/> or a key below it.</summary>
-    private static bool IsAtOrBelow(string candidate, string key) =>
-        string.Equals(candidate, key, StringComparison.OrdinalIgnoreCase) || candidate.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The node at <paramref name="segments"/>, matching names as the configuration does (ignoring case), or null.</summary>
-    private static JsonNode? Find(JsonNode root, string[] segments)
-    {
-        JsonNode? current = root;
-        foreach (var segment in segments)
-        {
-            current = current switch
-            {
-                JsonObject obj => obj.FirstOrDefault(p => string.Equals(p.Key, segment, StringComparison.OrdinalIgnoreCase)).Value,
-                JsonArray array when int.TryParse(segment, System.Globalization.CultureInfo.InvariantCulture, out var i) && i >= 0 && i < array.Count => array[i],
-                _ => null,
-            };
-            if (current is null)
-            {
-                return null;
-            }
-        }
-
-        return current;
     }
 }

@@ -2,19 +2,19 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Kiosk.Ctl.Config;
+namespace Kiosk.Agent.Configuration.Editing;
 
 /// <summary>One <c>config set KEY VALUE</c> applied to a copy of the document: where it goes, what it replaces, and its JSON type.</summary>
-internal static partial class ConfigEdit
+public static partial class KioskConfigEdit
 {
     /// <summary>Splits <c>Kiosk:Sync:BrokerPort</c> into its sections.</summary>
-    /// <exception cref="ConfigKeyException">An empty section (<c>Kiosk::Port</c>, a trailing colon).</exception>
+    /// <exception cref="KioskConfigKeyException">An empty section (<c>Kiosk::Port</c>, a trailing colon).</exception>
     public static string[] Split(string key)
     {
         var segments = key.Split(':');
         if (segments.Any(s => s.Trim().Length == 0))
         {
-            throw new ConfigKeyException($"'{key}' is not a configuration key: write the sections joined by ':' (e.g. Kiosk:Sync:BrokerPort).");
+            throw new KioskConfigKeyException($"'{key}' is not a configuration key: write the sections joined by ':' (e.g. Kiosk:Sync:BrokerPort).");
         }
 
         return segments;
@@ -25,7 +25,7 @@ internal static partial class ConfigEdit
     /// on the way. An existing property keeps its spelling; a new one takes <paramref name="spelling"/> (the agent's).
     /// Returns the key as written and the value it replaced (null when there was none).
     /// </summary>
-    /// <exception cref="ConfigKeyException">The key runs into a value or a list in a way JSON cannot hold, or names a whole section.</exception>
+    /// <exception cref="KioskConfigKeyException">The key runs into a value or a list in a way JSON cannot hold, or names a whole section.</exception>
     public static (string Key, JsonNode? Old) Apply(JsonObject root, string[] segments, string[]? spelling, JsonNode value)
     {
         JsonNode current = root;
@@ -58,12 +58,12 @@ internal static partial class ConfigEdit
                 {
                     if (!int.TryParse(segments[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
                     {
-                        throw new ConfigKeyException($"{path} is a list in the file: address its items by number, {path}:0 to {path}:{array.Count - 1}.");
+                        throw new KioskConfigKeyException($"{path} is a list in the file: address its items by number, {path}:0 to {path}:{array.Count - 1}.");
                     }
 
                     if (index > array.Count)
                     {
-                        throw new ConfigKeyException($"{path} has {array.Count} items: the next one to add is {path}:{array.Count}.");
+                        throw new KioskConfigKeyException($"{path} has {array.Count} items: the next one to add is {path}:{array.Count}.");
                     }
 
                     written.Add(segments[i]);
@@ -141,7 +141,7 @@ internal static partial class ConfigEdit
                 attach(made);
                 return made;
             default:
-                throw new ConfigKeyException($"{path} is a value ({ConfigFile.Display(child)}), not a section: it cannot hold {path}:{next}.");
+                throw new KioskConfigKeyException($"{path} is a value ({KioskConfigDocument.Display(child)}), not a section: it cannot hold {path}:{next}.");
         }
     }
 
@@ -149,8 +149,8 @@ internal static partial class ConfigEdit
     {
         if (old is JsonObject { Count: > 0 } or JsonArray { Count: > 0 })
         {
-            var first = ConfigFile.Flatten(old).First().Key;
-            throw new ConfigKeyException($"{key} is a section with keys below it: set one of them, e.g. {key}{(first.StartsWith(':') ? "" : ":")}{first}.");
+            var first = KioskConfigDocument.Flatten(old).First().Key;
+            throw new KioskConfigKeyException($"{key} is a section with keys below it: set one of them, e.g. {key}{(first.StartsWith(':') ? "" : ":")}{first}.");
         }
     }
 
@@ -158,19 +158,19 @@ internal static partial class ConfigEdit
     private static partial Regex JsonNumber();
 }
 
-/// <summary>The key given to <c>config set</c> cannot be written; the message says why and what to write instead (exit code 2).</summary>
-internal sealed class ConfigKeyException : Exception
+/// <summary>The key given to <c>config set</c> (or <c>cmd/config</c>) cannot be written; the message says why and what to write instead.</summary>
+public sealed class KioskConfigKeyException : Exception
 {
-    public ConfigKeyException(string message)
+    public KioskConfigKeyException(string message)
         : base(message)
     {
     }
 
-    public ConfigKeyException()
+    public KioskConfigKeyException()
     {
     }
 
-    public ConfigKeyException(string message, Exception innerException)
+    public KioskConfigKeyException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
