@@ -75,6 +75,9 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<ICommandHandler, ProbeCommand>();
         services.AddSingleton<ICommandHandler, RestartCommand>();
         services.AddSingleton<ICommandHandler, SigningKeyCommand>();
+        services.AddSingleton<CertificateRenewal>();
+        services.AddSingleton<ICommandHandler, RenewCertificateCommand>();
+        services.AddSingleton<ICommandHandler, CertificateCommand>();
         services.AddSingleton(sp => new CommandProcessor(
             sp.GetServices<ICommandHandler>(),
             sp.GetRequiredService<PlatformMessageVerifier>(),
@@ -105,6 +108,7 @@ public static class KioskAgentBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<CommandProcessor>());
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateRenewal>());
         services.AddHostedService<Heartbeat>();
         services.AddHostedService<StorageAlerts>();
 
