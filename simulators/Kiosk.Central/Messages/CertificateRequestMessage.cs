@@ -47,9 +47,9 @@ internal sealed partial record CertificateRequestMessage(string RequestId, strin
             }
 
             var reason = String(root, "reason");
-            if (root.TryGetProperty("reason", out _) && (reason is not { Length: <= 200 } || reason.Any(char.IsControl)))
+            if (root.TryGetProperty("reason", out _) && (reason is not { Length: <= 220 } || reason.Any(char.IsControl)))
             {
-                error = "'reason' is not a string of at most 200 characters without control characters";
+                error = "'reason' is not a string of at most 220 characters without control characters";
                 return false;
             }
 
