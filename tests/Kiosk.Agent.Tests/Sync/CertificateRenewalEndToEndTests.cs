@@ -171,6 +171,52 @@ public sealed class CertificateRenewalEndToEndTests
         });
     }
 
+    [Test]
+    public async Task A_renewed_certificate_the_broker_refuses_is_given_up_and_the_kiosk_goes_back_to_the_old_one()
+    {
+        // This broker trusts only the test CA for client certificates; the platform's CA issues the renewed one, which the
+        // kiosk accepts (its CA file names both CAs) but the broker refuses: the new pair cannot connect.
+        using var brokerPki = new TestPki(_folder.Path);
+        var (serverCert, serverKey) = brokerPki.IssueServer();
+        var acl = _folder.File("rollback.acl");
+        File.WriteAllText(acl, string.Join("\n", BrokerAcl.ForPlatform("platform"), BrokerAcl.ForKiosk(Site, Kiosk)));
+        await using var broker = await MosquittoBroker.StartWithTlsAsync(brokerPki.CaFile, serverCert, serverKey, acl);
+        await using var central = new CentralPlatform(new CentralOptions
+        {
+            BrokerPort = broker.Port,
+            DatabasePath = _folder.File("rollback-central.db"),
+            SigningKeyFile = TestPlatformKey.PrivateKeyFile,
+            Provisioning = new ProvisioningOptions { CaCertificateFile = _pki.CaCertificateFile, CaKeyFile = _pki.CaKeyFile, CommandSigningKeyFile = TestPlatformKey.PrivateKeyFile },
+        });
+        await central.StartAsync(CancellationToken.None);
+        var caFile = _folder.File("both-cas.pem");
+        File.WriteAllText(caFile, File.ReadAllText(brokerPki.CaFile) + "\n" + File.ReadAllText(_pki.CaCertificateFile));
+        var (certFile, keyFile) = brokerPki.IssueClient($"kiosk-{Site}-{Kiosk}");
+        var before = (File.ReadAllText(certFile), File.ReadAllText(keyFile));
+        await using var agent = MutualTlsAgent.Create(broker.TlsPort, _folder.File("rollback-agent"), caFile, certFile, keyFile, new Dictionary<string, string?> { ["Kiosk:Sync:Tls:RenewalConnectTimeout"] = "00:00:03" });
+        await agent.StartAsync();
+        var connection = agent.Services.GetRequiredService<MqttConnection>();
+        var security = agent.Services.GetRequiredService<BrokerSecurity>();
+        await Eventually.TrueAsync(() => connection.IsConnected, "the agent connected with its first certificate");
+        var oldThumbprint = security.Tls!.ClientCertificateThumbprint;
+
+        var commandId = await central.SendCommandAsync(Site, Kiosk, "renew-certificate", new JsonObject(), CancellationToken.None);
+        using var bound = new CancellationTokenSource(Eventually.DefaultBound * 2);
+        var result = await central.WaitForCommandResultAsync(commandId, bound.Token);
+        var receipt = await agent.CommitAsync(new NewRecord(RecordKind.CheckIn, new JsonObject { ["after"] = "rollback" }));
+        await agent.WaitAcknowledgedAsync([receipt.RecordId]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo("failed"), result.Message);
+            Assert.That(result.Message, Does.Contain("did not connect").And.Contain("back on the previous certificate " + oldThumbprint));
+            Assert.That(security.Tls!.ClientCertificateThumbprint, Is.EqualTo(oldThumbprint), "the old certificate is in use again");
+            Assert.That(connection.IsConnected, Is.True);
+            Assert.That((File.ReadAllText(certFile), File.ReadAllText(keyFile)), Is.EqualTo(before), "the configured pair was never replaced");
+            Assert.That(File.Exists(certFile + ".next") || File.Exists(keyFile + ".next"), Is.False, "the refused pair is gone");
+        });
+    }
+
     /// <summary>A client certificate for <paramref name="commonName"/> from the simulator's CA, as enrollment would have issued it.</summary>
     private (string CertFile, string KeyFile) IssueKioskCertificate(string folder, string commonName)
     {
