@@ -125,6 +125,9 @@ public sealed partial class CentralPlatform : IAsyncDisposable
                 case TopicChannel.Telemetry:
                     HandleTelemetry(message, topic);
                     break;
+                case TopicChannel.CertificateRequest:
+                    await HandleCertificateRequestAsync(message, topic);
+                    break;
             }
         }
 #pragma warning disable CA1031 // One bad message must not stop the simulator; the kiosk resends what was not acknowledged.

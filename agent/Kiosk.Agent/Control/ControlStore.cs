@@ -235,6 +235,10 @@ public sealed class ControlStore : IDisposable
             ("$sealed", Seal(name, content.Span)),
             ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
 
+    /// <summary>Removes document <paramref name="name"/> (a no-op when none is stored).</summary>
+    public Task DeleteDocumentAsync(string name, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM documents WHERE name = $name", cancellationToken, ("$name", name));
+
     /// <summary>Document <paramref name="name"/> and its version, or null when none is stored. Throws <see cref="InvalidDataException"/> when it was altered.</summary>
     public (long Version, byte[] Content)? LoadDocument(string name)
     {

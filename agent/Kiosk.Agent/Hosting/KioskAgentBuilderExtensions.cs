@@ -87,6 +87,9 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<Kiosk.Agent.Logging.RollingFileLog>();
         services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(sp => sp.GetRequiredService<Kiosk.Agent.Logging.RollingFileLog>());
         services.AddHostedService<Kiosk.Agent.Control.Configuration.ConfigChangeMonitor>();
+        services.AddSingleton<CertificateRenewal>();
+        services.AddSingleton<ICommandHandler, RenewCertificateCommand>();
+        services.AddSingleton<ICommandHandler, CertificateCommand>();
         services.AddSingleton(sp => new CommandProcessor(
             sp.GetServices<ICommandHandler>(),
             sp.GetRequiredService<PlatformMessageVerifier>(),
@@ -117,6 +120,7 @@ public static class KioskAgentBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<CommandProcessor>());
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateRenewal>());
         services.AddHostedService<Heartbeat>();
         services.AddHostedService<StorageAlerts>();
 

@@ -20,11 +20,17 @@ internal sealed class BrokerTls : IDisposable
     private readonly string _targetHost;
 
     public BrokerTls(TlsOptions options, string brokerHost, string dataFolder)
+        : this(options, brokerHost, dataFolder, CompleteSwap(options, dataFolder), Path.GetFullPath(options.ClientKeyFile, dataFolder))
+    {
+    }
+
+    /// <summary>With the client certificate and key from the given files (a renewed pair before it replaces the configured one).</summary>
+    public BrokerTls(TlsOptions options, string brokerHost, string dataFolder, string certificateFile, string keyFile)
     {
         _trust = CaBundle.Load(Path.GetFullPath(options.CaFile, dataFolder));
         try
         {
-            using var pem = X509Certificate2.CreateFromPemFile(Path.GetFullPath(options.ClientCertificateFile, dataFolder), Path.GetFullPath(options.ClientKeyFile, dataFolder));
+            using var pem = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
 
             // Exported and re-imported so the key is usable by SslStream on every platform.
             _clientCertificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
@@ -37,6 +43,21 @@ internal sealed class BrokerTls : IDisposable
 
         _targetHost = string.IsNullOrEmpty(options.TargetHost) ? brokerHost : options.TargetHost;
         ClientCertificateNotAfter = new DateTimeOffset(_clientCertificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        ClientCertificateThumbprint = _clientCertificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+    }
+
+    /// <summary>SHA-256 of the client certificate (hex, upper case): what the renewal result and the platform name it by.</summary>
+    public string ClientCertificateThumbprint { get; }
+
+    /// <summary>The CA file's certificates, against which a renewed client certificate is checked before it is used.</summary>
+    internal CaBundle Trust => _trust;
+
+    /// <summary>Finishes a certificate swap a stop interrupted (see <see cref="ClientCertificateFiles"/>), then names the certificate file.</summary>
+    private static string CompleteSwap(TlsOptions options, string dataFolder)
+    {
+        var files = new ClientCertificateFiles(Path.GetFullPath(options.ClientCertificateFile, dataFolder), Path.GetFullPath(options.ClientKeyFile, dataFolder));
+        files.CompleteInterruptedPromotion();
+        return files.CertificateFile;
     }
 
     /// <summary>When this kiosk's certificate expires; after it the broker refuses the kiosk until it is enrolled again.</summary>

@@ -154,6 +154,55 @@ internal sealed partial class MqttConnection : BackgroundService
             .Build(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Drops the connection (a normal disconnect: no Last Will) so the supervisor connects again with the current
+    /// <see cref="BrokerSecurity"/>, and waits up to <paramref name="within"/> for that connect. True once a connect after
+    /// the call succeeded; false when none did in time (the supervisor keeps trying). Certificate renewal uses it.
+    /// </summary>
+    internal async Task<bool> ReconnectAsync(TimeSpan within, CancellationToken cancellationToken)
+    {
+        var before = Epoch;
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<int, Task> onConnected = epoch =>
+        {
+            if (epoch > before)
+            {
+                reconnected.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        Connected += onConnected;
+        try
+        {
+            if (_client.IsConnected)
+            {
+                try
+                {
+                    await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException)
+                {
+                    // Dropped meanwhile: the supervisor reconnects either way.
+                }
+            }
+
+            try
+            {
+                await reconnected.Task.WaitAsync(within, _timeProvider, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+        finally
+        {
+            Connected -= onConnected;
+        }
+    }
+
     /// <summary>Why the last connect attempt failed (for status and diagnostics); null once connected.</summary>
     public string? LastConnectError => Volatile.Read(ref _lastConnectError);
 

@@ -18,6 +18,9 @@ public sealed class Topics(string siteId, string kioskId)
 
     public string Command(string name) => Prefix + "cmd/" + name;
 
+    /// <summary>This kiosk's certificate renewal requests (kiosk → platform; only this kiosk may write it, only the platform read it).</summary>
+    public string CertificateRequest => Prefix + "csr";
+
     public string Records(string kind) => Prefix + "records/" + kind;
 
     public string Blob(string recordId, string attachmentId) => Prefix + "blobs/" + recordId + "/" + attachmentId;

@@ -24,8 +24,22 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
 {
     private readonly long _startedAt = timeProvider.GetTimestamp();
 
-    /// <summary>Null without TLS (demo profile).</summary>
-    private readonly ClientCertificateExpiry? _certificate = security.Tls is { } tls ? new ClientCertificateExpiry(tls.ClientCertificateNotAfter, timeProvider, logger) : null;
+    /// <summary>Null without TLS (demo profile); made again when a renewal swapped the certificate (see <see cref="Certificate"/>).</summary>
+    private ClientCertificateExpiry? _certificate = security.Tls is { } tls ? new ClientCertificateExpiry(tls.ClientCertificateNotAfter, timeProvider, logger) : null;
+
+    /// <summary>The expiry of the certificate in use now (certificate renewal replaces it while the agent runs).</summary>
+    private ClientCertificateExpiry? Certificate
+    {
+        get
+        {
+            if (security.Tls is { } current && _certificate is { } known && known.NotAfter != current.ClientCertificateNotAfter)
+            {
+                _certificate = new ClientCertificateExpiry(current.ClientCertificateNotAfter, timeProvider, logger);
+            }
+
+            return _certificate;
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,7 +49,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
         {
             do
             {
-                _certificate?.WarnIfDue();
+                Certificate?.WarnIfDue();
                 await outbox.PurgeExpiredAsync(stoppingToken).ConfigureAwait(false);
                 if (!connection.IsConnected)
                 {
@@ -118,7 +132,7 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
             ["diskFreeBytes"] = new DriveInfo(folder).AvailableFreeSpace,
             ["clockOffsetMs"] = status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null,
             ["devices"] = deviceStatus,
-            ["tls"] = _certificate?.ToJson(now),
+            ["tls"] = Certificate?.ToJson(now),
         };
         return JsonSerializer.SerializeToUtf8Bytes(heartbeat);
     }

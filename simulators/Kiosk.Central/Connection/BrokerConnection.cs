@@ -44,7 +44,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
         // The platform time is always answered; enrollment only when the simulator has a CA (docs/mqtt-contract.md, "Provisioning").
         _subscriptions = options.Provisioning.Enabled
-            ? [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest, Provisioning.ProvisioningTopics.EnrollFilter]
+            ? [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest, Provisioning.ProvisioningTopics.EnrollFilter, Provisioning.ProvisioningTopics.RenewFilter]
             : [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest];
         // Endpoint first: MQTTnet 5 checks it before running the WithTcpServer action, and a later
         // WithEndPoint replaces the TCP options, silently dropping the raised buffer size.

@@ -35,6 +35,7 @@ internal sealed partial record KioskTopic(string SiteId, string KioskId, TopicCh
             "telemetry" => (TopicChannel.Telemetry, 5),
             "records" => (TopicChannel.Records, 6),
             "blobs" => (TopicChannel.Blob, 7),
+            "csr" => (TopicChannel.CertificateRequest, 5),
             _ => (null, 0),
         };
         if (channel is null || parts.Length != expected)

@@ -7,4 +7,7 @@ internal enum TopicChannel
     Telemetry,
     Records,
     Blob,
+
+    /// <summary><c>csr</c>: the kiosk asks for a renewed certificate (docs/parts/cmd-renew-certificate.md).</summary>
+    CertificateRequest,
 }

@@ -7,7 +7,9 @@ namespace Kiosk.Central.Provisioning;
 /// The Mosquitto ACL for the mutual-TLS listener (docs/mqtt-contract.md, "Broker access control"): with
 /// <c>use_identity_as_username true</c> a client's user name is its certificate's common name, so each block below binds
 /// one certificate to the topics it may use. A kiosk writes only under its own prefix and reads only its own
-/// <c>ack</c> and <c>cmd/#</c>; only the platform's certificate may publish <c>ack</c> and <c>cmd</c>. A kiosk's common
+/// <c>ack</c> and <c>cmd/#</c>; only the platform's certificate may publish <c>ack</c> and <c>cmd</c>. A kiosk's
+/// certificate renewal request (<c>csr</c>) is written by that kiosk alone and read by the platform alone (no kiosk
+/// block reads it), so the request's topic proves which kiosk asks. A kiosk's common
 /// name (<c>kiosk-{siteId}-{kioskId}</c>) cannot be split back into its site and kiosk (both may hold '-'), so a
 /// Mosquitto <c>pattern</c> cannot express this: the platform writes one block per enrolled kiosk.
 /// </summary>
@@ -26,6 +28,7 @@ public static partial class BrokerAcl
             .Append("topic write ").Append(prefix).Append("telemetry\n")
             .Append("topic write ").Append(prefix).Append("records/+\n")
             .Append("topic write ").Append(prefix).Append("blobs/+/+\n")
+            .Append("topic write ").Append(prefix).Append("csr\n")
             .Append("topic read ").Append(prefix).Append("ack\n")
             .Append("topic read ").Append(prefix).Append("cmd/#\n")
             .ToString();

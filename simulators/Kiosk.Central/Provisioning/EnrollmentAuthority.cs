@@ -92,7 +92,54 @@ internal sealed class EnrollmentAuthority : IDisposable
             return EnrollmentOutcome.Refused(EnrollmentErrors.IdentityMismatch, $"this enrollment token is for kiosk {row.KioskId} of site {row.SiteId}, not kiosk {kioskId} of site {siteId}");
         }
 
-        CertificateRequest request;
+        if (CheckRequest(siteId, kioskId, csrPem, out var request) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (CaProblem(now) is { } caProblem)
+        {
+            return caProblem;
+        }
+
+        var (pem, serial) = Issue(CommonNameFor(siteId, kioskId), request!.PublicKey, now);
+        if (!_tokens.TryMarkUsed(hash, now, serial))
+        {
+            return EnrollmentOutcome.Refused(EnrollmentErrors.TokenUsed, "this enrollment token was used by another request at the same moment");
+        }
+
+        return EnrollmentOutcome.Issued(pem);
+    }
+
+    /// <summary>
+    /// Renewal (docs/parts/cmd-renew-certificate.md): kiosk <paramref name="siteId"/>/<paramref name="kioskId"/> asks over
+    /// its mutual-TLS session, on a topic the broker lets only that kiosk's certificate write, so no token is needed.
+    /// The request gets the same checks as at enrollment: its own signature, exactly this kiosk's subject, an accepted key.
+    /// </summary>
+    public EnrollmentOutcome Renew(string siteId, string kioskId, string csrPem)
+    {
+        if (!KioskTopic.IsIdentifier(siteId) || !KioskTopic.IsIdentifier(kioskId))
+        {
+            return EnrollmentOutcome.Refused(EnrollmentErrors.Malformed, $"'{siteId}/{kioskId}': siteId and kioskId must match ^[A-Za-z0-9_-]{{1,64}}$");
+        }
+
+        var now = _time.GetUtcNow();
+        if (CheckRequest(siteId, kioskId, csrPem, out var request) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (CaProblem(now) is { } caProblem)
+        {
+            return caProblem;
+        }
+
+        return EnrollmentOutcome.Issued(Issue(CommonNameFor(siteId, kioskId), request!.PublicKey, now).Pem);
+    }
+
+    /// <summary>The checks of a PKCS#10 request for kiosk <paramref name="siteId"/>/<paramref name="kioskId"/>: null when it may be issued.</summary>
+    internal EnrollmentOutcome? CheckRequest(string siteId, string kioskId, string csrPem, out CertificateRequest? request)
+    {
         try
         {
             // Default options verify the request's signature with the public key it carries: a request signed by
@@ -101,6 +148,7 @@ internal sealed class EnrollmentAuthority : IDisposable
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
+            request = null;
             return EnrollmentOutcome.Refused(EnrollmentErrors.CsrInvalid, $"the certificate request is not a PKCS#10 request whose signature verifies with its own public key ({ex.Message})");
         }
 
@@ -114,31 +162,33 @@ internal sealed class EnrollmentAuthority : IDisposable
             return EnrollmentOutcome.Refused(EnrollmentErrors.IdentityMismatch, $"the certificate request's subject '{request.SubjectName.Name}' is not CN={expected}");
         }
 
-        if (KeyProblem(request.PublicKey) is { } problem)
-        {
-            return EnrollmentOutcome.Refused(EnrollmentErrors.CsrInvalid, problem);
-        }
+        return KeyProblem(request.PublicKey) is { } problem ? EnrollmentOutcome.Refused(EnrollmentErrors.CsrInvalid, problem) : null;
+    }
 
-        // Issued on the platform's clock, inside the CA's own validity: a CA that is not valid now is the operator's
-        // problem to name, not an opaque failure of the signing library.
+    /// <summary>
+    /// Issued on the platform's clock, inside the CA's own validity: a CA that is not valid now is the operator's
+    /// problem to name, not an opaque failure of the signing library.
+    /// </summary>
+    private EnrollmentOutcome? CaProblem(DateTimeOffset now)
+    {
         var caNotBefore = new DateTimeOffset(_ca.NotBefore.ToUniversalTime());
         var caNotAfter = new DateTimeOffset(_ca.NotAfter.ToUniversalTime());
-        if (now < caNotBefore || now >= caNotAfter)
-        {
-            return EnrollmentOutcome.Refused(EnrollmentErrors.Internal, $"the platform's CA is valid from {ContractFormats.FormatTime(caNotBefore)} to {ContractFormats.FormatTime(caNotAfter)}, not at the platform's time {ContractFormats.FormatTime(now)}: the operator must fix the platform clock or the CA");
-        }
+        return now < caNotBefore || now >= caNotAfter
+            ? EnrollmentOutcome.Refused(EnrollmentErrors.Internal, $"the platform's CA is valid from {ContractFormats.FormatTime(caNotBefore)} to {ContractFormats.FormatTime(caNotAfter)}, not at the platform's time {ContractFormats.FormatTime(now)}: the operator must fix the platform clock or the CA")
+            : null;
+    }
 
+    /// <summary>Signs a certificate for <paramref name="commonName"/> and <paramref name="publicKey"/>: its PEM and its serial (hex).</summary>
+    private (string Pem, string Serial) Issue(string commonName, PublicKey publicKey, DateTimeOffset now)
+    {
+        var caNotBefore = new DateTimeOffset(_ca.NotBefore.ToUniversalTime());
+        var caNotAfter = new DateTimeOffset(_ca.NotAfter.ToUniversalTime());
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] = (byte)((serial[0] & 0x7F) | 0x01);
         var notBefore = now - Backdate < caNotBefore ? caNotBefore : now - Backdate;
         var notAfter = now + _lifetime < caNotAfter ? now + _lifetime : caNotAfter;
-        using var certificate = Build(expected, request.PublicKey).Create(_ca, notBefore, notAfter, serial);
-        if (!_tokens.TryMarkUsed(hash, now, Convert.ToHexString(serial)))
-        {
-            return EnrollmentOutcome.Refused(EnrollmentErrors.TokenUsed, "this enrollment token was used by another request at the same moment");
-        }
-
-        return EnrollmentOutcome.Issued(certificate.ExportCertificatePem() + "\n");
+        using var certificate = Build(commonName, publicKey).Create(_ca, notBefore, notAfter, serial);
+        return (certificate.ExportCertificatePem() + "\n", Convert.ToHexString(serial));
     }
 
     public void Dispose() => _ca.Dispose();

@@ -16,6 +16,9 @@ internal static partial class ProvisioningTopics
 
     public const string EnrollFilter = Prefix + "+/+/enroll";
 
+    /// <summary>Certificate renewal requests, under each kiosk's own prefix (the broker's ACL lets only that kiosk write there).</summary>
+    public const string RenewFilter = "kiosk/v1/+/+/csr";
+
     public static bool IsProvisioning(string topic) => topic.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>Parses <c>kiosk/v1/provisioning/{siteId}/{kioskId}/enroll</c>.</summary>

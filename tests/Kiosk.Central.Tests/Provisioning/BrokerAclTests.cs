@@ -13,6 +13,7 @@ public sealed class BrokerAclTests
             topic write kiosk/v1/site-a/kiosk-1/telemetry
             topic write kiosk/v1/site-a/kiosk-1/records/+
             topic write kiosk/v1/site-a/kiosk-1/blobs/+/+
+            topic write kiosk/v1/site-a/kiosk-1/csr
             topic read kiosk/v1/site-a/kiosk-1/ack
             topic read kiosk/v1/site-a/kiosk-1/cmd/#
 
