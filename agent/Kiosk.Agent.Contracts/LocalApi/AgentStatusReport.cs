@@ -49,7 +49,14 @@ public sealed record OutboxReport(
 /// <param name="InFlight">Records sent and waiting for the platform's acknowledgement now.</param>
 /// <param name="AckIdsIgnored">Record ids in acks that deleted nothing (not in the outbox, or never sent in full).</param>
 /// <param name="AcksDropped">Acks dropped because the ack queue was full.</param>
-public sealed record SyncReport(long Published, long Acknowledged, long Resent, int InFlight, long ChunksPublished, long ChunksSkipped, long MalformedAcks, long AckIdsIgnored, long AcksDropped);
+public sealed record SyncReport(long Published, long Acknowledged, long Resent, int InFlight, long ChunksPublished, long ChunksSkipped, long MalformedAcks, long AckIdsIgnored, long AcksDropped)
+{
+    /// <summary>Platform messages (acks, commands) refused since start, per reason (unsigned, wrongKey, replayed...); only reasons that happened.</summary>
+    public IReadOnlyDictionary<string, long> Refused { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Platform commands run since start.</summary>
+    public long CommandsRun { get; init; }
+}
 
 /// <param name="Healthy">Online or busy (a device that is still starting counts as healthy for the first minute).</param>
 public sealed record DeviceReport(string Name, string DeviceClass, string Status, bool Healthy, string Model, string? ClaimedBy);

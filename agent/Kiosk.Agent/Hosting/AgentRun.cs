@@ -21,8 +21,11 @@ public static class AgentRun
         try
         {
             using var host = compose().Build();
+
+            // Taken before the run: RunAsync disposes the host, and its services with it, when it returns.
+            var restart = host.Services.GetService(typeof(RestartRequest)) as RestartRequest;
             await host.RunAsync().ConfigureAwait(false);
-            if (host.Services.GetService(typeof(RestartRequest)) is RestartRequest { Reason: { } reason })
+            if (restart is { Reason: { } reason })
             {
                 await error.WriteLineAsync("kiosk-agent: stopped to restart: " + reason).ConfigureAwait(false);
                 return TemporaryFailure;

@@ -86,6 +86,7 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<ICommandHandler, AlertDispositionCommand>();
         services.AddSingleton<Kiosk.Agent.Logging.RollingFileLog>();
         services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(sp => sp.GetRequiredService<Kiosk.Agent.Logging.RollingFileLog>());
+        services.AddHostedService<Kiosk.Agent.Logging.RollingFileLogStart>();
         services.AddHostedService<Kiosk.Agent.Control.Configuration.ConfigChangeMonitor>();
         services.AddSingleton<CertificateRenewal>();
         services.AddSingleton<ICommandHandler, RenewCertificateCommand>();

@@ -21,6 +21,7 @@ namespace Kiosk.Agent.LocalApi;
 /// Thread safety: every handler may run concurrently; they only read the agent's thread-safe state.
 /// </summary>
 internal sealed class AgentApi(
+    Kiosk.Agent.Control.PlatformKeyRing platformKeys,
     AgentIdentity identity,
     IOptions<KioskOptions> kiosk,
     IOptions<SyncOptions> sync,
@@ -74,7 +75,11 @@ internal sealed class AgentApi(
             usage.BudgetBytes, usage.UsedBytes, usage.UsedPercent, usage.AboveWarning);
         var counters = new SyncReport(
             status.RecordsPublished, status.RecordsAcknowledged, status.RecordsResent, publisher.AwaitingAckSeqs.Count,
-            status.ChunksPublished, status.ChunksSkipped, status.MalformedAcks, status.AckIdsIgnored, status.AcksDropped);
+            status.ChunksPublished, status.ChunksSkipped, status.MalformedAcks, status.AckIdsIgnored, status.AcksDropped)
+        {
+            Refused = status.RefusedByReason,
+            CommandsRun = status.CommandsRun,
+        };
         var deviceReports = devices.All
             .Select(d => new DeviceReport(d.Name, Camel(d.DeviceClass.ToString()), Camel(d.Status.ToString()), IsHealthy(d.Status, uptime), Kiosk.Devices.Redact.Credentials(d.Capabilities.Model), d.ClaimedBy))
             .ToList();
@@ -98,6 +103,11 @@ internal sealed class AgentApi(
         if (usage.AboveWarning)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"the outbox uses {usage.UsedPercent}% of its budget (Kiosk:Outbox:BudgetBytes)"));
+        }
+
+        if (platformKeys.Problem is { } keyProblem)
+        {
+            problems.Add(keyProblem + ": every ack and command is refused, so nothing is deleted or changed");
         }
 
         if (stats.Quarantined > 0)

@@ -27,6 +27,12 @@ public sealed class RollingFileLog : ILoggerProvider
     private FileStream? _stream;
     private bool _disposed;
 
+    /// <summary>Lines logged before the host started: written once it has, dropped if it never does.</summary>
+    private Queue<byte[]>? _early = new();
+
+    /// <summary>At most this many lines wait for the start; the oldest go first.</summary>
+    public const int EarlyLines = 500;
+
     /// <summary>Reads its folder and bounds from the raw configuration (not the validated options: a logger is made before validation runs).</summary>
     public RollingFileLog(IConfiguration configuration, IHostEnvironment environment, TimeProvider time)
     {
@@ -143,6 +149,44 @@ public sealed class RollingFileLog : ILoggerProvider
                 return;
             }
 
+            if (_early is not null)
+            {
+                // An agent that does not start (a configuration mistake, a run that only validates) leaves no file behind.
+                if (_early.Count == EarlyLines)
+                {
+                    _early.Dequeue();
+                }
+
+                _early.Enqueue(bytes);
+                return;
+            }
+
+            Append(bytes);
+        }
+    }
+
+    /// <summary>The host has started: from now on lines go to the file, the ones logged during start first.</summary>
+    public void Open()
+    {
+        lock (_lock)
+        {
+            if (_early is null || _disposed)
+            {
+                return;
+            }
+
+            var early = _early;
+            _early = null;
+            while (early.TryDequeue(out var bytes))
+            {
+                Append(bytes);
+            }
+        }
+    }
+
+    private void Append(byte[] bytes)
+    {
+        {
             try
             {
                 if (_stream is null)
@@ -211,4 +255,16 @@ public sealed class RollingFileLog : ILoggerProvider
             }
         }
     }
+}
+
+/// <summary>Opens the agent's log file once the host has started (registered before every other hosted service).</summary>
+internal sealed class RollingFileLogStart(RollingFileLog log) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        log.Open();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -18,7 +18,7 @@ using MQTTnet.Protocol;
 namespace Kiosk.Agent.Sync;
 
 /// <summary>
-/// Renews this kiosk's TLS client certificate over its own mutual-TLS session (docs/parts/cmd-renew-certificate.md):
+/// Renews this kiosk's TLS client certificate over its own mutual-TLS session (docs/mqtt-contract.md, "Certificate renewal"):
 /// a new ECDSA P-256 key made here, a PKCS#10 request signed with it published on <c>csr</c> (the broker's ACL lets
 /// only this kiosk's certificate write there, so the platform knows who asks), and the platform's signed answer on
 /// <c>cmd/certificate</c> (<see cref="AcceptAsync"/>). The new pair is written next to the old, the connection moves

@@ -133,6 +133,12 @@ internal sealed partial class Heartbeat(MqttConnection connection, OutboxStore o
             ["clockOffsetMs"] = status.ClockOffset is { } offset ? (long)offset.TotalMilliseconds : null,
             ["devices"] = deviceStatus,
             ["tls"] = Certificate?.ToJson(now),
+            ["platformMessages"] = new JsonObject
+            {
+                ["refused"] = new JsonObject([.. status.RefusedByReason.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]),
+                ["commandsRun"] = status.CommandsRun,
+                ["commandsRepeated"] = status.CommandsRepeated,
+            },
         };
         return JsonSerializer.SerializeToUtf8Bytes(heartbeat);
     }

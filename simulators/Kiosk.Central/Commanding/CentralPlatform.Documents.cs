@@ -5,7 +5,7 @@ using Kiosk.Central.Commanding;
 namespace Kiosk.Central;
 
 /// <summary>
-/// Pushing a kiosk's documents (docs/parts/cmd-roster-policy.md): a roster, whole or in parts, and a session policy. Each
+/// Pushing a kiosk's documents (docs/mqtt-contract.md, "cmd/roster"): a roster, whole or in parts, and a session policy. Each
 /// goes as a command (sent now and again at each birth of the kiosk until it answers) and is waited for, in order.
 /// </summary>
 public sealed partial class CentralPlatform

@@ -8,6 +8,6 @@ internal enum TopicChannel
     Records,
     Blob,
 
-    /// <summary><c>csr</c>: the kiosk asks for a renewed certificate (docs/parts/cmd-renew-certificate.md).</summary>
+    /// <summary><c>csr</c>: the kiosk asks for a renewed certificate (docs/mqtt-contract.md, "Certificate renewal").</summary>
     CertificateRequest,
 }

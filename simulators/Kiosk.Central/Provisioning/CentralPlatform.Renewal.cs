@@ -9,7 +9,7 @@ namespace Kiosk.Central;
 public sealed record CertificateRenewalView(string SiteId, string KioskId, string RequestId, string? Thumbprint, string? Error, string? Message, string CommandId);
 
 /// <summary>
-/// Certificate renewal (docs/parts/cmd-renew-certificate.md): a kiosk asks on its own <c>csr</c> topic over its
+/// Certificate renewal (docs/mqtt-contract.md, "Certificate renewal"): a kiosk asks on its own <c>csr</c> topic over its
 /// mutual-TLS session; the broker's ACL lets only that kiosk's certificate write there, so the topic names who asks.
 /// The answer is a signed command, <c>cmd/certificate</c>, sent again at each of the kiosk's births until its result
 /// arrives, like every command.

@@ -112,7 +112,7 @@ internal sealed class EnrollmentAuthority : IDisposable
     }
 
     /// <summary>
-    /// Renewal (docs/parts/cmd-renew-certificate.md): kiosk <paramref name="siteId"/>/<paramref name="kioskId"/> asks over
+    /// Renewal (docs/mqtt-contract.md, "Certificate renewal"): kiosk <paramref name="siteId"/>/<paramref name="kioskId"/> asks over
     /// its mutual-TLS session, on a topic the broker lets only that kiosk's certificate write, so no token is needed.
     /// The request gets the same checks as at enrollment: its own signature, exactly this kiosk's subject, an accepted key.
     /// </summary>

@@ -74,6 +74,23 @@ public sealed class RollingFileLogTests
             ["Kiosk:LogFile:MaxFileBytes"] = maxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Kiosk:LogFile:Files"] = files.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
-        return new RollingFileLog(configuration, new HostingEnvironment { ContentRootPath = folder.File("root") }, time);
+        var log = new RollingFileLog(configuration, new HostingEnvironment { ContentRootPath = folder.File("root") }, time);
+        log.Open();
+        return log;
+    }
+
+    [Test]
+    public void Nothing_is_written_before_the_host_has_started_and_what_came_before_is_written_once_it_has()
+    {
+        using var folder = new TempFolder("rolling-log-early");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Kiosk:DataFolder"] = folder.File("data") }).Build();
+        using var log = new RollingFileLog(configuration, new HostingEnvironment { ContentRootPath = folder.File("root") }, TimeProvider.System);
+        log.CreateLogger("Start").LogWarning("during start");
+        Assert.That(Directory.Exists(log.Folder), Is.False, "an agent that never starts (a configuration mistake) leaves no log folder");
+
+        log.Open();
+        log.CreateLogger("Run").LogWarning("after start");
+        var onDisk = File.ReadAllText(Path.Combine(log.Folder, RollingFileLog.FileName));
+        Assert.That(onDisk.IndexOf("during start", StringComparison.Ordinal), Is.GreaterThanOrEqualTo(0).And.LessThan(onDisk.IndexOf("after start", StringComparison.Ordinal)));
     }
 }

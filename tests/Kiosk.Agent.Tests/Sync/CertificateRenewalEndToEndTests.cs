@@ -21,7 +21,7 @@ using MQTTnet.Protocol;
 namespace Kiosk.Agent.Tests.Sync;
 
 /// <summary>
-/// Certificate renewal (docs/parts/cmd-renew-certificate.md) on a real Mosquitto with mutual TLS and the enrolled-kiosk
+/// Certificate renewal (docs/mqtt-contract.md, "Certificate renewal") on a real Mosquitto with mutual TLS and the enrolled-kiosk
 /// ACL: the platform simulator's CA issues, the kiosk asks on its own <c>csr</c> topic and gets a signed <c>cmd/certificate</c>.
 /// </summary>
 public sealed class CertificateRenewalEndToEndTests

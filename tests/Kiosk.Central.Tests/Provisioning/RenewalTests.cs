@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Kiosk.Central.Tests.Provisioning;
 
 /// <summary>
-/// The platform's checks of a certificate renewal request (docs/parts/cmd-renew-certificate.md): it issues for exactly
+/// The platform's checks of a certificate renewal request (docs/mqtt-contract.md, "Certificate renewal"): it issues for exactly
 /// the kiosk whose topic the request came on, for the key that signed the request, and says why when it does not.
 /// </summary>
 public sealed class RenewalTests

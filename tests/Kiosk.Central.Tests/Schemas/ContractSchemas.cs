@@ -16,12 +16,10 @@ internal static partial class ContractSchemas
 
     public static EvaluationOptions Options => new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
-    /// <summary>(schema file, example JSON) for every <c>&lt;!-- example: X --&gt;</c> followed by a json fence, in mqtt-contract.md and docs/parts.</summary>
+    /// <summary>(schema file, example JSON) for every <c>&lt;!-- example: X --&gt;</c> followed by a json fence in mqtt-contract.md.</summary>
     public static IEnumerable<(string Schema, string Json)> Examples()
     {
-        // docs/parts holds contract sections not yet folded into mqtt-contract.md.
-        var parts = Path.Combine(RepositoryPaths.Root, "docs", "parts");
-        var contract = string.Join("\n", [File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "mqtt-contract.md")), .. Directory.Exists(parts) ? Directory.GetFiles(parts, "*.md").Order(StringComparer.Ordinal).Select(File.ReadAllText) : []]);
+        var contract = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "mqtt-contract.md"));
         return ExamplePattern().Matches(contract).Select(m => (m.Groups["schema"].Value, m.Groups["json"].Value));
     }
 
