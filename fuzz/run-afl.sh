@@ -42,7 +42,7 @@ cp -r "fuzz/Kiosk.Fuzz/bin/$configuration/net10.0" "$bin"
 instrument() {
   "$tools/sharpfuzz" "$bin/$1" ${2:+"$2"} >/dev/null || { echo "fuzz: sharpfuzz could not instrument $1" >&2; exit 1; }
 }
-instrument Kiosk.Agent.dll Kiosk.Agent.Sync
+instrument Kiosk.Agent.dll Kiosk.Agent.Sync,Kiosk.Agent.Control
 instrument Kiosk.Central.dll Kiosk.Central.Messages
 instrument kioskctl.dll Kiosk.Ctl.Enrollment,Kiosk.Ctl.Config
 instrument Kiosk.Devices.Abstractions.dll

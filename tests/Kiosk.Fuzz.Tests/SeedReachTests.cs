@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Kiosk.Agent.Control;
 using Kiosk.Devices;
 using Kiosk.Devices.FingerprintReader;
 using Kiosk.Devices.IdCardReader;
@@ -87,6 +89,33 @@ public sealed class SeedReachTests
         // The target's oracle throws when a header is accepted outside its attachment, as this one was before the fix.
         Assert.DoesNotThrow(() => target.Run(overflowing));
         Assert.That(() => FuzzTargets.Find("escl-status")!.Run("<a"u8.ToArray()), Throws.Nothing, "InvalidDataException is the documented refusal");
+    }
+
+    [Test]
+    public void The_signed_message_seeds_are_committed_and_still_get_their_refusals()
+    {
+        foreach (var (target, name, _, expected) in Seeds.ControlSeeds.Signed())
+        {
+            var path = Path.Combine(RepositoryPaths.Root, "fuzz", "corpus", target, name);
+            Assert.That(File.Exists(path), Is.True, $"fuzz/corpus/{target}/{name} is not committed; write it with: dotnet Kiosk.Fuzz.dll seeds fuzz/corpus");
+            var input = File.ReadAllBytes(path);
+            var newline = Array.IndexOf(input, (byte)'\n');
+
+            var refusal = FuzzPlatform.Verifier.Verify(Encoding.UTF8.GetString(input, 0, newline), new ReadOnlySequence<byte>(input, newline + 1, input.Length - newline - 1), int.MaxValue, out var message, out var detail);
+
+            Assert.That(refusal, Is.EqualTo(expected), $"fuzz/corpus/{target}/{name}: {detail} (signed with another key or header? delete it and write the seeds again)");
+            Assert.That(message is null, Is.EqualTo(expected is not (Refusal.None or Refusal.Expired or Refusal.Future)));
+        }
+    }
+
+    [Test]
+    public void The_signed_ack_and_header_seeds_reach_past_the_signature()
+    {
+        Assert.DoesNotThrow(() => FuzzTargets.Find("signed-ack")!.Run(Seed("signed-ack", "records-and-time.json")), "the oracle throws when a validly signed ack is refused");
+        var header = Seed("signed-platform-message", "ack.txt");
+        var lines = Encoding.UTF8.GetString(header).Split('\n', 3);
+        var envelope = Targets.SignedMessageContract.Envelope(Encoding.UTF8.GetBytes(lines[1]), Encoding.UTF8.GetBytes(lines[2]));
+        Assert.That(FuzzPlatform.Verifier.Verify(lines[0], new ReadOnlySequence<byte>(envelope), int.MaxValue, out _, out var detail), Is.EqualTo(Refusal.None), detail);
     }
 
     private static byte[] Seed(string target, string name) => File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, "fuzz", "corpus", target, name));

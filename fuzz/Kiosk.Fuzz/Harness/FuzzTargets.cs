@@ -24,6 +24,14 @@ internal static class FuzzTargets
         new ConfigCommandBodyTarget(),
         new LogsCommandBodyTarget(),
         new AlertDispositionBodyTarget(),
+        new PlatformMessageTarget(),
+        new SignedPlatformMessageTarget(),
+        new SignedAckTarget(),
+        new RosterCommandTarget(),
+        new PolicyCommandTarget(),
+        new CertificateReplyTarget(),
+        new RenewCertificateTarget(),
+        new CertificateRequestTarget(),
     ];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

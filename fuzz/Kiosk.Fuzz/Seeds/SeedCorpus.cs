@@ -7,7 +7,7 @@ namespace Kiosk.Fuzz.Seeds;
 internal static class SeedCorpus
 {
     public static IEnumerable<(string Target, string Name, byte[] Bytes)> All() =>
-        MessageSeeds.All().Concat(SerialSeeds.All()).Concat(InputSeeds.All()).Concat(ImagingSeeds.All()).Concat(ProvisioningSeeds.All()).Concat(CommandSeeds.All());
+        MessageSeeds.All().Concat(SerialSeeds.All()).Concat(InputSeeds.All()).Concat(ImagingSeeds.All()).Concat(ProvisioningSeeds.All()).Concat(CommandSeeds.All()).Concat(ControlSeeds.All());
 
     public static void Write(string folder)
     {
@@ -16,6 +16,17 @@ internal static class SeedCorpus
             var directory = Path.Combine(folder, target);
             Directory.CreateDirectory(directory);
             File.WriteAllBytes(Path.Combine(directory, name), bytes);
+        }
+
+        // Signed anew only when missing: an ES256 signature is random, and the committed ones verify (CorpusReplayTests).
+        foreach (var (target, name, make, _) in ControlSeeds.Signed())
+        {
+            var path = Path.Combine(folder, target, name);
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, make());
+            }
         }
     }
 }

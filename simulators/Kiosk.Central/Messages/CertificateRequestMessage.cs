@@ -71,8 +71,26 @@ internal sealed partial record CertificateRequestMessage(string RequestId, strin
         }
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>
+    /// The field's text, or null when it is absent, not a string, or not text: System.Text.Json checks a string only when
+    /// it is read, so bytes that are not UTF-8 or a \u escape of half a surrogate pair throw here (fuzz/ target certificate-request).
+    /// </summary>
+    private static string? String(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Identifier();

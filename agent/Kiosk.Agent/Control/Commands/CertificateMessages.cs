@@ -89,7 +89,8 @@ internal sealed partial record CertificateReply(string RequestId, string? Certif
 
     private static bool TryString(JsonElement element, string name, int maxLength, out string? value)
     {
-        value = element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String ? property.GetString() : null;
+        // TryGetText: a string that is not UTF-8, or a \u escape of half a surrogate pair, is no string (fuzz/ target cmd-certificate).
+        value = element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String && CommandBodyReader.TryGetText(property, out var text) ? text : null;
         return value is { Length: > 0 } && value.Length <= maxLength;
     }
 
@@ -120,7 +121,8 @@ internal sealed record RenewCertificateArguments(string? Reason)
             string? reason = null;
             if (root.TryGetProperty("reason", out var value))
             {
-                if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: <= MaxReasonChars } text || text.Any(char.IsControl))
+                // TryGetText: text that is not UTF-8 (or half a surrogate pair) is refused here, not thrown (fuzz/ target cmd-renew-certificate).
+                if (value.ValueKind != JsonValueKind.String || !CommandBodyReader.TryGetText(value, out var text) || text.Length > MaxReasonChars || text.Any(char.IsControl))
                 {
                     error = $"'reason' is not a string of at most {MaxReasonChars} characters without control characters";
                     return false;

@@ -69,6 +69,61 @@ internal static partial class CommandJson
 
     public static string? String(JsonElement element) => element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
+    /// <summary>
+    /// Null when every string and property name in <paramref name="body"/> reads as text; otherwise the refusal, naming
+    /// where. System.Text.Json checks a string only when it is read: bytes that are not UTF-8, or a \u escape of half a
+    /// surrogate pair, parse and then throw <see cref="InvalidOperationException"/> from the first read (fuzz/ targets
+    /// cmd-roster, cmd-policy), so the document commands check this before reading any field.
+    /// </summary>
+    public static string? BrokenText(JsonElement body) => BrokenTextAt(body) is { } where
+        ? $"{(where.Length == 0 ? "the body" : where.TrimStart('.'))}: holds text that is not UTF-8 (or a \\u escape of half a surrogate pair)"
+        : null;
+
+    /// <summary>Where below <paramref name="element"/> the first broken text is ("" for the element itself or one of its names), or null.</summary>
+    private static string? BrokenTextAt(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return CommandBodyReader.TryGetText(element, out _) ? null : "";
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (BrokenTextAt(item) is { } inner)
+                    {
+                        return $"[{index}]{inner}";
+                    }
+
+                    index++;
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return "";
+                    }
+
+                    if (BrokenTextAt(property.Value) is { } inner)
+                    {
+                        return $".{Shorten(name)}{inner}";
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Decodes standard base64 (RFC 4648 §4, padded) of at most <paramref name="maxBytes"/> decoded bytes; null when it is not.</summary>
     public static byte[]? Base64(JsonElement element, int maxBytes, out string problem)
     {

@@ -65,6 +65,11 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
     private static string? Validate(JsonElement body, out SessionPolicy? policy)
     {
         policy = null;
+        if (CommandJson.BrokenText(body) is { } broken)
+        {
+            return broken;
+        }
+
         if (CommandJson.OnlyKnown(body, "", BodyFields) is { } unknown)
         {
             return unknown;

@@ -88,6 +88,11 @@ internal sealed partial class RosterCommand(RosterStore store) : ICommandHandler
     private static string? Validate(JsonElement body, out RosterUpdate? update)
     {
         update = null;
+        if (CommandJson.BrokenText(body) is { } broken)
+        {
+            return broken;
+        }
+
         if (CommandJson.OnlyKnown(body, "", BodyFields) is { } unknown)
         {
             return unknown;
