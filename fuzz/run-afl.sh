@@ -46,6 +46,7 @@ instrument Kiosk.Agent.dll Kiosk.Agent.Sync,Kiosk.Agent.Control
 instrument Kiosk.Central.dll Kiosk.Central.Messages
 instrument kioskctl.dll Kiosk.Ctl.Enrollment,Kiosk.Ctl.Config
 instrument Kiosk.Devices.Abstractions.dll
+instrument Kiosk.Agent.Contracts.dll Kiosk.Agent.Control
 instrument Kiosk.Devices.Serial.dll
 instrument Kiosk.Devices.IdCardReader.dll
 instrument Kiosk.Devices.FingerprintReader.dll

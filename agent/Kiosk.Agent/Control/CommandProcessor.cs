@@ -144,8 +144,10 @@ public sealed partial class CommandProcessor : BackgroundService
         using (document)
         {
             var body = document.RootElement;
+            // TryGetText, not GetString: a signed id holding half a surrogate pair must be refused, not thrown on (fuzz).
+            string? commandId = null;
             if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("commandId", out var idElement) || idElement.ValueKind != JsonValueKind.String
-                || idElement.GetString() is not { Length: > 0 and <= 64 } commandId || !commandId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                || !CommandBodyReader.TryGetText(idElement, out commandId) || commandId.Length is 0 or > 64 || !commandId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
                 _status.RefusedOne(Refusal.Malformed);
                 LogRefused(_logger, message.Topic, Refusal.Malformed.WireName(), "no valid commandId (1..64 of A-Z a-z 0-9 - _)");

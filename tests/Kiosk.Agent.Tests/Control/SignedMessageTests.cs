@@ -278,6 +278,13 @@ public sealed class SignedMessageTests
     }
 
     [Test]
+    public async Task A_signed_command_whose_id_is_half_a_surrogate_pair_is_refused_as_malformed()
+    {
+        Offer(_platform.Sign(CommandTopic, Site, Kiosk, """{"commandId": "\ud800"}"""u8, TimeSpan.FromHours(1)));
+        await AssertRefusedAsync(Refusal.Malformed);
+    }
+
+    [Test]
     public async Task A_command_this_kiosk_does_not_know_gets_a_refused_result()
     {
         var topic = $"kiosk/v1/{Site}/{Kiosk}/cmd/self-destruct";
