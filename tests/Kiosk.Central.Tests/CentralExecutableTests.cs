@@ -53,6 +53,46 @@ public sealed class CentralExecutableTests
         }
     }
 
+    [Test]
+    public async Task Push_sends_any_command_signed_and_prints_the_kiosks_result()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        using var folder = new TempFolder("central-push");
+        await using var agent = new TestAgent(broker.Port, folder.File("agent"));
+        await agent.StartAsync();
+        await Eventually.TrueAsync(() => agent.Status.LastConnectedAt is not null, "the agent connects");
+        using var process = Start("--broker", $"127.0.0.1:{broker.Port}", "--db", folder.File("central.db"), "--signing-key", TestPlatformKey.PrivateKeyFile,
+            "--client-id", "central-push-" + Guid.NewGuid().ToString("N"), "--push", "site-t/kiosk-t", "--command", "probe");
+        var lines = Lines(process);
+        var seen = new List<string>();
+        try
+        {
+            while (true)
+            {
+                var line = await NextLineAsync(lines);
+                seen.Add(line);
+                if (line.StartsWith("result ", StringComparison.Ordinal))
+                {
+                    Assert.That(line, Does.StartWith("result probe ").And.Contain(" done: "), string.Join("\n", seen));
+                    break;
+                }
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TestKiosk.Patience);
+            Assert.That(process.ExitCode, Is.Zero, string.Join("\n", seen));
+            Assert.That(agent.Status.CommandsRun, Is.EqualTo(1));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    [TestCase(new[] { "--db", "x.db", "--push", "s/k", "--command", "Probe!" }, "--command 'Probe!' is not a command name")]
+    [TestCase(new[] { "--db", "x.db", "--args", "a.json" }, "--args goes with --command NAME")]
     [TestCase(new[] { "--broker", "127.0.0.1:1883" }, "--db is missing")]
     [TestCase(new[] { "--db", "x.db", "--broker", "nohost" }, "--broker 'nohost'")]
     [TestCase(new[] { "--db", "x.db", "--verbose" }, "unknown argument '--verbose'")]

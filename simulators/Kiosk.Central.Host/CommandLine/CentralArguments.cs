@@ -11,6 +11,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
                              [--ca-cert FILE --ca-key FILE] [--cert-days N] [--clock-offset SECONDS]
                kiosk-central --db PATH --ca-cert FILE --ca-key FILE --signing-key FILE --issue-token SITE/KIOSK [--token-hours H]
                kiosk-central --db PATH --signing-key FILE [--broker HOST:PORT] --push SITE/KIOSK [--roster FILE] [--policy FILE]
+                             [--command NAME [--args FILE]]
                kiosk-central --make-pki DIR
           --db PATH              the simulator's SQLite file (created when missing)
           --broker HOST:PORT     the MQTT 5 broker (default 127.0.0.1:1883)
@@ -28,12 +29,15 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
                                  (0 when all are done)
           --roster FILE          a cmd/roster body (docs/schemas/cmd-roster.schema.json)
           --policy FILE          a cmd/policy body (docs/schemas/cmd-policy.schema.json)
+          --command NAME         also send any other command (probe, restart, config, logs, alert-disposition,
+                                 renew-certificate, signing-key...), signed, after the roster and policy
+          --args FILE            the --command's body without commandId (default {})
           --make-pki DIR         write a simulator PKI (ca.crt, ca.key, command-signing.key, broker.crt, broker.key) and exit
         stops on SIGINT or SIGTERM.
         """;
 
     private static readonly string[] ValueOptions =
-        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy"];
+        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy", "--command", "--args"];
 
     /// <summary>Site and kiosk of <c>--issue-token</c>, or null.</summary>
     public (string SiteId, string KioskId)? IssueTokenFor { get; init; }
@@ -176,6 +180,22 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
             }
         }
 
+        if (values.TryGetValue("--command", out var commandName))
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(commandName, "^[a-z][a-z0-9-]{0,31}\\z"))
+            {
+                error = $"--command '{commandName}' is not a command name (^[a-z][a-z0-9-]{{0,31}}$)";
+                return null;
+            }
+
+            pushFiles.Add((commandName, values.GetValueOrDefault("--args", "")));
+        }
+        else if (values.ContainsKey("--args"))
+        {
+            error = "--args goes with --command NAME";
+            return null;
+        }
+
         if (values.TryGetValue("--push", out var target))
         {
             var parts = target.Split('/');
@@ -187,7 +207,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
 
             if (pushFiles.Count == 0)
             {
-                error = "--push needs --roster FILE, --policy FILE or both";
+                error = "--push needs --roster FILE, --policy FILE or --command NAME";
                 return null;
             }
 
@@ -195,7 +215,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
         }
         else if (pushFiles.Count > 0)
         {
-            error = "--roster and --policy go with --push SITE/KIOSK";
+            error = "--roster, --policy and --command go with --push SITE/KIOSK";
             return null;
         }
 

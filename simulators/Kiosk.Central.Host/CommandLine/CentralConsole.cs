@@ -105,11 +105,11 @@ internal static class CentralConsole
             System.Text.Json.Nodes.JsonObject body;
             try
             {
-                body = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file, ct))?.AsObject() ?? throw new JsonException("null");
+                body = file.Length == 0 ? [] : System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file, ct))?.AsObject() ?? throw new JsonException("null");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"kiosk-central: --{command} {file}: not a JSON object ({ex.GetType().Name}: {ex.Message})");
+                Console.Error.WriteLine($"kiosk-central: {command} {file}: not a JSON object ({ex.GetType().Name}: {ex.Message})");
                 return 2;
             }
 
