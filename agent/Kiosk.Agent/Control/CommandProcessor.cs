@@ -80,7 +80,7 @@ public sealed partial class CommandProcessor : BackgroundService
         if (refusal != Refusal.None)
         {
             _status.RefusedOne(refusal);
-            LogRefused(_logger, topic, refusal.WireName(), why);
+            PlatformMessageLog.Refused(_logger, topic, refusal.WireName(), why);
             return;
         }
 
@@ -124,7 +124,7 @@ public sealed partial class CommandProcessor : BackgroundService
         if (!await _control.TryRecordNonceAsync(message.Nonce, message.ExpiresAt, cancellationToken).ConfigureAwait(false))
         {
             _status.RefusedOne(Refusal.Replayed);
-            LogRefused(_logger, message.Topic, Refusal.Replayed.WireName(), "its nonce was seen before");
+            PlatformMessageLog.Refused(_logger, message.Topic, Refusal.Replayed.WireName(), "its nonce was seen before");
             return;
         }
 
@@ -137,7 +137,7 @@ public sealed partial class CommandProcessor : BackgroundService
         {
             // Signed by the platform yet not JSON: a platform defect, not an attack; it gets no result (no command id).
             _status.RefusedOne(Refusal.Malformed);
-            LogRefused(_logger, message.Topic, Refusal.Malformed.WireName(), "the signed payload is not JSON");
+            PlatformMessageLog.Refused(_logger, message.Topic, Refusal.Malformed.WireName(), "the signed payload is not JSON");
             return;
         }
 
@@ -150,7 +150,7 @@ public sealed partial class CommandProcessor : BackgroundService
                 || !CommandBodyReader.TryGetText(idElement, out commandId) || commandId.Length is 0 or > 64 || !commandId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
                 _status.RefusedOne(Refusal.Malformed);
-                LogRefused(_logger, message.Topic, Refusal.Malformed.WireName(), "no valid commandId (1..64 of A-Z a-z 0-9 - _)");
+                PlatformMessageLog.Refused(_logger, message.Topic, Refusal.Malformed.WireName(), "no valid commandId (1..64 of A-Z a-z 0-9 - _)");
                 return;
             }
 
@@ -238,9 +238,6 @@ public sealed partial class CommandProcessor : BackgroundService
             await CommitResultAsync(commandId, name, receivedAt, CommandResult.Failed("the agent stopped before the command finished; send it again with a new commandId to retry"), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Refused a platform message on {Topic} ({Reason}): {Problem}")]
-    private static partial void LogRefused(ILogger logger, string topic, string reason, string problem);
 
     [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "The command queue is full ({Capacity}); command {Name} was dropped and is sent again by the platform")]
     private static partial void LogQueueFull(ILogger logger, string name, int capacity);

@@ -61,7 +61,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         if (refusal != Refusal.None)
         {
             status.RefusedOne(refusal);
-            LogRefused(logger, topics.Ack, refusal.WireName(), why);
+            PlatformMessageLog.Refused(logger, topics.Ack, refusal.WireName(), why);
             return;
         }
 
@@ -91,7 +91,7 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
                 if (!await control.TryRecordNonceAsync(signed.Nonce, signed.ExpiresAt, stoppingToken).ConfigureAwait(false))
                 {
                     status.RefusedOne(Refusal.Replayed);
-                    LogRefused(logger, topics.Ack, Refusal.Replayed.WireName(), "its nonce was seen before");
+                    PlatformMessageLog.Refused(logger, topics.Ack, Refusal.Replayed.WireName(), "its nonce was seen before");
                     continue;
                 }
 
@@ -168,9 +168,6 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ignored a malformed message on {Topic}: {Problem}")]
     private static partial void LogMalformedAck(ILogger logger, string topic, string problem);
-
-    [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "Refused a platform message on {Topic} ({Reason}): {Problem}")]
-    internal static partial void LogRefused(ILogger logger, string topic, string reason, string problem);
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Platform asked for attachment {AttachmentId} of record {RecordId} again from chunk {FromChunk}")]
     private static partial void LogRetryRequested(ILogger logger, string recordId, string attachmentId, int fromChunk);
