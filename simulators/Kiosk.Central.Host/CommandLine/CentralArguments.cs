@@ -21,6 +21,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
           --signing-key FILE     PEM private key (ECDSA P-256) the platform signs every ack and command with;
                                  enrollment hands kiosks its public key
           --cert-days N          lifetime of issued kiosk certificates in days (default 365)
+          --acl-file FILE        the broker's ACL file: each kiosk that enrolls gets its block added (reload the broker)
           --clock-offset SECONDS added to every time the simulator reports (simulates a skewed platform clock)
           --issue-token SITE/KIOSK  print a one-time enrollment token for that kiosk and exit
           --token-hours H        how long the issued token is valid (default 24)
@@ -37,7 +38,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
         """;
 
     private static readonly string[] ValueOptions =
-        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy", "--command", "--args"];
+        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy", "--command", "--args", "--acl-file"];
 
     /// <summary>Site and kiosk of <c>--issue-token</c>, or null.</summary>
     public (string SiteId, string KioskId)? IssueTokenFor { get; init; }
@@ -116,6 +117,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
             CaCertificateFile = values.GetValueOrDefault("--ca-cert"),
             CaKeyFile = values.GetValueOrDefault("--ca-key"),
             CommandSigningKeyFile = enrolling ? values.GetValueOrDefault("--signing-key") : null,
+            AclFile = values.GetValueOrDefault("--acl-file"),
         };
         if (values.TryGetValue("--cert-days", out var days))
         {

@@ -34,6 +34,28 @@ public static partial class BrokerAcl
             .ToString();
     }
 
+    /// <summary>
+    /// Adds <paramref name="siteId"/>/<paramref name="kioskId"/>'s block to the ACL file at <paramref name="path"/> (created
+    /// when missing) unless the file already has a block for its certificate; the file is replaced whole (written next to
+    /// it, then renamed), so the broker never reads half a block. Returns whether it added the block.
+    /// </summary>
+    public static bool AddKiosk(string path, string siteId, string kioskId)
+    {
+        var block = ForKiosk(siteId, kioskId);
+        var userLine = "user " + EnrollmentAuthority.CommonNameFor(siteId, kioskId);
+        var current = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (current.Split('\n').Any(line => line.TrimEnd('\r') == userLine))
+        {
+            return false;
+        }
+
+        var separator = current.Length == 0 || current.EndsWith("\n\n", StringComparison.Ordinal) ? "" : current.EndsWith('\n') ? "\n" : "\n\n";
+        var next = path + ".next";
+        File.WriteAllText(next, current + separator + block);
+        File.Move(next, path, overwrite: true);
+        return true;
+    }
+
     /// <summary>The block for the platform's own certificate: it reads every kiosk and alone writes <c>ack</c> and <c>cmd</c>.</summary>
     public static string ForPlatform(string commonName)
     {

@@ -33,7 +33,7 @@ public sealed partial class CentralPlatform
         }
 
         var offset = options.ClockOffset;
-        _provisioning = new ProvisioningResponder(_enrollment, _connection.PublishReplyAsync, () => _time.GetUtcNow() + offset, Malformed, _log);
+        _provisioning = new ProvisioningResponder(_enrollment, _connection.PublishReplyAsync, () => _time.GetUtcNow() + offset, Malformed, _log, options.Provisioning.AclFile);
     }
 
     private Task HandleProvisioningAsync(ReceivedMessage message) => _provisioning!.HandleAsync(message);

@@ -18,6 +18,13 @@ public sealed class ProvisioningOptions
     /// <summary>How long an issued kiosk certificate is valid (never past the CA's own end). 1 h..10 years; default 365 days.</summary>
     public TimeSpan CertificateLifetime { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// The broker's ACL file (docs/mqtt-contract.md, "Broker access control"). When set, each kiosk that enrolls gets its
+    /// block (<see cref="BrokerAcl.ForKiosk"/>) added, once; the broker reads it again on SIGHUP. Null: the ACL is kept
+    /// some other way.
+    /// </summary>
+    public string? AclFile { get; set; }
+
     /// <summary>True when the files are given, so the simulator answers enrollment requests.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(CaCertificateFile) || !string.IsNullOrWhiteSpace(CaKeyFile) || !string.IsNullOrWhiteSpace(CommandSigningKeyFile);
 

@@ -15,7 +15,8 @@ internal sealed class ProvisioningResponder(
     Func<string, byte[], byte[]?, CancellationToken, Task> publishReply,
     Func<DateTimeOffset> platformTime,
     Action<string, string> malformed,
-    TextWriter log)
+    TextWriter log,
+    string? aclFile = null)
 {
     /// <summary>Requests above this size are not parsed (a CSR is about 500 bytes).</summary>
     private const int MaxRequestBytes = 64 * 1024;
@@ -52,6 +53,21 @@ internal sealed class ProvisioningResponder(
         if (outcome.CertificatePem is { } certificate)
         {
             log.WriteLine($"central: issued a certificate to {siteId}/{kioskId}");
+            if (aclFile is not null)
+            {
+                try
+                {
+                    if (BrokerAcl.AddKiosk(aclFile, siteId, kioskId))
+                    {
+                        log.WriteLine($"central: added {siteId}/{kioskId} to the broker ACL {aclFile}; reload the broker (SIGHUP) so it may connect");
+                    }
+                }
+                catch (IOException ex)
+                {
+                    log.WriteLine($"central: could not add {siteId}/{kioskId} to the broker ACL {aclFile} ({ex.Message}); add its block by hand");
+                }
+            }
+
             await ReplyAsync(message, new JsonObject
             {
                 ["certificate"] = certificate,

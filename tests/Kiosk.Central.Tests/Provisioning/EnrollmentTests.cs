@@ -38,6 +38,7 @@ public sealed class EnrollmentTests
             o.Provisioning.CaKeyFile = _pki.CaKeyFile;
             o.Provisioning.CommandSigningKeyFile = _pki.CommandSigningKeyFile;
             o.Provisioning.CertificateLifetime = TimeSpan.FromDays(30);
+            o.Provisioning.AclFile = _folder.File("kiosks.acl");
         });
     }
 
@@ -177,6 +178,24 @@ public sealed class EnrollmentTests
         var served = await client.EnrollAsync(Site, kiosk, token, KioskRequests.Csr(garbage, KioskRequests.CommonName(Site, kiosk)));
         Assert.That(served["certificate"], Is.Not.Null, served.ToJsonString());
         Assert.That(_central.Platform.Counts.MalformedMessages, Is.EqualTo(malformedBefore + 4));
+    }
+
+    [Test]
+    public async Task An_enrolled_kiosk_gets_its_broker_ACL_block_once()
+    {
+        var kiosk = Kiosk();
+        await using var client = await ConnectAsync();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var token = _central.Platform.IssueEnrollmentToken(Site, kiosk, TimeSpan.FromHours(1));
+            var reply = await client.EnrollAsync(Site, kiosk, token, KioskRequests.Csr(key, KioskRequests.CommonName(Site, kiosk)));
+            Assert.That(reply["certificate"], Is.Not.Null, reply.ToJsonString());
+        }
+
+        var acl = File.ReadAllText(_folder.File("kiosks.acl"));
+        Assert.That(acl, Does.Contain(BrokerAcl.ForKiosk(Site, kiosk)), "the kiosk's whole block");
+        Assert.That(acl.Split('\n').Count(line => line == $"user kiosk-{Site}-{kiosk}"), Is.EqualTo(1), "enrolled twice, one block");
     }
 
     [Test]
