@@ -25,9 +25,12 @@ public static class PlatformConfig
     public static string PathFor(IConfiguration configuration, string contentRoot)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var dataFolder = configuration["Kiosk:DataFolder"] is { Length: > 0 } folder ? folder : new KioskOptions().DataFolder;
-        return Path.Combine(Path.GetFullPath(dataFolder, contentRoot), FileName);
+        return PathIn(configuration["Kiosk:DataFolder"], contentRoot);
     }
+
+    /// <summary>The platform's settings file in the data folder <paramref name="dataFolder"/> (the default when empty), resolved against <paramref name="contentRoot"/>.</summary>
+    public static string PathIn(string? dataFolder, string contentRoot) =>
+        Path.Combine(Path.GetFullPath(dataFolder is { Length: > 0 } ? dataFolder : new KioskOptions().DataFolder, contentRoot), FileName);
 
     /// <summary>Why the agent does not take <paramref name="key"/> from the platform's file, or null when it does.</summary>
     public static string? WhyIgnored(string key) => KioskConfigEditor.CheckKey(key) ?? RemoteConfigPolicy.WhyDenied(key);
