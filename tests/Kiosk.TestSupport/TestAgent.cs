@@ -31,8 +31,8 @@ public sealed class TestAgent : IAsyncDisposable
     /// <param name="configFile">
     /// A JSON configuration file read over the settings and overrides, as KIOSK_CONFIG names it for an installed agent,
     /// with the platform's settings (<c>{DataFolder}/platform-config.json</c>, which cmd/config changes) over it, composed
-    /// as Program.cs composes them (<see cref="AgentConfigFileExtensions.AddKioskConfigFile"/>). To play the service manager after a restart, dispose the stopped agent and build a new
-    /// one on the same data folder and file.
+    /// as Program.cs composes them (<see cref="AgentConfigFileExtensions.AddKioskConfigFile"/>). To play the service
+    /// manager after a restart, dispose the stopped agent and build a new one on the same data folder and file.
     /// </param>
     public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<HostApplicationBuilder>? configure = null, string? configFile = null)
     {
