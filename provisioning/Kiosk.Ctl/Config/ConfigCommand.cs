@@ -172,14 +172,16 @@ internal static class ConfigCommand
             return ExitCodes.IoError;
         }
 
-        // The same checks as the platform's cmd/config (agent Control/Commands/ConfigCommand.cs): KioskConfigEditor.
+        // The same checks as the platform's cmd/config (agent Control/Commands/ConfigCommand.cs): KioskConfigEditor, on
+        // the configuration the agent starts with: this file and the platform's settings over it.
         var plan = KioskConfigEditor.Plan(
             file.Document,
             [new KioskConfigEditRequest(key, raw)],
             ConfigValidation.ContentRoot,
             Kiosk.Devices.RealDrivers.All,
             force,
-            "The keys are listed in the README's configuration table; --force writes it anyway.");
+            "The keys are listed in the README's configuration table; --force writes it anyway.",
+            overlaidBy: file.ReadPlatform().Settings);
         switch (plan.Outcome)
         {
             case KioskConfigEditOutcome.KeyRefused:

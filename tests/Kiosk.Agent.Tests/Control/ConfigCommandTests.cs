@@ -233,6 +233,30 @@ public sealed class ConfigCommandTests
     }
 
     [Test]
+    public async Task APlatformFileThatIsNotJsonIsIgnoredAtStartAndTheCommandFailsWithoutTouchingIt()
+    {
+        await using var testbed = await Testbed.StartAsync("config-broken");
+        var file = WriteConfig(testbed, "broken", healthTimeout: null);
+        var platform = PlatformFile(testbed, "broken");
+        Directory.CreateDirectory(Path.GetDirectoryName(platform)!);
+        File.WriteAllText(platform, "{ \"Kiosk\": { \"Sync\": { \"MaxMessagesPerSecond\": 33 ");
+        var broken = File.ReadAllBytes(platform);
+        using var log = new LogRecorder();
+        await using var agent = testbed.Agent("broken", configFile: file, configure: b => b.Logging.AddProvider(log));
+        await agent.StartAsync();
+        await Eventually.TrueAsync(() => agent.Status.LastConnectedAt is not null, "connected on the technician's settings");
+
+        var result = await RunAsync(testbed, new JsonObject { ["set"] = new JsonObject { ["Kiosk:Sync:MaxMessagesPerSecond"] = "50" } });
+
+        Assert.That(agent.Services.GetRequiredService<IOptions<SyncOptions>>().Value.MaxMessagesPerSecond, Is.EqualTo(20));
+        Assert.That(log.Lines, Has.Some.Contains("[2325]").And.Contains(platform).And.Contains("not valid JSON"));
+        Assert.That(result.Status, Is.EqualTo("failed"));
+        Assert.That(result.Message, Does.Contain(platform).And.Contain("nothing changed"));
+        Assert.That(File.ReadAllBytes(platform), Is.EqualTo(broken));
+        Assert.That(agent.RestartReason, Is.Null);
+    }
+
+    [Test]
     public async Task AnAgentWithoutAConfigurationFileRefuses()
     {
         await using var testbed = await Testbed.StartAsync("config-none");

@@ -126,12 +126,24 @@ public static class KioskConfigEditor
     /// configuration the agent would start with, the two layered as it layers them (keys it ignores in the platform's
     /// file left out). A removed key falls back to this file's value.
     /// </param>
-    public static KioskConfigEditPlan Plan(KioskConfigDocument file, IReadOnlyList<KioskConfigEditRequest> edits, string contentRoot, IReadOnlyList<DriverDescriptor> drivers, bool force, string unknownKeyFix, KioskConfigDocument? overlayOn = null)
+    /// <param name="overlaidBy">
+    /// When given, the settings the agent lays over <paramref name="file"/> (the platform's, when <paramref name="file"/>
+    /// is the technician's: <see cref="PlatformConfigOverlay.Settings"/>): what is judged is the two together.
+    /// </param>
+    public static KioskConfigEditPlan Plan(
+        KioskConfigDocument file,
+        IReadOnlyList<KioskConfigEditRequest> edits,
+        string contentRoot,
+        IReadOnlyList<DriverDescriptor> drivers,
+        bool force,
+        string unknownKeyFix,
+        KioskConfigDocument? overlayOn = null,
+        IReadOnlyDictionary<string, string?>? overlaidBy = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(edits);
         var root = (JsonObject)file.Root.DeepClone();
-        var settings = Seen(file, overlayOn);
+        var settings = Seen(file, overlayOn, overlaidBy);
         var changes = new List<KioskConfigChange>();
         var unchanged = new List<KioskConfigChange>();
         foreach (var (key, raw) in edits)
@@ -157,7 +169,7 @@ public static class KioskConfigEditor
                 Remove(root, segments);
                 var fallback = overlayOn is null ? null : Find(overlayOn.Root, segments);
                 changes.Add(new KioskConfigChange(key, Text(key, present), fallback is null ? "(not set)" : Text(key, fallback)));
-                settings = Seen(Reparse(file, root), overlayOn);
+                settings = Seen(Reparse(file, root), overlayOn, overlaidBy);
                 continue;
             }
 
@@ -200,7 +212,7 @@ public static class KioskConfigEditor
             changes.Add(new KioskConfigChange(written, replaced is null ? "(not set)" : Text(written, replaced), Text(written, typed)));
             if (edits.Count > 1)
             {
-                settings = Seen(Reparse(file, root), overlayOn);
+                settings = Seen(Reparse(file, root), overlayOn, overlaidBy);
             }
         }
 
@@ -221,8 +233,8 @@ public static class KioskConfigEditor
         }
 
         // Refuse what this change breaks; problems the file already had are reported but do not block a fix of another key.
-        var before = Validate(Seen(file, overlayOn), contentRoot, drivers);
-        var after = Validate(Seen(changed, overlayOn), contentRoot, drivers);
+        var before = Validate(Seen(file, overlayOn, overlaidBy), contentRoot, drivers);
+        var after = Validate(Seen(changed, overlayOn, overlaidBy), contentRoot, drivers);
         var introduced = after.Problems.Except(before.Problems).ToList();
         return introduced.Count > 0
             ? new KioskConfigEditPlan(KioskConfigEditOutcome.WouldNotStart) { Changes = changes, Introduced = introduced }
@@ -293,11 +305,17 @@ public static class KioskConfigEditor
         }
     }
 
-    /// <summary>The settings the agent would start with: <paramref name="file"/>'s, or the platform's <paramref name="file"/> laid over <paramref name="overlayOn"/>.</summary>
-    private static IReadOnlyDictionary<string, string?> Seen(KioskConfigDocument file, KioskConfigDocument? overlayOn) =>
-        overlayOn is null
+    /// <summary>
+    /// The settings the agent would start with: <paramref name="file"/>'s, or the platform's <paramref name="file"/> laid
+    /// over <paramref name="overlayOn"/>; then <paramref name="overlaidBy"/> over them.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string?> Seen(KioskConfigDocument file, KioskConfigDocument? overlayOn, IReadOnlyDictionary<string, string?>? overlaidBy)
+    {
+        var seen = overlayOn is null
             ? file.Settings
             : PlatformConfig.Effective(overlayOn.Settings, file.Settings.Where(s => PlatformConfig.WhyIgnored(s.Key) is null).ToDictionary(StringComparer.OrdinalIgnoreCase));
+        return overlaidBy is null ? seen : PlatformConfig.Effective(seen, overlaidBy);
+    }
 
     private static KioskConfigDocument Reparse(KioskConfigDocument file, JsonObject root) => KioskConfigDocument.Parse(file.Path, file.Serialize(root));
 
