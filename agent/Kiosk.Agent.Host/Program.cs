@@ -13,13 +13,12 @@ return await AgentRun.RunAsync(() =>
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
     // An installed kiosk keeps its configuration outside the program folder (install.ps1 sets KIOSK_CONFIG), so an
-    // upgrade or rollback never touches it; kioskctl init/enroll/config write the same file. Command-line arguments
-    // still win over it.
+    // upgrade or rollback never touches it; kioskctl init/enroll/config write the same file. Over it lie the platform's
+    // settings ({DataFolder}/platform-config.json, written by cmd/config; keys of the deny list are left out), and
+    // command-line arguments still win over both.
     if (Environment.GetEnvironmentVariable(KioskConfigFile.EnvironmentVariable) is { Length: > 0 } configFile)
     {
-        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
-        builder.Configuration.AddCommandLine(args);
-        builder.Services.AddSingleton(new AgentConfigFile(Path.GetFullPath(configFile)));
+        builder.AddKioskConfigFile(configFile, args);
     }
 
     builder.Services.AddWindowsService(options => options.ServiceName = "KioskAgent");

@@ -297,4 +297,53 @@ public sealed class ConfigCommandTests
         Assert.That(stepExit, Is.EqualTo(1));
         Assert.That(stepError, Does.Contain("'IdCrad' is not a step"));
     }
+
+    /// <summary>The good file with its data folder in the test's folder, and the platform's settings there.</summary>
+    private (string Config, string Platform) WriteWithPlatform(string platformJson)
+    {
+        var data = _folder.File("data");
+        Directory.CreateDirectory(data);
+        var config = WriteGoodWith(k => k["DataFolder"] = data);
+        var platform = Path.Combine(data, "platform-config.json");
+        File.WriteAllText(platform, platformJson);
+        return (config, platform);
+    }
+
+    [Test]
+    public async Task Show_marks_the_values_the_platform_sets_and_names_the_keys_the_agent_ignores_there()
+    {
+        var (path, platform) = WriteWithPlatform("""{ "Kiosk": { "Sync": { "BrokerPort": 8883, "KeepAlive": "00:00:20" }, "DataFolder": "/tmp/elsewhere" } }""");
+
+        var (exit, table, stderr) = await KioskctlProcess.RunAsync("config", "show", "--config", path);
+        var (validExit, valid, _) = await KioskctlProcess.RunAsync("config", "validate", "--config", path);
+
+        Assert.That(exit, Is.Zero, stderr);
+        var lines = table.Split('\n').Where(l => l.Contains('│', StringComparison.Ordinal)).ToList();
+        Assert.That(lines.Single(l => l.Contains("Kiosk:Sync:BrokerPort", StringComparison.Ordinal)), Does.Contain("8883").And.Contain("platform"));
+        Assert.That(table, Does.Contain("note: Kiosk:Sync:BrokerPort is 1883 in this file; the platform's value wins."));
+        Assert.That(lines.Single(l => l.Contains("Kiosk:Sync:KeepAlive", StringComparison.Ordinal)), Does.Contain("00:00:20").And.Contain("platform"));
+        Assert.That(lines.Single(l => l.Contains("Kiosk:Sync:BrokerHost", StringComparison.Ordinal)), Does.Contain("this file"));
+        Assert.That(lines.Single(l => l.Contains("Kiosk:DataFolder", StringComparison.Ordinal)), Does.Not.Contain("elsewhere"), "the agent does not take the data folder from the platform");
+        Assert.That(stderr, Does.Contain("Kiosk:DataFolder").And.Contain("ignores").And.Contain(platform));
+        Assert.That(validExit, Is.Zero);
+        Assert.That(valid, Does.Contain("platform"));
+    }
+
+    [Test]
+    public async Task Set_of_a_key_the_platform_also_sets_warns_that_the_platforms_value_wins()
+    {
+        var (path, platform) = WriteWithPlatform("""{ "Kiosk": { "Sync": { "BrokerPort": 8883 } } }""");
+        var platformBefore = File.ReadAllBytes(platform);
+
+        var (exit, stdout, stderr) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Sync:BrokerPort", "1884", "--config", path);
+        var (otherExit, other, _) = await KioskctlProcess.RunAsync("config", "set", "Kiosk:Sync:BrokerHost", "broker2.example", "--config", path);
+
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("Kiosk:Sync:BrokerPort: 1883 -> 1884"));
+        Assert.That(stdout, Does.Contain("warning: the platform's settings").And.Contain("Kiosk:Sync:BrokerPort = 8883").And.Contain("platform's value wins"));
+        Assert.That(JsonNode.Parse(File.ReadAllText(path))!["Kiosk"]!["Sync"]!["BrokerPort"]!.GetValue<int>(), Is.EqualTo(1884), "the technician's file is still changed");
+        Assert.That(File.ReadAllBytes(platform), Is.EqualTo(platformBefore), "kioskctl never writes the platform's file");
+        Assert.That(otherExit, Is.Zero);
+        Assert.That(other, Does.Not.Contain("warning"));
+    }
 }

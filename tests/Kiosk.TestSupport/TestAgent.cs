@@ -29,9 +29,10 @@ public sealed class TestAgent : IAsyncDisposable
 
     /// <param name="configure">Last changes to the host (e.g. a logger provider that keeps what the agent logs).</param>
     /// <param name="configFile">
-    /// A JSON configuration file read over the settings and overrides, as KIOSK_CONFIG names it for an installed agent
-    /// (cmd/config changes it). To play the service manager after a restart, dispose the stopped agent and build a new
-    /// one on the same data folder and file.
+    /// A JSON configuration file read over the settings and overrides, as KIOSK_CONFIG names it for an installed agent,
+    /// with the platform's settings (<c>{DataFolder}/platform-config.json</c>, which cmd/config changes) over it, composed
+    /// as Program.cs composes them (<see cref="AgentConfigFileExtensions.AddKioskConfigFile"/>). To play the service
+    /// manager after a restart, dispose the stopped agent and build a new one on the same data folder and file.
     /// </param>
     public TestAgent(int brokerPort, string dataFolder, IDictionary<string, string?>? overrides = null, TimeProvider? timeProvider = null, Action<HostApplicationBuilder>? configure = null, string? configFile = null)
     {
@@ -70,8 +71,7 @@ public sealed class TestAgent : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         if (configFile is not null)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
-            builder.Services.AddSingleton(new AgentConfigFile(Path.GetFullPath(configFile)));
+            builder.AddKioskConfigFile(configFile);
         }
 
         builder.Logging.ClearProviders();

@@ -66,6 +66,6 @@ public static class AgentRun
             await error.WriteLineAsync("  " + failure).ConfigureAwait(false);
         }
 
-        await error.WriteLineAsync($"Fix the file named by {KioskConfigFile.EnvironmentVariable} (kioskctl config validate shows every problem), then start the agent again.").ConfigureAwait(false);
+        await error.WriteLineAsync($"Fix the file named by {KioskConfigFile.EnvironmentVariable}, or the platform's settings laid over it ({{DataFolder}}/{PlatformConfig.FileName}; kioskctl config validate shows every problem in the two), then start the agent again.").ConfigureAwait(false);
     }
 }

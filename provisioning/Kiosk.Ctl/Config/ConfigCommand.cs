@@ -9,7 +9,10 @@ namespace Kiosk.Ctl.Config;
 
 /// <summary>
 /// <c>kioskctl config show|validate|set</c>: the agent's configuration file (<c>--config</c>, else KIOSK_CONFIG, else
-/// the installed location), read, checked and changed the way the agent reads and checks it on start.
+/// the installed location), read, checked and changed the way the agent reads and checks it on start. The platform's
+/// settings (<c>{Kiosk:DataFolder}/platform-config.json</c>, written by its cmd/config) lie over that file in the agent:
+/// show marks the keys they set, validate judges the two together, and set says when the platform's value wins.
+/// kioskctl never writes the platform's file.
 /// </summary>
 internal static class ConfigCommand
 {
@@ -37,27 +40,71 @@ internal static class ConfigCommand
 
     private static Command CreateShow() => ReadingCommand(
         "show",
-        "Print the configuration file's keys and values, secrets redacted.",
-        "Print the file as JSON (secrets redacted) instead of a table.",
+        "Print the configuration file's keys and values, secrets redacted, and the keys the platform's settings set over them.",
+        "Print the file as JSON (secrets redacted) instead of a table; the platform's settings are not in it (a note on stderr says when they set keys).",
         Show);
 
     private static int Show(ConfigFile file, bool json)
     {
+        var platform = file.ReadPlatform();
         if (json)
         {
             Console.Out.WriteLine(file.Redact().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            if (platform.Settings.Count > 0)
+            {
+                Console.Error.WriteLine($"note: the platform's settings {platform.Path} set {platform.Settings.Count} key{(platform.Settings.Count == 1 ? "" : "s")} over this file ({string.Join(", ", platform.Settings.Keys)}); 'kioskctl config show' without --json lists them.");
+            }
+
+            ReportPlatformNotes(platform);
             return ExitCodes.Ok;
         }
 
-        var table = new Table().AddColumns("key", "value");
-        table.Title = new TableTitle(Markup.Escape(file.Path));
+        // The keys of the file in file order, each with the value the agent uses: the platform's where it sets one.
+        var table = new Table().AddColumns("key", "value", "set by");
+        table.Title = new TableTitle(Markup.Escape(file.Path) + (platform.Settings.Count > 0 ? " + " + Markup.Escape(platform.Path) : ""));
+        var fromPlatform = new Dictionary<string, string?>(platform.Settings, StringComparer.OrdinalIgnoreCase);
+        var overridden = new List<string>();
         foreach (var (key, value) in ConfigFile.Flatten(file.Root))
         {
-            table.AddRow(Markup.Escape(key), Markup.Escape(ConfigFile.IsSecret(key) && value is not null ? ConfigFile.Redacted : ConfigFile.Display(value)));
+            var shown = ConfigFile.IsSecret(key) && value is not null ? ConfigFile.Redacted : ConfigFile.Display(value);
+            if (fromPlatform.Remove(key, out var over))
+            {
+                table.AddRow(Markup.Escape(key), Markup.Escape(over ?? "null"), "platform");
+                overridden.Add($"{key} is {shown} in this file; the platform's value wins.");
+            }
+            else
+            {
+                table.AddRow(Markup.Escape(key), Markup.Escape(shown), "this file");
+            }
+        }
+
+        foreach (var (key, value) in fromPlatform)
+        {
+            table.AddRow(Markup.Escape(key), Markup.Escape(value ?? "null"), "platform");
         }
 
         AnsiConsole.Write(table);
+        foreach (var line in overridden)
+        {
+            Console.Out.WriteLine("note: " + line);
+        }
+
+        ReportPlatformNotes(platform);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What the agent leaves out of the platform's settings, on stderr.</summary>
+    private static void ReportPlatformNotes(PlatformConfigOverlay platform)
+    {
+        if (platform.Problem is { } problem)
+        {
+            Console.Error.WriteLine($"note: {problem}; the agent ignores that file (the platform's settings), this file applies alone.");
+        }
+
+        foreach (var key in platform.Ignored)
+        {
+            Console.Error.WriteLine($"note: the platform's settings {platform.Path} set {key}, which the agent ignores there: {PlatformConfig.WhyIgnored(key)}");
+        }
     }
 
     private static Command CreateValidate() => ReadingCommand(
@@ -68,20 +115,23 @@ internal static class ConfigCommand
 
     private static int Validate(ConfigFile file, bool json)
     {
-        var verdict = ConfigValidation.Validate(file.Settings);
+        // The agent starts with this file and the platform's settings over it: both are judged.
+        var platform = file.ReadPlatform();
+        var verdict = ConfigValidation.Validate(file.EffectiveSettings(platform));
+        var what = platform.Settings.Count > 0 ? $"{file.Path} with the platform's settings {platform.Path} over it" : file.Path;
         if (json)
         {
-            Output.Json(new { file = file.Path, valid = verdict.IsValid, problems = verdict.Problems, notes = verdict.Notes });
+            Output.Json(new { file = file.Path, platformFile = platform.Settings.Count > 0 ? platform.Path : null, valid = verdict.IsValid, problems = verdict.Problems, notes = verdict.Notes });
         }
         else
         {
             if (verdict.IsValid)
             {
-                AnsiConsole.MarkupLine($"[green]valid[/]: the agent would start with {Markup.Escape(file.Path)}");
+                AnsiConsole.MarkupLine($"[green]valid[/]: the agent would start with {Markup.Escape(what)}");
             }
             else
             {
-                AnsiConsole.MarkupLine($"[red]{verdict.Problems.Count} problem{(verdict.Problems.Count == 1 ? "" : "s")}[/] in {Markup.Escape(file.Path)}; the agent would refuse to start:");
+                AnsiConsole.MarkupLine($"[red]{verdict.Problems.Count} problem{(verdict.Problems.Count == 1 ? "" : "s")}[/] in {Markup.Escape(what)}; the agent would refuse to start:");
                 foreach (var problem in verdict.Problems)
                 {
                     AnsiConsole.MarkupLine($"  - {Markup.Escape(problem)}");
@@ -92,6 +142,8 @@ internal static class ConfigCommand
             {
                 AnsiConsole.MarkupLine($"[yellow]note[/]: {Markup.Escape(note)}");
             }
+
+            ReportPlatformNotes(platform);
         }
 
         return verdict.IsValid ? ExitCodes.Ok : ExitCodes.CheckFailed;
@@ -120,14 +172,16 @@ internal static class ConfigCommand
             return ExitCodes.IoError;
         }
 
-        // The same checks as the platform's cmd/config (agent Control/Commands/ConfigCommand.cs): KioskConfigEditor.
+        // The same checks as the platform's cmd/config (agent Control/Commands/ConfigCommand.cs): KioskConfigEditor, on
+        // the configuration the agent starts with: this file and the platform's settings over it.
         var plan = KioskConfigEditor.Plan(
             file.Document,
             [new KioskConfigEditRequest(key, raw)],
             ConfigValidation.ContentRoot,
             Kiosk.Devices.RealDrivers.All,
             force,
-            "The keys are listed in the README's configuration table; --force writes it anyway.");
+            "The keys are listed in the README's configuration table; --force writes it anyway.",
+            overlaidBy: file.ReadPlatform().Settings);
         switch (plan.Outcome)
         {
             case KioskConfigEditOutcome.KeyRefused:
@@ -135,6 +189,7 @@ internal static class ConfigCommand
             case KioskConfigEditOutcome.Unchanged:
                 var same = plan.Unchanged[0];
                 Console.Out.WriteLine($"{same.Key} is already {same.NewText}: {file.Path} is unchanged.");
+                WarnIfThePlatformWins(file, key);
                 return ExitCodes.Ok;
             case KioskConfigEditOutcome.Unreadable:
                 return Output.Error($"refused: {plan.Message} {file.Path} is unchanged.", ExitCodes.CheckFailed);
@@ -186,7 +241,22 @@ internal static class ConfigCommand
             Console.Out.WriteLine($"note: {file.Path} still has {after.Problems.Count} problem{(after.Problems.Count == 1 ? "" : "s")} it had before; 'kioskctl config validate' lists them.");
         }
 
+        WarnIfThePlatformWins(file, key);
         Console.Out.WriteLine("The agent reads the file when it starts: restart it to apply the change.");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>When the platform's settings set <paramref name="key"/> (or keys below it), the agent uses theirs: say so.</summary>
+    private static void WarnIfThePlatformWins(ConfigFile file, string key)
+    {
+        var platform = file.ReadPlatform();
+        var over = platform.Settings
+            .Where(s => string.Equals(s.Key, key, StringComparison.OrdinalIgnoreCase) || s.Key.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        foreach (var (setKey, value) in over)
+        {
+            var shown = ConfigFile.IsSecret(setKey) ? ConfigFile.Redacted : value ?? "null";
+            Console.Out.WriteLine($"warning: the platform's settings {platform.Path} set {setKey} = {shown}, and the platform's value wins: the agent keeps using it until the platform removes it (cmd/config \"remove\").");
+        }
     }
 }

@@ -124,6 +124,16 @@ internal sealed class ConfigFile
     /// <summary>True when the file was there when it was read.</summary>
     public bool Exists => Document.Exists;
 
+    /// <summary>
+    /// The platform's settings laid over this file by the agent (<c>{Kiosk:DataFolder}/platform-config.json</c>, written by
+    /// the platform's cmd/config; <see cref="PlatformConfig"/>): what the agent takes from it, what it ignores, or why it
+    /// cannot be read. Empty when there is none.
+    /// </summary>
+    public PlatformConfigOverlay ReadPlatform() => PlatformConfig.Read(PlatformConfig.PathIn(Document.Get("Kiosk:DataFolder"), ConfigValidation.ContentRoot));
+
+    /// <summary>The settings the agent starts with: this file's, with the platform's taken keys laid over them.</summary>
+    public IReadOnlyDictionary<string, string?> EffectiveSettings(PlatformConfigOverlay platform) => PlatformConfig.Effective(Settings, platform.Settings);
+
     /// <summary>The folder next to the configuration file where the kiosk's key and certificates live.</summary>
     public string PkiFolder => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "pki");
 

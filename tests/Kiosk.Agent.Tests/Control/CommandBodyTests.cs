@@ -1,6 +1,6 @@
 using System.Text;
 using Kiosk.Agent.Control;
-using Kiosk.Agent.Control.Configuration;
+using Kiosk.Agent.Configuration.Editing;
 
 namespace Kiosk.Agent.Tests.Control;
 

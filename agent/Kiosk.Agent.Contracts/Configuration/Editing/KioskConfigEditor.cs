@@ -120,12 +120,30 @@ public static class KioskConfigEditor
     /// </summary>
     /// <param name="force">Write a key under Kiosk even though the agent does not read it.</param>
     /// <param name="unknownKeyFix">The end of the message for a key the agent does not read (where the keys are listed; how to force it).</param>
-    public static KioskConfigEditPlan Plan(KioskConfigDocument file, IReadOnlyList<KioskConfigEditRequest> edits, string contentRoot, IReadOnlyList<DriverDescriptor> drivers, bool force, string unknownKeyFix)
+    /// <param name="overlayOn">
+    /// When given, <paramref name="file"/> is the platform's settings file (<see cref="PlatformConfig"/>) laid over this,
+    /// the technician's file: the keys are written into <paramref name="file"/> only, and what is judged is the
+    /// configuration the agent would start with, the two layered as it layers them (keys it ignores in the platform's
+    /// file left out). A removed key falls back to this file's value.
+    /// </param>
+    /// <param name="overlaidBy">
+    /// When given, the settings the agent lays over <paramref name="file"/> (the platform's, when <paramref name="file"/>
+    /// is the technician's: <see cref="PlatformConfigOverlay.Settings"/>): what is judged is the two together.
+    /// </param>
+    public static KioskConfigEditPlan Plan(
+        KioskConfigDocument file,
+        IReadOnlyList<KioskConfigEditRequest> edits,
+        string contentRoot,
+        IReadOnlyList<DriverDescriptor> drivers,
+        bool force,
+        string unknownKeyFix,
+        KioskConfigDocument? overlayOn = null,
+        IReadOnlyDictionary<string, string?>? overlaidBy = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(edits);
         var root = (JsonObject)file.Root.DeepClone();
-        var settings = file.Settings;
+        var settings = Seen(file, overlayOn, overlaidBy);
         var changes = new List<KioskConfigChange>();
         var unchanged = new List<KioskConfigChange>();
         foreach (var (key, raw) in edits)
@@ -149,8 +167,9 @@ public static class KioskConfigEditor
                 }
 
                 Remove(root, segments);
-                changes.Add(new KioskConfigChange(key, Text(key, present), "(not set)"));
-                settings = Reparse(file, root).Settings;
+                var fallback = overlayOn is null ? null : Find(overlayOn.Root, segments);
+                changes.Add(new KioskConfigChange(key, Text(key, present), fallback is null ? "(not set)" : Text(key, fallback)));
+                settings = Seen(Reparse(file, root), overlayOn, overlaidBy);
                 continue;
             }
 
@@ -174,7 +193,7 @@ public static class KioskConfigEditor
             JsonNode typed;
             try
             {
-                var existing = Find(root, segments);
+                var existing = Find(root, segments) ?? (overlayOn is null ? null : Find(overlayOn.Root, segments));
                 typed = KioskConfigEdit.Typed(raw, existing, target);
                 (written, old) = KioskConfigEdit.Apply(root, segments, known?.Split(':'), typed);
             }
@@ -189,10 +208,11 @@ public static class KioskConfigEditor
                 continue;
             }
 
-            changes.Add(new KioskConfigChange(written, old is null ? "(not set)" : Text(written, old), Text(written, typed)));
+            var replaced = old ?? (overlayOn is null ? null : Find(overlayOn.Root, segments));
+            changes.Add(new KioskConfigChange(written, replaced is null ? "(not set)" : Text(written, replaced), Text(written, typed)));
             if (edits.Count > 1)
             {
-                settings = Reparse(file, root).Settings;
+                settings = Seen(Reparse(file, root), overlayOn, overlaidBy);
             }
         }
 
@@ -213,8 +233,8 @@ public static class KioskConfigEditor
         }
 
         // Refuse what this change breaks; problems the file already had are reported but do not block a fix of another key.
-        var before = Validate(file.Settings, contentRoot, drivers);
-        var after = Validate(changed.Settings, contentRoot, drivers);
+        var before = Validate(Seen(file, overlayOn, overlaidBy), contentRoot, drivers);
+        var after = Validate(Seen(changed, overlayOn, overlaidBy), contentRoot, drivers);
         var introduced = after.Problems.Except(before.Problems).ToList();
         return introduced.Count > 0
             ? new KioskConfigEditPlan(KioskConfigEditOutcome.WouldNotStart) { Changes = changes, Introduced = introduced }
@@ -283,6 +303,18 @@ public static class KioskConfigEditor
                 list.RemoveAt(i);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The settings the agent would start with: <paramref name="file"/>'s, or the platform's <paramref name="file"/> laid
+    /// over <paramref name="overlayOn"/>; then <paramref name="overlaidBy"/> over them.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string?> Seen(KioskConfigDocument file, KioskConfigDocument? overlayOn, IReadOnlyDictionary<string, string?>? overlaidBy)
+    {
+        var seen = overlayOn is null
+            ? file.Settings
+            : PlatformConfig.Effective(overlayOn.Settings, file.Settings.Where(s => PlatformConfig.WhyIgnored(s.Key) is null).ToDictionary(StringComparer.OrdinalIgnoreCase));
+        return overlaidBy is null ? seen : PlatformConfig.Effective(seen, overlaidBy);
     }
 
     private static KioskConfigDocument Reparse(KioskConfigDocument file, JsonObject root) => KioskConfigDocument.Parse(file.Path, file.Serialize(root));

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Configuration.Editing;
 using Kiosk.Agent.Control.Configuration;
 using Kiosk.Agent.Devices;
@@ -11,12 +12,15 @@ using Microsoft.Extensions.Logging;
 namespace Kiosk.Agent.Control.Commands;
 
 /// <summary>
-/// <c>cmd/config</c>: changes keys of the agent's configuration file (<see cref="ConfigCommandBody"/>), checked exactly
-/// as <c>kioskctl config set</c> checks them (<see cref="KioskConfigEditor"/>), minus the keys of
-/// <see cref="RemoteConfigPolicy"/>. The agent reads its options at start, so an accepted change is written, kept with
-/// the file it replaced (<see cref="ControlStore.SavePendingConfigChangeAsync"/>), and the agent restarts; the result
-/// comes after the restart from <see cref="ConfigChangeMonitor"/>: done when the agent reports healthy in time, else
-/// failed and rolled back.
+/// <c>cmd/config</c>: changes keys of the platform's settings (<see cref="ConfigCommandBody"/>), the file
+/// <c>{DataFolder}/platform-config.json</c> laid over the technician's configuration file (<see cref="PlatformConfig"/>);
+/// the technician's file is only read. A change is checked exactly as <c>kioskctl config set</c> checks one
+/// (<see cref="KioskConfigEditor"/>) on the configuration the agent would start with (the technician's file, the
+/// platform's, the change), minus the keys of <see cref="RemoteConfigPolicy"/>; <c>remove</c> takes a key out of the
+/// platform's file, so the technician's value applies again. The agent reads its options at start, so an accepted change
+/// is written, kept with the platform's file it replaced (none: <see cref="PendingConfigChange.Previous"/> empty,
+/// <see cref="ControlStore.SavePendingConfigChangeAsync"/>), and the agent restarts; the result comes after the restart
+/// from <see cref="ConfigChangeMonitor"/>: done when the agent reports healthy in time, else failed and rolled back.
 /// </summary>
 internal sealed partial class ConfigCommand(
     AgentConfigFile configFile, ControlStore control, RestartRequest restart, CheckInSession session, DriverRegistry drivers, IHostEnvironment environment, TimeProvider time, ILogger<ConfigCommand> logger)
@@ -31,7 +35,7 @@ internal sealed partial class ConfigCommand(
             return CommandResult.Refused(error);
         }
 
-        if (configFile.Path is not { } path)
+        if (configFile.Path is not { } path || configFile.Platform is not { } platform)
         {
             return CommandResult.Refused("this agent runs without a configuration file (KIOSK_CONFIG is not set, as in the demo): there is no file to change remotely. Configure it where it is started.");
         }
@@ -64,7 +68,13 @@ internal sealed partial class ConfigCommand(
             return CommandResult.Failed($"the configuration file cannot be read ({ex.Message}); nothing changed");
         }
 
-        var plan = KioskConfigEditor.Plan(file, body.Edits, environment.ContentRootPath, drivers.All, force: false, "The keys are listed in the README's configuration table.");
+        var overlay = PlatformConfig.Read(platform.Path);
+        if (overlay.Problem is { } problem)
+        {
+            return CommandResult.Failed($"{problem}; nothing changed. A technician can remove that file at the kiosk (the kiosk's own configuration then applies alone).");
+        }
+
+        var plan = KioskConfigEditor.Plan(overlay.Document, body.Edits, environment.ContentRootPath, drivers.All, force: false, "The keys are listed in the README's configuration table.", overlayOn: file);
         switch (plan.Outcome)
         {
             case KioskConfigEditOutcome.KeyRefused:
@@ -78,16 +88,16 @@ internal sealed partial class ConfigCommand(
 
         var changes = ChangesJson(plan.Changes);
         await control.SavePendingConfigChangeAsync(
-            new PendingConfigChange(request.CommandId, time.GetUtcNow(), path, file.Bytes, changes.ToJsonString(), PendingConfigChange.Applied, 0, null),
+            new PendingConfigChange(request.CommandId, time.GetUtcNow(), platform.Path, overlay.Bytes, changes.ToJsonString(), PendingConfigChange.Applied, 0, null),
             cancellationToken).ConfigureAwait(false);
         try
         {
-            ConfigFileWriter.Replace(path, plan.Bytes);
+            ConfigFileWriter.Replace(platform.Path, plan.Bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             await control.DeletePendingConfigChangeAsync(request.CommandId, CancellationToken.None).ConfigureAwait(false);
-            return CommandResult.Failed($"cannot write {path} ({ex.GetType().Name}: {ex.Message}); nothing changed. The agent's service user must be allowed to replace that file (write access to its folder).");
+            return CommandResult.Failed($"cannot write {platform.Path} ({ex.GetType().Name}: {ex.Message}); nothing changed. The agent's service user must be allowed to write its data folder.");
         }
 
         LogApplied(logger, request.CommandId, string.Join(", ", plan.Changes.Select(c => c.Key)));
@@ -104,6 +114,6 @@ internal sealed partial class ConfigCommand(
 
     private static string Describe(IReadOnlyList<KioskConfigChange> changes) => string.Join(", ", changes.Select(c => $"{c.Key} = {c.NewText}"));
 
-    [LoggerMessage(EventId = 2320, Level = LogLevel.Warning, Message = "Configuration change {CommandId} written (keys {Keys}); the agent restarts to apply it")]
+    [LoggerMessage(EventId = 2320, Level = LogLevel.Warning, Message = "Configuration change {CommandId} written to the platform's settings (keys {Keys}); the agent restarts to apply it")]
     private static partial void LogApplied(ILogger logger, string commandId, string keys);
 }

@@ -15,10 +15,12 @@ namespace Kiosk.Agent.Control.Configuration;
 /// result is <c>done</c>; when it does not, or when it had already started once with the new file and stopped before
 /// reporting healthy (a crash, a restart during the trial), the previous file is put back and the agent restarts again;
 /// started with the previous file, it gives the result <c>failed</c>, "rolled back", and why. The result is a
-/// <c>commandResult</c> record like every other, so it reaches the platform once the agent is connected again.
+/// <c>commandResult</c> record like every other, so it reaches the platform once the agent is connected again. "The
+/// file" is the platform's settings (<see cref="PlatformConfig"/>); when there was none before the change, rolling back
+/// deletes it. At start it also names every key of the platform's settings the agent ignored (the deny list).
 /// </summary>
 internal sealed partial class ConfigChangeMonitor(
-    ControlStore control, CommandProcessor commands, SyncStatus status, RestartRequest restart, IOptions<KioskOptions> options, TimeProvider time, ILogger<ConfigChangeMonitor> logger)
+    ControlStore control, CommandProcessor commands, SyncStatus status, RestartRequest restart, IOptions<KioskOptions> options, AgentConfigFile configFile, TimeProvider time, ILogger<ConfigChangeMonitor> logger)
     : BackgroundService
 {
     /// <summary>How often the link is looked at while the trial runs.</summary>
@@ -26,6 +28,19 @@ internal sealed partial class ConfigChangeMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (configFile.Platform is { Loaded: { } loaded })
+        {
+            if (loaded.Problem is { } problem)
+            {
+                LogPlatformUnreadable(logger, problem);
+            }
+
+            foreach (var key in loaded.Ignored)
+            {
+                LogPlatformKeyIgnored(logger, loaded.Path, key, PlatformConfig.WhyIgnored(key) ?? "");
+            }
+        }
+
         try
         {
             await JudgeAsync(stoppingToken).ConfigureAwait(false);
@@ -91,7 +106,15 @@ internal sealed partial class ConfigChangeMonitor(
 
     private async Task RollBackAsync(PendingConfigChange change, string reason, CancellationToken cancellationToken)
     {
-        ConfigFileWriter.Replace(change.ConfigPath, change.Previous);
+        if (change.Previous.Length == 0)
+        {
+            File.Delete(change.ConfigPath); // there was no platform's file before the change
+        }
+        else
+        {
+            ConfigFileWriter.Replace(change.ConfigPath, change.Previous);
+        }
+
         await control.SavePendingConfigChangeAsync(change with { Phase = PendingConfigChange.RolledBack, Reason = reason }, cancellationToken).ConfigureAwait(false);
         LogRollingBack(logger, change.CommandId, reason);
         restart.Request("rolled back configuration change " + change.CommandId);
@@ -102,6 +125,12 @@ internal sealed partial class ConfigChangeMonitor(
 
     [LoggerMessage(EventId = 2322, Level = LogLevel.Error, Message = "Configuration change {CommandId} is rolled back: {Reason} The previous file is back; the agent restarts")]
     private static partial void LogRollingBack(ILogger logger, string commandId, string reason);
+
+    [LoggerMessage(EventId = 2324, Level = LogLevel.Warning, Message = "The platform's settings {Path} set {Key}, which the agent does not take from there: ignored, the kiosk's own configuration applies. {Why}")]
+    private static partial void LogPlatformKeyIgnored(ILogger logger, string path, string key, string why);
+
+    [LoggerMessage(EventId = 2325, Level = LogLevel.Error, Message = "The platform's settings are ignored, the kiosk's own configuration applies alone: {Problem}")]
+    private static partial void LogPlatformUnreadable(ILogger logger, string problem);
 
     [LoggerMessage(EventId = 2323, Level = LogLevel.Error, Message = "Judging the pending configuration change failed ({ExceptionType}); it is judged again at the next start")]
     private static partial void LogFailed(ILogger logger, string exceptionType);

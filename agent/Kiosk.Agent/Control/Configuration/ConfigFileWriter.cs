@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Kiosk.Agent.Control.Configuration;
 
 /// <summary>
-/// Replaces the agent's configuration file so a reader (the agent starting, a power cut) sees the old content or the
+/// Replaces (or creates) the platform's settings file so a reader (the agent starting, a power cut) sees the old content or the
 /// new, never half: a temporary file in the same folder with the old file's mode, flushed to disk, renamed over it.
 /// A link at the path is followed (the link stays). kioskctl has its own, stricter writer for running as root; the agent
 /// runs as its service user and writes only what that user may.
@@ -19,7 +19,14 @@ internal static class ConfigFileWriter
         var temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None }))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                // A new file is the service user's, readable by its group (kioskctl as a member of it), like agent.json.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            }
+
+            using (var stream = new FileStream(temporary, options))
             {
                 if (!OperatingSystem.IsWindows() && File.Exists(target))
                 {

@@ -1,13 +1,12 @@
-using Kiosk.Agent.Configuration.Editing;
-
-namespace Kiosk.Agent.Control.Configuration;
+namespace Kiosk.Agent.Configuration.Editing;
 
 /// <summary>
 /// The keys the platform may not change with <c>cmd/config</c> (docs/mqtt-contract.md, "cmd/config", "Deny list"): who
 /// the kiosk is, how it proves it and whom it trusts, where its data and keys live, and the loopback API. A mistake there
 /// is not undone by a rollback (a moved data folder strands unsent records; a dropped TLS requirement or a replaced
 /// signing key hands the kiosk to whoever can reach the broker), so they are changed at the kiosk, by a technician
-/// (kioskctl config set, kioskctl enroll).
+/// (kioskctl config set, kioskctl enroll). The same list decides what the agent takes from the platform's settings file
+/// at start (<see cref="PlatformConfig"/>): a denied key found there is ignored, whoever wrote it.
 /// </summary>
 public static class RemoteConfigPolicy
 {
