@@ -67,7 +67,7 @@ case "$cmd" in
     exec dotnet simulators/Kiosk.Demo/bin/Release/net10.0/kiosk-demo.dll --data kiosk-data --test-data .cache/test-data "$@"
     ;;
   test)
-    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium
+    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei
     test_data
     ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)

@@ -262,7 +262,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             return 1;
         }
 
-        output.WriteLine($"screen: {ScreenApi.ScreenUrl(address, services.GetRequiredService<ScreenAccess>())}");
+        output.WriteLine($"screen: {services.GetRequiredService<ScreenAccess>().ScreenUrl(address)}");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

@@ -51,6 +51,13 @@ public sealed class ScreenAccess(TimeProvider timeProvider)
         return code;
     }
 
+    /// <summary>A URL that opens the screen once (a new code), for the agent's own host: the demo prints it.</summary>
+    public string ScreenUrl(Uri localApi)
+    {
+        ArgumentNullException.ThrowIfNull(localApi);
+        return $"{localApi.GetLeftPart(UriPartial.Authority)}/screen/?code={IssueCode()}";
+    }
+
     /// <summary>Redeems <paramref name="code"/> (once only): the new screen cookie's value, or null for an unknown, used or expired code.</summary>
     public string? Redeem(string? code)
     {

@@ -47,14 +47,6 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
         routes.MapGet("/api/session/events", EventsAsync);
     }
 
-    /// <summary>A URL that opens the screen once, for the agent's own host (the demo prints it).</summary>
-    public static string ScreenUrl(Uri localApi, ScreenAccess access)
-    {
-        ArgumentNullException.ThrowIfNull(localApi);
-        ArgumentNullException.ThrowIfNull(access);
-        return $"{localApi.GetLeftPart(UriPartial.Authority)}/screen/?code={access.IssueCode()}";
-    }
-
     private IResult OpenScreen(HttpContext context)
     {
         if (context.Request.Query.TryGetValue("code", out var code))
