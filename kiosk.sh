@@ -3,12 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The screen tests drive Debian's chromium (/usr/bin/chromium); Playwright never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 usage() {
   cat <<'USAGE'
 usage: ./kiosk.sh COMMAND [ARGS]
-  demo [--checkins N]   the agent with simulated devices, an embedded broker and a simulated central platform
-                        (data in ./kiosk-data; a second run picks up any backlog the first left)
+  demo [--checkins N] [--screen]
+                        the agent with simulated devices, an embedded broker and a simulated central platform
+                        (data in ./kiosk-data; a second run picks up any backlog the first left);
+                        --screen serves the kiosk screen instead of simulated visitors and prints its one-time URL
   test                  build and run every test, then a short fuzz pass (each target counts as a test);
                         last line: "N passed, M failed[, K skipped]"
   fuzz [--seconds N]    every parser of outside input under afl-fuzz (SharpFuzz), N seconds each (default 30);
@@ -63,7 +67,7 @@ case "$cmd" in
     exec dotnet simulators/Kiosk.Demo/bin/Release/net10.0/kiosk-demo.dll --data kiosk-data --test-data .cache/test-data "$@"
     ;;
   test)
-    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++
+    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei
     test_data
     ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)

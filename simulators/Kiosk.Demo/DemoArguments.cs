@@ -22,6 +22,9 @@ internal sealed record DemoArguments
 
     public string? TestData { get; init; }
 
+    /// <summary>Serve the kiosk screen (and print its one-time URL) instead of running simulated visitors.</summary>
+    public bool Screen { get; init; }
+
     /// <summary>Configuration overrides in the agent's own syntax, e.g. <c>--Kiosk:Devices:FaceCamera=OpenCv</c>.</summary>
     public IReadOnlyList<string> AgentSettings { get; init; } = [];
 
@@ -37,6 +40,7 @@ internal sealed record DemoArguments
                 "--data" => result with { DataFolder = Value() },
                 "--broker" => result with { Broker = Value() },
                 "--no-central" => result with { WithCentral = false },
+                "--screen" => result with { Screen = true },
                 "--trace-commits" => result with { TraceCommits = true },
                 "--interval-ms" => result with { Interval = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--test-data" => result with { TestData = Value() },
@@ -48,5 +52,5 @@ internal sealed record DemoArguments
         return result;
     }
 
-    public const string Usage = "usage: kiosk.sh demo [--checkins N] [--data DIR] [--test-data DIR] [--broker HOST:PORT] [--no-central] [--interval-ms MS] [--trace-commits] [--Kiosk:KEY=VALUE ...]";
+    public const string Usage = "usage: kiosk.sh demo [--checkins N] [--data DIR] [--test-data DIR] [--broker HOST:PORT] [--no-central] [--interval-ms MS] [--trace-commits] [--screen] [--Kiosk:KEY=VALUE ...]";
 }

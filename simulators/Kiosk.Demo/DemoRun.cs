@@ -71,6 +71,11 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             return 1;
         }
 
+        if (arguments.Screen)
+        {
+            return await ServeScreenAsync(agent, cancellationToken).ConfigureAwait(false);
+        }
+
         var target = arguments.CheckIns;
         try
         {
@@ -219,6 +224,60 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
 
             await Task.Delay(arguments.Interval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// <c>--screen</c>: the person at the kiosk is whoever opens the printed URL. Each time the screen starts a check-in, the
+    /// next roster person's card and face are presented to the simulated reader and camera (as a simulated visitor's are),
+    /// and taken away when the session ends; the other simulated devices answer by themselves. Runs until Ctrl+C.
+    /// </summary>
+    private async Task<int> ServeScreenAsync(IHost agent, CancellationToken cancellationToken)
+    {
+        var services = agent.Services;
+        var session = services.GetRequiredService<CheckInSession>();
+        var devices = services.GetRequiredService<DeviceSet>();
+        var people = SimulatedRoster.People(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KioskOptions>>().Value.Roster);
+        var next = 0;
+        void OnStateChanged(object? sender, SessionState state)
+        {
+            if (state == SessionState.Identify)
+            {
+                var person = people[next++ % people.Count];
+                (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(person.Card);
+                (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId);
+            }
+            else if (state == SessionState.Idle)
+            {
+                (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(null);
+                (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(null);
+            }
+        }
+
+        session.StateChanged += OnStateChanged;
+        var address = services.GetRequiredService<LocalApiServer>().Address;
+        if (address is null)
+        {
+            output.WriteLine("demo: the local API is disabled, so there is no screen to serve");
+            await agent.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return 1;
+        }
+
+        output.WriteLine($"screen: {services.GetRequiredService<ScreenAccess>().ScreenUrl(address)}");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            output.WriteLine("demo: stopping the screen; anything not yet acknowledged stays in the outbox for the next run");
+        }
+        finally
+        {
+            session.StateChanged -= OnStateChanged;
+        }
+
+        await agent.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return 0;
     }
 
     private void OnAcknowledged(object? sender, RecordAcknowledgedEventArgs e)

@@ -128,6 +128,8 @@ public static class KioskAgentBuilderExtensions
         // Last, so it stops first: the local API (loopback only) goes away before what it reports on.
         services.AddSingleton<ILocalApiModule, AgentApi>();
         services.AddSingleton<ILocalApiModule, SessionApi>();
+        services.AddSingleton<ScreenAccess>();
+        services.AddSingleton<ILocalApiModule, ScreenApi>();
         services.AddSingleton<LocalApiServer>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalApiServer>());
         return builder;

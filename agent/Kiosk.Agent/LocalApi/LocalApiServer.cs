@@ -31,6 +31,7 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
     private readonly string _dataFolder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
     private WebApplication? _app;
     private byte[] _token = [];
+    private ScreenAccess? _screen;
 
     /// <summary>Where the API listens once started (the real port when port 0 was asked for); null when it does not.</summary>
     public Uri? Address { get; private set; }
@@ -118,6 +119,7 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var app = builder.Build();
+        _screen = services.GetService<ScreenAccess>();
         app.Use(next => context => GuardAsync(context, next));
         // Resolved only now: building the agent's services (kioskctl config validate does) opens nothing.
         foreach (var module in services.GetServices<ILocalApiModule>())
@@ -131,6 +133,10 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
     /// <summary>Only this machine, addressing this machine, from no page or from our own pages.</summary>
     private Task GuardAsync(HttpContext context, RequestDelegate next)
     {
+        // Nothing the local API answers (the screen's pages, the session, the status) belongs in any cache.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Pragma = "no-cache";
+
         if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
         {
             return RefuseAsync(context, StatusCodes.Status403Forbidden, "the local API answers only this machine");
@@ -147,7 +153,8 @@ public sealed partial class LocalApiServer(IOptions<KioskOptions> options, IHost
             return RefuseAsync(context, StatusCodes.Status403Forbidden, "requests from another site's page are refused");
         }
 
-        if (!Authenticated(context.Request))
+        // The kiosk screen (a browser) cannot send the token: its one-time code and then its cookie admit it to the screen's routes only.
+        if (!Authenticated(context.Request) && !(_screen?.Admits(context) ?? false))
         {
             context.Response.Headers.WWWAuthenticate = LocalApiToken.Scheme;
             return RefuseAsync(context, StatusCodes.Status401Unauthorized, $"send this run's token as 'Authorization: {LocalApiToken.Scheme} <token>' (it is in {LocalApiToken.FileName} in the agent's data folder)");

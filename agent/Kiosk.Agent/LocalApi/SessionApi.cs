@@ -35,7 +35,10 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         });
     }
 
-    private SessionView View()
+    private SessionView View() => ViewOf(session);
+
+    /// <summary>What the screen shows of <paramref name="session"/> (no personal data); also pushed by <c>/api/session/events</c>.</summary>
+    internal static SessionView ViewOf(CheckInSession session)
     {
         var idle = session.State == SessionState.Idle;
         var level = idle ? null : session.LevelPolicy;

@@ -88,6 +88,9 @@ public sealed partial class CheckInSession : IDisposable
     /// <summary>Raised after every state change.</summary>
     public event EventHandler<SessionState>? StateChanged;
 
+    /// <summary>Raised after anything the screen shows changes: the state (as <see cref="StateChanged"/>) or the staff notice.</summary>
+    public event EventHandler? ViewChanged;
+
     /// <summary>Starts a check-in: Idle → Identify.</summary>
     public async Task<StepOutcome> StartAsync(CancellationToken cancellationToken)
     {
@@ -232,8 +235,10 @@ public sealed partial class CheckInSession : IDisposable
             }
 
             _staffNotice = resolved ? null : StaffComingNotice;
-            return true;
         }
+
+        ViewChanged?.Invoke(this, EventArgs.Empty);
+        return true;
     }
 
     /// <summary>The person gave up: wipe everything and go back to Idle.</summary>
@@ -313,6 +318,7 @@ public sealed partial class CheckInSession : IDisposable
         }
 
         StateChanged?.Invoke(this, state);
+        ViewChanged?.Invoke(this, EventArgs.Empty);
     }
 
     /// <summary>An alert about this session: the alert's common fields, the session and its state, and the person's ID number once known.</summary>

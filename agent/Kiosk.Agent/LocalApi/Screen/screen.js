@@ -1,0 +1,262 @@
+// The kiosk screen: follows the check-in session pushed by /api/session/events (server-sent events; it never polls) and
+// drives it through /api/session/*. It shows no name or ID number (the API never sends one), keeps nothing in
+// localStorage/sessionStorage, and drops everything of the person (answers, receipt, messages) when the session ends.
+"use strict";
+(() => {
+  const T = {
+    zh: {
+      title: "智能报到终端", defaultOffice: "社区矫正智能报到终端", switchLang: "English", fontSmaller: "缩小字体", fontLarger: "放大字体",
+      callStaff: "呼叫工作人员", loading: "正在连接…", disconnected: "屏幕与本机的连接已断开，请联系工作人员。",
+      welcome: "欢迎报到", welcomeHint: "请点击下方按钮开始报到", start: "开始报到",
+      idCard: "请放置身份证", idCardHint: "请将身份证放在读卡区，然后点击“读取身份证”。", readCard: "读取身份证",
+      face: "人脸核验", faceHints: ["请正对摄像头，站在屏幕正前方", "请摘下帽子、口罩和墨镜", "请保持不动，直到提示完成"], captureFace: "开始人脸核验",
+      fingerprint: "指纹核验", fingerprintHint: "请将手指平放在指纹采集器上。", captureFingerprint: "采集指纹",
+      questions: "报告情况", questionsHint: "请回答以下问题。", yes: "是", no: "否", submitAnswers: "提交回答", answerRequired: "请回答所有必答问题",
+      spokenReport: "口头汇报", spokenReportHint: "点击“开始录音”后，请对着麦克风简要说明近期情况。", record: "开始录音",
+      documentScan: "材料扫描", documentScanHint: "请将材料正面朝下放在扫描区。", scan: "扫描材料",
+      signature: "签名确认", signatureHint: "请在签名板上签名，然后点击“确认签名”。", sign: "确认签名",
+      commit: "提交报到", commitHint: "所有步骤已完成，请点击“提交报到”。", submit: "提交报到",
+      receipt: "报到完成", recordNumber: "报到记录号", time: "报到时间", done: "完成",
+      receiptPending: "正在保存报到…",
+      halted: "请联系工作人员", haltedHint: "本次报到需要工作人员协助，请点击“呼叫工作人员”。", backHome: "返回首页",
+      outOfService: "暂停服务", outOfServiceHint: "本机暂时无法办理报到，请联系工作人员。",
+      reason_noRoster: "本机尚未收到报到名单。", reason_storageFull: "本机存储已满。",
+      cancel: "取消报到", wait: "请稍候…",
+    },
+    en: {
+      title: "Self-service check-in", defaultOffice: "Community corrections check-in kiosk", switchLang: "中文", fontSmaller: "Smaller text", fontLarger: "Larger text",
+      callStaff: "Call staff", loading: "Connecting…", disconnected: "The screen lost its connection to this kiosk; please see staff.",
+      welcome: "Welcome", welcomeHint: "Press the button below to check in", start: "Start check-in",
+      idCard: "Place your ID card", idCardHint: "Place your ID card on the reader, then press “Read ID card”.", readCard: "Read ID card",
+      face: "Face verification", faceHints: ["Face the camera, standing right in front of the screen", "Take off any hat, mask or sunglasses", "Hold still until you are told it is done"], captureFace: "Start face verification",
+      fingerprint: "Fingerprint", fingerprintHint: "Place your finger flat on the fingerprint reader.", captureFingerprint: "Read fingerprint",
+      questions: "Your report", questionsHint: "Please answer these questions.", yes: "Yes", no: "No", submitAnswers: "Submit answers", answerRequired: "Please answer every required question",
+      spokenReport: "Spoken report", spokenReportHint: "Press “Start recording”, then tell the microphone briefly how you have been.", record: "Start recording",
+      documentScan: "Document scan", documentScanHint: "Place the document face down on the scanner.", scan: "Scan document",
+      signature: "Signature", signatureHint: "Sign on the signature pad, then press “Confirm signature”.", sign: "Confirm signature",
+      commit: "Submit check-in", commitHint: "Every step is done; press “Submit check-in”.", submit: "Submit check-in",
+      receipt: "Check-in complete", recordNumber: "Record number", time: "Time", done: "Done",
+      receiptPending: "Saving your check-in…",
+      halted: "Please see staff", haltedHint: "This check-in needs staff; press “Call staff”.", backHome: "Back to start",
+      outOfService: "Out of service", outOfServiceHint: "This kiosk cannot take check-ins right now; please see staff.",
+      reason_noRoster: "This kiosk has not received its roster yet.", reason_storageFull: "This kiosk's storage is full.",
+      cancel: "Cancel", wait: "Please wait…",
+    },
+  };
+  // Without a platform policy the session takes any answers: these are the screen's default report questions.
+  const DEFAULT_QUESTIONS = [
+    { id: "residenceChanged", textZh: "居住地是否变更？", textEn: "Has your residence changed?", answerType: "yesNo", required: true },
+    { id: "employment", textZh: "目前就业情况", textEn: "Your current employment", answerType: "text", required: false },
+  ];
+  const FONT_SCALES = [1, 1.25, 1.5];
+
+  let lang = "zh";
+  let fontScale = 0;
+  let view = null;          // the session's view (no personal data)
+  let availability = null;
+  let receipt = null;       // the commit's receipt: record number and time only
+  let answers = {};
+  let message = "";         // the last answer's message, both languages "中文 / English"
+  let busy = false;
+  let disconnected = false;
+
+  const $ = (id) => document.getElementById(id);
+  const t = (key) => T[lang][key];
+  const pick = (text) => {
+    if (!text) return "";
+    const i = text.indexOf(" / ");
+    return i < 0 ? text : (lang === "zh" ? text.slice(0, i) : text.slice(i + 3));
+  };
+  const el = (tag, props, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (k === "onclick") node.addEventListener("click", v);
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) if (c) node.append(c);
+    return node;
+  };
+
+  function forget() {
+    receipt = null;
+    answers = {};
+    message = "";
+    $("call-staff-result").textContent = "";
+  }
+
+  async function post(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (response.status === 401) { disconnected = true; render(); throw new Error("unauthorized"); }
+    return response.json();
+  }
+
+  async function act(path, body) {
+    if (busy) return null;
+    busy = true;
+    render();
+    try {
+      const answer = await post(path, body);
+      message = answer.message || answer.error || "";
+      if (answer.receipt) receipt = { recordId: answer.receipt.recordId, seq: answer.receipt.seq, committedAt: answer.receipt.committedAt };
+      return answer;
+    } catch (e) {
+      return null;
+    } finally {
+      busy = false;
+      render();
+    }
+  }
+
+  function screenName() {
+    if (disconnected) return "disconnected";
+    if (!view) return "loading";
+    if (view.state === "receipt" || (receipt && view.state === "commit")) return "receipt";
+    if (view.state === "idle") return availability && !availability.available ? "outOfService" : "welcome";
+    if (view.state === "halted") return "halted";
+    if (view.state === "commit") return "commit";
+    return view.nextStep || "loading";
+  }
+
+  const stepScreen = (titleKey, hintKey, buttonKey, step, extra) => [
+    el("h1", { text: t(titleKey) }),
+    hintKey ? el("p", { text: t(hintKey) }) : null,
+    extra || null,
+    el("div", { class: "actions" },
+      el("button", { type: "button", class: "primary", "data-testid": "step-" + step, onclick: () => act("/api/session/steps/" + step) }, busy ? t("wait") : t(buttonKey)),
+      el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("cancel"))),
+  ];
+
+  function questionsScreen() {
+    const questions = view.questions && view.questions.length ? view.questions : DEFAULT_QUESTIONS;
+    const list = questions.map((q) => {
+      const label = (lang === "zh" ? q.textZh : q.textEn) + (q.required ? " *" : "");
+      const box = el("div", { class: "question", "data-question": q.id }, el("p", { id: "q-" + q.id, text: label }));
+      if (q.answerType === "yesNo") {
+        const choices = el("div", { class: "choices", role: "group", "aria-labelledby": "q-" + q.id });
+        for (const value of ["yes", "no"]) {
+          choices.append(el("button", {
+            type: "button", "data-testid": `answer-${q.id}-${value}`, "aria-pressed": String(answers[q.id] === value),
+            onclick: () => { answers[q.id] = value; render(); },
+          }, t(value)));
+        }
+        box.append(choices);
+      } else {
+        const input = el("input", { type: lang === "zh" ? "text" : "text", "aria-labelledby": "q-" + q.id, "data-testid": "answer-" + q.id, maxlength: "200", autocomplete: "off" });
+        input.value = answers[q.id] || "";
+        input.addEventListener("input", () => { answers[q.id] = input.value; });
+        box.append(input);
+      }
+      return box;
+    });
+    const submit = () => {
+      const given = {};
+      for (const q of questions) if (answers[q.id] && answers[q.id].trim()) given[q.id] = answers[q.id].trim();
+      if (questions.some((q) => q.required && !given[q.id])) { message = t("answerRequired"); render(); return; }
+      act("/api/session/steps/reportAnswers", { answers: given });
+    };
+    return [
+      el("h1", { text: t("questions") }), el("p", { text: t("questionsHint") }), ...list,
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "primary", "data-testid": "step-reportAnswers", onclick: submit }, busy ? t("wait") : t("submitAnswers")),
+        el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("cancel"))),
+    ];
+  }
+
+  function content(name) {
+    switch (name) {
+      case "loading": return [el("h1", { text: t("loading") })];
+      case "disconnected": return [el("h1", { text: t("disconnected") })];
+      case "outOfService": {
+        const reasons = (availability.reasons || []).map((r) => el("p", { text: t("reason_" + r) || r }));
+        return [el("h1", { text: t("outOfService") }), el("p", { text: t("outOfServiceHint") }), ...reasons];
+      }
+      case "welcome": return [
+        el("h1", { text: t("welcome") }), el("p", { text: t("welcomeHint") }),
+        el("button", { type: "button", class: "primary", "data-testid": "start", onclick: () => { forget(); act("/api/session/start"); } }, busy ? t("wait") : t("start")),
+      ];
+      case "idCard": return stepScreen("idCard", "idCardHint", "readCard", "idCard");
+      case "face": return stepScreen("face", null, "captureFace", "face", el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
+      case "fingerprint": return stepScreen("fingerprint", "fingerprintHint", "captureFingerprint", "fingerprint");
+      case "reportAnswers": return questionsScreen();
+      case "spokenReport": return stepScreen("spokenReport", "spokenReportHint", "record", "spokenReport");
+      case "documentScan": return stepScreen("documentScan", "documentScanHint", "scan", "documentScan");
+      case "signature": return stepScreen("signature", "signatureHint", "sign", "signature");
+      case "commit": return [
+        el("h1", { text: t("commit") }), el("p", { text: t("commitHint") }),
+        el("div", { class: "actions" },
+          el("button", { type: "button", class: "primary", "data-testid": "commit", onclick: () => act("/api/session/commit") }, busy ? t("wait") : t("submit")),
+          el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("cancel"))),
+      ];
+      case "receipt": {
+        if (!receipt) return [el("h1", { text: t("receiptPending") })];
+        const when = new Date(receipt.committedAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB");
+        return [
+          el("h1", { text: t("receipt") }),
+          el("div", { class: "receipt" },
+            el("p", {}, t("recordNumber") + "：", el("strong", { "data-testid": "record-number", text: receipt.recordId })),
+            el("p", {}, t("time") + "：", el("span", { "data-testid": "record-time", text: when }))),
+          el("button", { type: "button", class: "primary", "data-testid": "done", onclick: () => { forget(); act("/api/session/reset").then(forget); } }, t("done")),
+        ];
+      }
+      case "halted": return [
+        el("h1", { text: t("halted") }), el("p", { text: t("haltedHint") }),
+        el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("backHome")),
+      ];
+      default: return [el("h1", { text: t("loading") })];
+    }
+  }
+
+  function render() {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.title = t("title");
+    document.documentElement.style.fontSize = 24 * FONT_SCALES[fontScale] + "px";
+    $("office").textContent = (availability && availability.officeName) || t("defaultOffice");
+    $("lang").textContent = t("switchLang");
+    $("lang").setAttribute("lang", lang === "zh" ? "en" : "zh-CN");
+    $("font-smaller").setAttribute("aria-label", t("fontSmaller"));
+    $("font-larger").setAttribute("aria-label", t("fontLarger"));
+    $("call-staff").textContent = t("callStaff");
+    const name = screenName();
+    const main = $("screen");
+    main.dataset.screen = name;
+    main.className = name === "outOfService" ? "out-of-service" : "";
+    main.replaceChildren(...content(name).filter(Boolean));
+    const notice = view && view.notice;
+    $("notice").hidden = !notice;
+    $("notice").textContent = pick(notice);
+    $("message").textContent = pick(message);
+  }
+
+  $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; render(); });
+  $("font-smaller").addEventListener("click", () => { fontScale = Math.max(0, fontScale - 1); render(); });
+  $("font-larger").addEventListener("click", () => { fontScale = Math.min(FONT_SCALES.length - 1, fontScale + 1); render(); });
+  $("call-staff").addEventListener("click", async () => {
+    try {
+      const answer = await post("/api/session/call-staff", { reason: "called from the kiosk screen" });
+      $("call-staff-result").textContent = pick(answer.message || answer.error);
+    } catch (e) { /* disconnected is shown */ }
+  });
+
+  const events = new EventSource("/api/session/events");
+  events.onmessage = (e) => {
+    const update = JSON.parse(e.data);
+    const wasIdle = !view || view.state === "idle";
+    view = update.session;
+    availability = update.availability;
+    disconnected = false;
+    if (view.state === "idle" && !wasIdle) forget();
+    render();
+  };
+  events.onerror = () => {
+    // EventSource reconnects by itself; closed means the agent refused the screen (its cookie is no longer valid).
+    if (events.readyState === EventSource.CLOSED) { disconnected = true; render(); }
+  };
+  render();
+})();
