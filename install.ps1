@@ -1343,8 +1343,10 @@ function Install-Screen {
         Invoke-SystemStep -Command ($add + $user)
     }
     # The agent writes screen.url with group kiosk-screen; the screen user may pass through the data folder, not list it.
-    Invoke-SystemStep -Command @('usermod', '--append', '--groups', $user, $script:User)
-    Invoke-SystemStep -Command @('setfacl', '--modify', "u:${user}:x", $script:DataDir)
+    if (-not $script:Staged -and (@((& id -nG $script:User 2>$null) -split ' ') -contains $user)) { Write-Step "already installed: $($script:User) in group $user" }
+    else { Invoke-SystemStep -Command @('usermod', '--append', '--groups', $user, $script:User) }
+    if (-not $script:Staged -and (@(& getfacl --omit-header $script:DataDir 2>$null) -match "^user:${user}:--x")) { Write-Step "already installed: ACL u:${user}:x on $($script:DataDir)" }
+    else { Invoke-SystemStep -Command @('setfacl', '--modify', "u:${user}:x", $script:DataDir) }
     $packages = @('cage', 'chromium', 'fonts-noto-cjk', 'acl')
     if ($script:Staged -or -not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue)) {
         Invoke-SystemStep -Command (@('apt-get', 'install', '-y', '--no-install-recommends') + $packages)

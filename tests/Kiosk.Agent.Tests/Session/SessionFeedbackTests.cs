@@ -75,6 +75,17 @@ public sealed class SessionFeedbackTests
     }
 
     [Test]
+    public async Task A_halted_session_says_staff_will_come_and_asks_for_attention()
+    {
+        Assert.That((await _kiosk.IdentifyAsync(_kiosk.UnknownPerson)).Result, Is.EqualTo(StepResult.Rejected));
+
+        await Eventually.TrueAsync(() => Speaker.Played.Count >= 2, "the card and halted prompts");
+        Assert.That(Speaker.Played, Is.EqualTo(new[] { "step-id-card", "halted" }));
+        await Eventually.TrueAsync(() => Lights.StateOf(Indicator.Fault) == IndicatorPattern.SlowBlink, "the attention look");
+        Assert.That(Lights.StateOf(Indicator.Busy), Is.EqualTo(IndicatorPattern.Off));
+    }
+
+    [Test]
     public async Task A_failing_speaker_never_breaks_a_check_in_and_is_logged_once()
     {
         Speaker.Faults.Persistent = SimulatedFault.Unplugged;
