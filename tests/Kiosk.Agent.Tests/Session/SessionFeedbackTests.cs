@@ -4,6 +4,7 @@ using Kiosk.Agent.Session;
 using Kiosk.Devices;
 using Kiosk.Devices.Simulated;
 using Kiosk.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Kiosk.Agent.Tests.Session;
@@ -122,6 +123,45 @@ public sealed class SessionFeedbackTests
         Assert.That(Speaker.Played[^1], Is.EqualTo("step-report-answers"));
         Assert.That((await _kiosk.StoredAsync()).Count(r => r.Record.Kind == RecordKind.Alert), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task In_the_agent_a_prompt_missing_from_the_Aplay_prompt_folder_is_logged_once_and_the_check_in_goes_on()
+    {
+        await using var testbed = await Testbed.StartAsync("prompts");
+        using var prompts = new TempFolder("no-prompts");
+        var log = new LogRecorder();
+        await using var agent = testbed.Agent(overrides: new Dictionary<string, string?>
+        {
+            ["Kiosk:Devices:AudioPlayer"] = "Aplay",
+            ["Kiosk:Devices:Aplay:PromptFolder"] = prompts.Path,
+            // Never started: a missing prompt is refused before any process.
+            ["Kiosk:Devices:Aplay:Command"] = TrueProgram,
+        }, configure: builder => builder.Logging.AddProvider(log));
+        await agent.StartAsync();
+        var feedback = agent.Services.GetRequiredService<SessionFeedback>();
+        var handled = 0;
+        feedback.CuePlayed += (_, cue) =>
+        {
+            if (cue.Prompt is not null)
+            {
+                Interlocked.Increment(ref handled);
+            }
+        };
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.That((await agent.Session.StartAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Completed));
+            Assert.That((await agent.Session.CancelAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Canceled));
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref handled) >= 2, "both sessions' card prompts asked for");
+        var missing = log.Entries.Where(e => e.EventId.Id == 3101).ToList();
+        Assert.That(missing, Has.Count.EqualTo(1), string.Join("\n", log.Lines));
+        Assert.That(missing[0].Message, Does.Contain("step-id-card"));
+    }
+
+    /// <summary>A program that exists, for a driver that must open but never runs it.</summary>
+    private static string TrueProgram => new[] { "/usr/bin/true", "/bin/true" }.First(File.Exists);
 
     [Test]
     public void Every_prompt_the_agent_asks_for_has_a_text_to_render()
