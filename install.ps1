@@ -73,6 +73,10 @@ param(
     [Parameter(ParameterSetName = 'Upgrade')]
     [string] $Package,
 
+    # With -Install: also install the kiosk screen (Linux: cage + chromium as user kiosk-screen; Windows: Edge kiosk task).
+    [Parameter(ParameterSetName = 'Install')]
+    [switch] $Screen,
+
     # Stage the whole layout under this folder instead of the system root.
     [string] $Root
 )
@@ -291,6 +295,8 @@ function Resolve-Layout {
         $script:ConfigFile = Join-Path $script:ConfigDir 'agent.json'
         $script:Wrapper = Join-Path $script:ProgramDir 'kioskctl.cmd'
         $script:UnitFile = $null
+        $script:ScreenLauncher = Join-Path $script:ProgramDir 'kiosk-screen.ps1'
+        $script:ScreenTask = 'KioskScreen'
     }
     else {
         $script:ProgramDir = "$prefix/opt/kiosk"
@@ -307,6 +313,10 @@ function Resolve-Layout {
         $script:OutboxCredential = "$($script:CredentialDir)/outbox.key.cred"
         # Under -Root systemd-creds uses a staged host key (SYSTEMD_CREDENTIAL_SECRET), never the machine's key or TPM.
         $script:CredentialSecret = "$prefix/var/lib/systemd/credential.secret"
+        $script:ScreenUser = 'kiosk-screen'
+        $script:ScreenUnitFile = "$prefix/etc/systemd/system/kiosk-screen.service"
+        $script:ScreenLauncher = "$prefix/usr/local/lib/kiosk/kiosk-screen"
+        $script:ScreenPam = "$prefix/etc/pam.d/kiosk-screen"
     }
     $script:Releases = Join-Path $script:ProgramDir 'releases'
 }
@@ -1203,6 +1213,212 @@ function Uninstall-WindowsService {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# The kiosk screen (-Screen): a browser in kiosk mode on the agent's loopback screen page, as its own unprivileged user.
+# Contract with the agent (deploy/README.md, "The kiosk screen"): at every start the agent writes
+# {DataFolder}/screen.url, one line "http://127.0.0.1:<local API port>/screen/?code=<one-time code>", mode 0640, group
+# kiosk-screen (the agent's user is a member of that group); the screen user may traverse the data folder (ACL u:x)
+# and read that file only. The launcher waits for a screen.url written since the agent's current start.
+
+function New-ScreenLauncherText {
+    $url = "$($script:DataDir)/screen.url"
+    @"
+#!/bin/sh
+# kiosk-screen: written by install.ps1. Waits for the agent's screen URL (written at each agent start, with a
+# one-time code) and runs chromium in kiosk mode on cage, a Wayland compositor that shows one application full screen.
+set -eu
+url_file='$url'
+agent='$($script:ServiceName).service'
+fresh() {
+  [ -s "`$url_file" ] && [ -r "`$url_file" ] || return 1
+  # A file older than the agent's current start holds a code the agent no longer knows.
+  since=`$(systemctl show "`$agent" -p ExecMainStartTimestamp --value 2>/dev/null || true)
+  [ -n "`$since" ] || return 0
+  started=`$(date -d "`$since" +%s 2>/dev/null || echo 0)
+  [ "`$(stat -c %Y "`$url_file")" -ge "`$started" ]
+}
+waited=0
+until fresh; do
+  [ "`$waited" -eq 0 ] && echo "kiosk-screen: waiting for `$url_file (written by `$agent at its start)" >&2
+  waited=1
+  sleep 1
+done
+url=`$(head -n 1 "`$url_file")
+case "`$url" in
+  http://127.0.0.1:*/screen/*) ;;
+  *) echo "kiosk-screen: `$url_file does not hold a loopback screen URL (http://127.0.0.1:PORT/screen/...)" >&2; exit 1 ;;
+esac
+# No -s: the person at the kiosk cannot switch to a text console. The page keeps the screen on (cage blanks nothing).
+exec cage -- chromium --kiosk --ozone-platform=wayland --no-first-run --noerrdialogs --disable-infobars \
+  --disable-translate --disable-session-crashed-bubble --disable-features=Translate --password-store=basic \
+  --incognito --lang=zh-CN "`$url"
+
+"@ -replace "`r`n", "`n"
+}
+
+function New-ScreenPamText {
+    @"
+# Written by install.ps1 for kiosk-screen.service (PAMName=kiosk-screen): a logind session on the seat, so cage may
+# open the display and input devices. No authentication: systemd starts the session for the screen user.
+auth     required pam_permit.so
+account  required pam_unix.so
+session  required pam_unix.so
+session  required pam_systemd.so
+
+"@ -replace "`r`n", "`n"
+}
+
+function New-ScreenUnitText {
+    @"
+# Written by install.ps1 -Screen: the kiosk screen, chromium in kiosk mode on cage, on tty1, as $($script:ScreenUser).
+# BindsTo + After: it stops when the agent stops or fails; WantedBy the agent: it starts again with every agent
+# start (a restart, a crash's automatic restart), so it always shows the code of the running agent.
+[Unit]
+Description=Kiosk screen (cage + chromium on the agent's loopback screen page)
+BindsTo=$($script:ServiceName).service
+After=$($script:ServiceName).service systemd-user-sessions.service
+Conflicts=getty@tty1.service
+After=getty@tty1.service
+ConditionPathExists=/dev/tty1
+
+[Service]
+Type=simple
+ExecStart=$($script:ScreenLauncher)
+User=$($script:ScreenUser)
+Group=$($script:ScreenUser)
+PAMName=$($script:ScreenUser)
+TTYPath=/dev/tty1
+TTYReset=yes
+TTYVHangup=yes
+TTYVTDisallocate=yes
+StandardInput=tty-fail
+StandardOutput=journal
+StandardError=journal
+UtmpIdentifier=tty1
+UtmpMode=user
+SyslogIdentifier=kiosk-screen
+Restart=always
+RestartSec=2
+NoNewPrivileges=yes
+ProtectSystem=full
+PrivateTmp=yes
+
+[Install]
+WantedBy=$($script:ServiceName).service
+
+"@ -replace "`r`n", "`n"
+}
+
+# systemd-analyze verify of the screen unit, with the agent's unit it binds to (so the dependency resolves): any line
+# naming the screen unit, or a non-zero exit, fails the install.
+function Test-ScreenUnit {
+    $analyze = Get-Command systemd-analyze -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $analyze) {
+        Write-Step "not verified: systemd-analyze is not installed"
+        return
+    }
+    $display = "systemd-analyze verify $($script:ScreenUnitFile)"
+    if (-not $script:Cmdlet.ShouldProcess($script:ScreenUnitFile, 'Verify with systemd-analyze verify')) { return }
+    $output = @(& $analyze.Source verify $script:UnitFile $script:ScreenUnitFile 2>&1 | ForEach-Object { "$_" })
+    $code = $LASTEXITCODE
+    $ours = @($output | Where-Object { $_ -like "*$($script:ScreenUser).service*" })
+    if ($code -ne 0 -or $ours) {
+        Stop-Install ("$display failed (exit code $code):`n  " + ($output -join "`n  ") + "`nThe screen unit is wrong. Fix the lines named above (or report them as a bug in install.ps1).")
+    }
+    Write-Step "verified: $display (ok)"
+}
+
+function Install-Screen {
+    if ($IsWindows) {
+        Install-WindowsScreen
+        return
+    }
+    $user = $script:ScreenUser
+    if (-not $script:Staged -and ((& getent group $user) -and $LASTEXITCODE -eq 0)) { Write-Step "already installed: group $user" }
+    else { Invoke-SystemStep -Command @('groupadd', '--system', $user) }
+    $groups = @('video', 'render', 'input', 'audio') | Where-Object { & getent group $_ *> $null; $LASTEXITCODE -eq 0 }
+    if (-not $script:Staged -and ((& getent passwd $user) -and $LASTEXITCODE -eq 0)) { Write-Step "already installed: user $user" }
+    else {
+        $add = @('useradd', '--system', '--gid', $user, '--create-home', '--home-dir', "/var/lib/$user", '--shell', '/usr/sbin/nologin')
+        if ($groups) { $add += @('--groups', ($groups -join ',')) }
+        Invoke-SystemStep -Command ($add + $user)
+    }
+    # The agent writes screen.url with group kiosk-screen; the screen user may pass through the data folder, not list it.
+    if (-not $script:Staged -and (@((& id -nG $script:User 2>$null) -split ' ') -contains $user)) { Write-Step "already installed: $($script:User) in group $user" }
+    else { Invoke-SystemStep -Command @('usermod', '--append', '--groups', $user, $script:User) }
+    if (-not $script:Staged -and (@(& getfacl --omit-header $script:DataDir 2>$null) -match "^user:${user}:--x")) { Write-Step "already installed: ACL u:${user}:x on $($script:DataDir)" }
+    else { Invoke-SystemStep -Command @('setfacl', '--modify', "u:${user}:x", $script:DataDir) }
+    $packages = @('cage', 'chromium', 'fonts-noto-cjk', 'acl')
+    if ($script:Staged -or -not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue)) {
+        Invoke-SystemStep -Command (@('apt-get', 'install', '-y', '--no-install-recommends') + $packages)
+    }
+    else {
+        $missing = @($packages | Where-Object { -not ((& dpkg-query -W -f '${Status}' $_ 2>$null) -match 'install ok installed') })
+        if ($missing) {
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            Invoke-SystemStep -Command (@('apt-get', 'install', '-y', '--no-install-recommends') + $missing) -Quiet
+        }
+        else { Write-Step "already installed: OS packages $($packages -join ' ')" }
+    }
+    Set-File $script:ScreenLauncher (New-ScreenLauncherText) -ModeText '0755' -Owner 'root:root'
+    Set-File $script:ScreenPam (New-ScreenPamText) -ModeText '0644' -Owner 'root:root'
+    Set-File $script:ScreenUnitFile (New-ScreenUnitText) -ModeText '0644' -Owner 'root:root'
+    Test-ScreenUnit
+}
+
+function Start-Screen {
+    if ($IsWindows) { return }
+    Invoke-Systemctl @('daemon-reload')
+    Invoke-Systemctl @('enable', '--now', "$($script:ScreenUser).service")
+}
+
+function Uninstall-Screen {
+    if ($IsWindows) {
+        $task = $script:ScreenTask
+        if ($script:Staged -or (Get-ScheduledTask -TaskName $task -ErrorAction SilentlyContinue)) {
+            Invoke-SystemStep -Display "Unregister-ScheduledTask -TaskName $task" -Action ({ Unregister-ScheduledTask -TaskName $task -Confirm:$false }.GetNewClosure())
+        }
+        Remove-Path $script:ScreenLauncher 'screen launcher'
+        return
+    }
+    if (-not (Test-Path -LiteralPath $script:ScreenUnitFile)) { return }
+    Invoke-Systemctl @('disable', '--now', "$($script:ScreenUser).service")
+    Remove-Path $script:ScreenUnitFile 'screen unit'
+    Remove-Path $script:ScreenLauncher 'screen launcher'
+    Remove-Path $script:ScreenPam 'screen PAM service'
+}
+
+# Windows (written, not run by the tests): Edge in kiosk mode at the logon of the kiosk's display account, through a
+# PowerShell launcher that waits for screen.url as the Linux one does. Auto-logon of that account is the technician's.
+function New-WindowsScreenLauncherText {
+    @"
+# kiosk-screen.ps1: written by install.ps1 -Screen. Waits for the agent's screen URL and opens it in Edge's kiosk mode.
+`$urlFile = '$($script:DataDir)\screen.url'
+while (-not (Test-Path -LiteralPath `$urlFile) -or -not (Get-Content -LiteralPath `$urlFile -TotalCount 1)) { Start-Sleep -Seconds 1 }
+`$url = (Get-Content -LiteralPath `$urlFile -TotalCount 1).Trim()
+if (`$url -notlike 'http://127.0.0.1:*/screen/*') { throw "`$urlFile does not hold a loopback screen URL" }
+while (`$true) {
+    `$edge = Start-Process -FilePath 'msedge.exe' -ArgumentList @('--kiosk', `$url, '--edge-kiosk-type=fullscreen', '--no-first-run') -PassThru
+    `$edge.WaitForExit()
+    Start-Sleep -Seconds 2
+    `$url = (Get-Content -LiteralPath `$urlFile -TotalCount 1).Trim()
+}
+
+"@ -replace "(?<!`r)`n", "`r`n"
+}
+
+function Install-WindowsScreen {
+    Set-File $script:ScreenLauncher (New-WindowsScreenLauncherText)
+    $task = $script:ScreenTask
+    $launcher = $script:ScreenLauncher
+    Invoke-SystemStep -Display "Register-ScheduledTask -TaskName $task (at logon: pwsh -File $launcher)" -Action ({
+        $action = New-ScheduledTaskAction -Execute 'pwsh.exe' -Argument "-NoProfile -WindowStyle Hidden -File `"$launcher`""
+        $trigger = New-ScheduledTaskTrigger -AtLogOn
+        $settings = New-ScheduledTaskSettingsSet -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1) -ExecutionTimeLimit ([TimeSpan]::Zero)
+        [void](Register-ScheduledTask -TaskName $task -Action $action -Trigger $trigger -Settings $settings -Force)
+    }.GetNewClosure())
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # Actions.
 
 function Get-StagedNote {
@@ -1229,6 +1445,10 @@ function Invoke-Install {
     Set-ReleaseLink 'current' $pkg.Version
     Complete-OutboxKey $pkg.Version
     Start-KioskService 'start'
+    if ($Screen) {
+        Install-Screen
+        Start-Screen
+    }
     if ($WhatIfPreference) { Write-Step "install.ps1: -WhatIf: would install kiosk $($pkg.Version); nothing was changed" }
     elseif ($script:Changes -eq 0) { Write-Step "install.ps1: kiosk $($pkg.Version) already installed in $($script:ProgramDir); nothing changed" }
     else { Write-Step "install.ps1: installed kiosk $($pkg.Version) in $($script:ProgramDir)$(Get-StagedNote)" }
@@ -1322,10 +1542,12 @@ function Invoke-Uninstall {
     $what = if ($current) { "kiosk $current" } else { 'kiosk' }
     Write-Step "uninstalling $what$(Get-StagedNote)"
     if ($IsWindows) {
+        Uninstall-Screen
         Start-KioskService 'stop'
         Uninstall-WindowsService
     }
     elseif (Test-Path -LiteralPath $script:UnitFile) {
+        Uninstall-Screen
         Start-KioskService 'stop'
         Remove-Path $script:UnitFile 'systemd unit'
         Remove-Path $script:DevicesDropIn 'device allow-list'
@@ -1353,13 +1575,15 @@ function Invoke-Uninstall {
 
 function Show-Usage {
     Write-Host @'
-usage: pwsh ./install.ps1 -Install   [-Package DIR] [-Root DIR] [-WhatIf]
+usage: pwsh ./install.ps1 -Install   [-Package DIR] [-Screen] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Upgrade   [-Package DIR] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Rollback  [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Uninstall [-PurgeData] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -UpdateDevices [-Root DIR] [-WhatIf]
   -Package DIR  a folder made by ./kiosk.sh publish (default: artifacts/package next to this script); every file in
                 it must match its SHA256SUMS
+  -Screen       also install the kiosk screen: cage + chromium --kiosk as user kiosk-screen (Linux), an Edge kiosk
+                task (Windows); off by default (deploy/README.md, "The kiosk screen")
   -UpdateDevices  after a device changed (kioskctl config set Kiosk:Devices:...): the unit allows its node; restart
   -Root DIR     stage the whole layout under DIR instead of the system root (no users, packages or services)
   Get-Help ./install.ps1 -Full for the layout.

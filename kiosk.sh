@@ -19,7 +19,7 @@ usage: ./kiosk.sh COMMAND [ARGS]
                         last line is one JSON object; exit code 1 when anything crashed (fuzz/README.md)
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
   ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
-  publish [OUT]         the package install.ps1 installs: OUT/agent, OUT/kioskctl, OUT/install.ps1, OUT/package.json
+  publish [OUT]         the package install.ps1 installs: OUT/agent (with prompts/zh-CN/*.wav), OUT/kioskctl, OUT/install.ps1, OUT/package.json
                         and OUT/SHA256SUMS (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
 USAGE
 }
@@ -134,6 +134,10 @@ case "$cmd" in
     mkdir -p "$out"
     dotnet publish agent/Kiosk.Agent.Host -c Release -o "$out/agent" -v quiet -nologo -clp:ErrorsOnly
     dotnet publish provisioning/Kiosk.Ctl -c Release -o "$out/kioskctl" -v quiet -nologo -clp:ErrorsOnly
+    # The check-in's voice prompts, rendered here (offline, espeak-ng) so the kiosk needs no speech engine: the Aplay
+    # speaker plays them with Kiosk:Devices:Aplay:PromptFolder=/opt/kiosk/current/agent/prompts/zh-CN (deploy/README.md).
+    ensure_packages espeak-ng sox
+    bash deploy/render-prompts.sh "$out/agent/prompts/zh-CN" zh-CN
     # install.ps1 travels with the release, so an installed kiosk has it for -UpdateDevices and -Rollback.
     cp install.ps1 "$out/install.ps1"
     # features: what install.ps1 may rely on this release's agent doing (see install.ps1, $script:CredentialFeature).

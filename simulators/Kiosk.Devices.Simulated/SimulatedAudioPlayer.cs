@@ -8,6 +8,7 @@ namespace Kiosk.Devices.Simulated;
 public sealed class SimulatedAudioPlayer : DeviceBase, IAudioPlayer
 {
     private readonly FaultPlayer _player;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _played = new();
     private volatile string? _lastPlayed;
     private volatile bool _open;
 
@@ -25,6 +26,9 @@ public sealed class SimulatedAudioPlayer : DeviceBase, IAudioPlayer
 
     /// <summary>The name of the last prompt played to the end, or null.</summary>
     public string? LastPlayed => _lastPlayed;
+
+    /// <summary>The names of every prompt played to the end, in order.</summary>
+    public IReadOnlyList<string> Played => [.. _played];
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
@@ -67,6 +71,7 @@ public sealed class SimulatedAudioPlayer : DeviceBase, IAudioPlayer
         }
 
         _lastPlayed = prompt.Name;
+        _played.Enqueue(prompt.Name);
         return DeviceResult<Done>.Success(default);
     }
 }

@@ -117,6 +117,9 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<OutboxPublisher>();
 
         services.AddHostedService<DeviceStartup>();
+        // After the devices open: voice prompts, status lights and the call button follow the session.
+        services.AddSingleton<SessionFeedback>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionFeedback>());
         services.AddHostedService<RecoveryAlert>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
