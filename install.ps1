@@ -1215,12 +1215,13 @@ function Uninstall-WindowsService {
 # ---------------------------------------------------------------------------------------------------------------
 # The kiosk screen (-Screen): a browser in kiosk mode on the agent's loopback screen page, as its own unprivileged user.
 # Contract with the agent (deploy/README.md, "The kiosk screen"): at every start the agent writes
-# {DataFolder}/screen.url, one line "http://127.0.0.1:<local API port>/screen/?code=<one-time code>", mode 0640, group
-# kiosk-screen (the agent's user is a member of that group); the screen user may traverse the data folder (ACL u:x)
-# and read that file only. The launcher waits for a screen.url written since the agent's current start.
+# {DataFolder}/screen/screen.url, one line "http://127.0.0.1:<local API port>/screen/?code=<one-time code>", mode 0640;
+# the screen folder is kiosk:kiosk-screen 2750 (setgid: what the agent writes there is group kiosk-screen), the screen
+# user may traverse the data folder (ACL u:x) and read that folder only. The launcher waits for a screen.url written
+# since the agent's current start.
 
 function New-ScreenLauncherText {
-    $url = "$($script:DataDir)/screen.url"
+    $url = "$($script:DataDir)/screen/screen.url"
     @"
 #!/bin/sh
 # kiosk-screen: written by install.ps1. Waits for the agent's screen URL (written at each agent start, with a
@@ -1342,11 +1343,13 @@ function Install-Screen {
         if ($groups) { $add += @('--groups', ($groups -join ',')) }
         Invoke-SystemStep -Command ($add + $user)
     }
-    # The agent writes screen.url with group kiosk-screen; the screen user may pass through the data folder, not list it.
+    # The screen user may pass through the data folder to its screen folder, not list it.
     if (-not $script:Staged -and (@((& id -nG $script:User 2>$null) -split ' ') -contains $user)) { Write-Step "already installed: $($script:User) in group $user" }
     else { Invoke-SystemStep -Command @('usermod', '--append', '--groups', $user, $script:User) }
     if (-not $script:Staged -and (@(& getfacl --omit-header $script:DataDir 2>$null) -match "^user:${user}:--x")) { Write-Step "already installed: ACL u:${user}:x on $($script:DataDir)" }
     else { Invoke-SystemStep -Command @('setfacl', '--modify', "u:${user}:x", $script:DataDir) }
+    # The agent writes screen.url only when this folder exists; setgid makes the file group kiosk-screen.
+    Set-Directory -Path "$($script:DataDir)/screen" -ModeText '2750' -Owner "$($script:User):$user"
     $packages = @('cage', 'chromium', 'fonts-noto-cjk', 'acl')
     if ($script:Staged -or -not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue)) {
         Invoke-SystemStep -Command (@('apt-get', 'install', '-y', '--no-install-recommends') + $packages)
@@ -1392,7 +1395,7 @@ function Uninstall-Screen {
 function New-WindowsScreenLauncherText {
     @"
 # kiosk-screen.ps1: written by install.ps1 -Screen. Waits for the agent's screen URL and opens it in Edge's kiosk mode.
-`$urlFile = '$($script:DataDir)\screen.url'
+`$urlFile = '$($script:DataDir)\screen\screen.url'
 while (-not (Test-Path -LiteralPath `$urlFile) -or -not (Get-Content -LiteralPath `$urlFile -TotalCount 1)) { Start-Sleep -Seconds 1 }
 `$url = (Get-Content -LiteralPath `$urlFile -TotalCount 1).Trim()
 if (`$url -notlike 'http://127.0.0.1:*/screen/*') { throw "`$urlFile does not hold a loopback screen URL" }

@@ -68,7 +68,7 @@ public sealed class ScreenInstallTests
         {
             Assert.That(File.GetUnixFileMode(Launcher), Is.EqualTo((UnixFileMode)0b111_101_101));
             Assert.That(launcher, Does.StartWith("#!/bin/sh\n"));
-            Assert.That(launcher, Does.Contain($"url_file='{_kiosk.DataFolder}/screen.url'"));
+            Assert.That(launcher, Does.Contain($"url_file='{_kiosk.DataFolder}/screen/screen.url'"));
             Assert.That(launcher, Does.Contain("agent='kiosk-agent.service'"));
             Assert.That(launcher, Does.Contain("http://127.0.0.1:*/screen/*"));
             Assert.That(launcher, Does.Contain("exec cage -- chromium --kiosk "));
@@ -79,7 +79,8 @@ public sealed class ScreenInstallTests
     public async Task The_launcher_refuses_a_screen_url_that_is_not_the_agents_loopback_page()
     {
         var sh = InstallScript.FindOnPath("sh")!;
-        File.WriteAllText(Path.Combine(_kiosk.DataFolder, "screen.url"), "http://example.com/phish\n");
+        Directory.CreateDirectory(Path.Combine(_kiosk.DataFolder, "screen"));
+        File.WriteAllText(Path.Combine(_kiosk.DataFolder, "screen", "screen.url"), "http://example.com/phish\n");
         var run = await InstallScript.RunProcessAsync(sh, [Launcher], new Dictionary<string, string?>(), _kiosk.DataFolder, TimeSpan.FromMinutes(1));
         Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
         Assert.That(run.StandardError, Does.Contain("does not hold a loopback screen URL"));
@@ -108,6 +109,7 @@ public sealed class ScreenInstallTests
         Assert.That(output, Has.Some.StartsWith("skipped under -Root: useradd --system --gid kiosk-screen --create-home --home-dir /var/lib/kiosk-screen"));
         Assert.That(output, Has.Member("skipped under -Root: usermod --append --groups kiosk-screen kiosk"));
         Assert.That(output, Has.Member($"skipped under -Root: setfacl --modify u:kiosk-screen:x {_kiosk.DataFolder}"));
+        Assert.That((int)File.GetUnixFileMode(Path.Combine(_kiosk.DataFolder, "screen")) & 0xFFF, Is.EqualTo(Convert.ToInt32("2750", 8)), "setgid: the agent's screen.url is group kiosk-screen");
         Assert.That(output, Has.Member("skipped under -Root: apt-get install -y --no-install-recommends cage chromium fonts-noto-cjk acl"));
         Assert.That(output, Has.Member("skipped under -Root: systemctl enable --now kiosk-screen.service"));
         Assert.That(File.ReadAllText(Pam), Does.Contain("session  required pam_systemd.so"));

@@ -135,6 +135,7 @@ public static class KioskAgentBuilderExtensions
         services.AddSingleton<ILocalApiModule, ScreenApi>();
         services.AddSingleton<LocalApiServer>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalApiServer>());
+        services.AddHostedService<ScreenUrlFile>();
         return builder;
     }
 }

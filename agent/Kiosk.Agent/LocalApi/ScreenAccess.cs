@@ -58,6 +58,9 @@ public sealed class ScreenAccess(TimeProvider timeProvider)
         return $"{localApi.GetLeftPart(UriPartial.Authority)}/screen/?code={IssueCode()}";
     }
 
+    /// <summary>Raised (outside the lock) after a code was redeemed: the screen URL file needs a fresh one.</summary>
+    public event EventHandler? CodeRedeemed;
+
     /// <summary>Redeems <paramref name="code"/> (once only): the new screen cookie's value, or null for an unknown, used or expired code.</summary>
     public string? Redeem(string? code)
     {
@@ -66,6 +69,7 @@ public sealed class ScreenAccess(TimeProvider timeProvider)
             return null;
         }
 
+        string session;
         lock (_lock)
         {
             if (!_codes.Remove(code, out var expires) || expires <= timeProvider.GetUtcNow())
@@ -73,15 +77,16 @@ public sealed class ScreenAccess(TimeProvider timeProvider)
                 return null;
             }
 
-            var session = NewSecret();
+            session = NewSecret();
             _sessions.Add(session);
             if (_sessions.Count > MaxSessions)
             {
                 _sessions.RemoveAt(0);
             }
-
-            return session;
         }
+
+        CodeRedeemed?.Invoke(this, EventArgs.Empty);
+        return session;
     }
 
     /// <summary>True for the value of a valid screen cookie (compared in constant time).</summary>
