@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Kiosk.Agent.Configuration;
 using Kiosk.Agent.LocalApi;
+using Kiosk.Devices.Simulated;
 using Kiosk.Simulation;
 using Kiosk.TestSupport;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
@@ -16,7 +19,8 @@ namespace Kiosk.Screen.Tests;
 /// <summary>
 /// The kiosk screen served by a real in-process agent (simulated devices, a generated roster of 4: person 1 is at the
 /// <c>normal</c> level) in headless chromium. Every wait is on a page condition (Playwright's Expect), bounded as
-/// <see cref="Eventually.DefaultBound"/>; every screen visited is saved as a screenshot attached to the test.
+/// <see cref="Eventually.DefaultBound"/>; every screen visited is saved as a screenshot attached to the test and scanned
+/// by axe-core (Deque.AxeCore.Playwright), failing on any violation of impact serious or critical.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -159,6 +163,59 @@ public sealed class ScreenTests
     }
 
     [Test]
+    public async Task A_strict_level_check_in_clicked_through_takes_every_step_and_leaves_nothing_of_the_person()
+    {
+        // Person 2 of the generated roster is at the strict level (odd positions are strict): their card and face are
+        // before the simulated devices; the simulated fingerprint reader, microphone, scanner and signature pad answer anyone.
+        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[1];
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 2 })).EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenScreenAsync();
+        await ShotAsync(page, "strict-welcome");
+        await page.GetByTestId("start").ClickAsync();
+
+        await StepAsync(page, "idCard", "strict-id-card", person);
+        await StepAsync(page, "face", "strict-face", person);
+        await StepAsync(page, "fingerprint", "strict-fingerprint", person);
+
+        await ExpectScreenAsync(page, "reportAnswers");
+        await page.GetByTestId("answer-residenceChanged-no").ClickAsync();
+        await page.GetByTestId("answer-employment").FillAsync("在职");
+        await ShotAsync(page, "strict-report-questions");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the reportAnswers screen");
+        await page.GetByTestId("step-reportAnswers").ClickAsync();
+
+        await StepAsync(page, "spokenReport", "strict-spoken-report", person);
+        await StepAsync(page, "documentScan", "strict-document-scan", person);
+        await StepAsync(page, "signature", "strict-signature", person);
+
+        await ExpectScreenAsync(page, "commit");
+        await ShotAsync(page, "strict-commit");
+        await page.GetByTestId("commit").ClickAsync();
+
+        await ExpectScreenAsync(page, "receipt");
+        await Expect(page.GetByTestId("record-number")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"\S{8,}"));
+        await ShotAsync(page, "strict-receipt");
+        var recordId = await page.GetByTestId("record-number").TextContentAsync();
+
+        var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
+        Assert.That(pending.Records.Select(r => r.RecordId), Does.Contain(recordId), "the strict check-in on the receipt is in the outbox");
+
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the receipt");
+        await page.GetByTestId("done").ClickAsync();
+        await ExpectScreenAsync(page, "welcome");
+        await ShotAsync(page, "strict-welcome-after");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "after the reset");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain(recordId), "after the reset the page forgets the receipt too");
+
+        Assert.That(_responses, Is.Not.Empty);
+        Assert.That(_responses.Where(r => r.CacheControl != "no-store").Select(r => r.Url), Is.Empty, "every answer the screen got says Cache-Control: no-store");
+    }
+
+    [Test]
     public async Task The_session_needs_the_token_or_the_screen_cookie_and_a_code_opens_the_screen_once()
     {
         var address = Agent.LocalApi!;
@@ -191,7 +248,7 @@ public sealed class ScreenTests
         var again = await second.NewPageAsync();
         var response = await again.GotoAsync(url);
         Assert.That(response!.Status, Is.EqualTo(401));
-        await ShotAsync(again, "code-used");
+        await ShotAsync(again, "code-used", axe: false); // the agent's bare 401 answer, not the kiosk screen
         Assert.That((await second.APIRequest.GetAsync(new Uri(address, "/api/session").ToString())).Status, Is.EqualTo(401));
 
         // kioskctl's token still works.
@@ -221,6 +278,15 @@ public sealed class ScreenTests
         await Expect(page.Locator("main")).ToContainTextAsync("暂停服务");
         await Expect(page.Locator("main")).ToContainTextAsync("报到名单");
         await ShotAsync(page, "out-of-service");
+    }
+
+    /// <summary>Waits for the step's screen, saves and scans it, checks it shows nothing of the person, and clicks its button.</summary>
+    private async Task StepAsync(IPage page, string step, string shot, SimulatedPerson person)
+    {
+        await ExpectScreenAsync(page, step);
+        await ShotAsync(page, shot);
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, $"on the {step} screen");
+        await page.GetByTestId("step-" + step).ClickAsync();
     }
 
     private async Task<string> IssueScreenUrlAsync()
@@ -260,12 +326,29 @@ public sealed class ScreenTests
         Assert.That(stored, Is.Zero, $"nothing in localStorage or sessionStorage {when}");
     }
 
-    private async Task ShotAsync(IPage page, string name)
+    /// <summary>Saves the screen as a screenshot attached to the test and, unless told not to, scans it with axe.</summary>
+    private async Task ShotAsync(IPage page, string name, bool axe = true)
     {
         var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots", TestContext.CurrentContext.Test.MethodName!);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{++_shot:D2}-{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         TestContext.AddTestAttachment(path, name);
+        if (axe)
+        {
+            await AssertAccessibleAsync(page, name);
+        }
+    }
+
+    /// <summary>axe-core (bundled in Deque.AxeCore.Commons, nothing fetched) on the page as it is: no serious or critical violation.</summary>
+    private static async Task AssertAccessibleAsync(IPage page, string name)
+    {
+        var result = await page.RunAxe();
+        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.That(
+            blocking,
+            Is.Empty,
+            $"axe on the {name} screen: " + string.Join("; ", blocking.Select(v =>
+                $"{v.Id} ({v.Impact}) at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}: {v.Help}")));
     }
 }

@@ -220,8 +220,9 @@
     $("office").textContent = (availability && availability.officeName) || t("defaultOffice");
     $("lang").textContent = t("switchLang");
     $("lang").setAttribute("lang", lang === "zh" ? "en" : "zh-CN");
-    $("font-smaller").setAttribute("aria-label", t("fontSmaller"));
-    $("font-larger").setAttribute("aria-label", t("fontLarger"));
+    // The accessible name starts with the visible label (WCAG 2.5.3), so "A−" said aloud still finds the button.
+    $("font-smaller").setAttribute("aria-label", "A− " + t("fontSmaller"));
+    $("font-larger").setAttribute("aria-label", "A+ " + t("fontLarger"));
     $("call-staff").textContent = t("callStaff");
     const name = screenName();
     const main = $("screen");
