@@ -203,6 +203,11 @@ public sealed class ScreenTests
 
         var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
         Assert.That(pending.Records.Select(r => r.RecordId), Does.Contain(recordId), "the strict check-in on the receipt is in the outbox");
+        var evidence = pending.Records.Single(r => r.RecordId == recordId).Attachments.Select(a => a.AttachmentId);
+        Assert.That(
+            evidence,
+            Is.SupersetOf(new[] { "idcard-photo", "face", "fingerprint", "fingerprint-minutiae", "spoken-report", "document-1-front", "signature" }),
+            "the simulated devices answered every strict step: the record carries what each captured");
 
         await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the receipt");
         await page.GetByTestId("done").ClickAsync();
@@ -345,6 +350,11 @@ public sealed class ScreenTests
     {
         var result = await page.RunAxe();
         var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        foreach (var minor in result.Violations.Except(blocking))
+        {
+            TestContext.Out.WriteLine($"axe on the {name} screen, {minor.Impact}: {minor.Id} at {string.Join(", ", minor.Nodes.Select(n => n.Target?.ToString()))}");
+        }
+
         Assert.That(
             blocking,
             Is.Empty,
