@@ -16,6 +16,9 @@ public sealed class GpioIndicatorsContractTests : IndicatorsContract<GpioIndicat
 
     protected override TimeSpan OperationTimeout => GpioIndicators.SetTimeout;
 
+    /// <summary>Setting a pattern is a few pin writes: on a loaded machine it can finish before a cancellation signalled after it started (seen once in CI).</summary>
+    protected override bool MayFinishBeforeCancellation => true;
+
     protected override GpioIndicators CreateDevice(TimeProvider timeProvider)
     {
         _driver = new SimulatedGpioDriver();
