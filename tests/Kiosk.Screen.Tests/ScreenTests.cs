@@ -150,6 +150,8 @@ public sealed class ScreenTests
 
         var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
         Assert.That(pending.Records.Select(r => r.RecordId), Does.Contain(recordId), "the check-in on the receipt is in the outbox");
+        var seq = pending.Records.Single(r => r.RecordId == recordId).Seq;
+        await Expect(page.GetByTestId("receipt-seq")).ToHaveTextAsync($"No. {seq}");
 
         await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the receipt");
         await page.GetByTestId("done").ClickAsync();

@@ -16,7 +16,7 @@
       documentScan: "材料扫描", documentScanHint: "请将材料正面朝下放在扫描区。", scan: "扫描材料",
       signature: "签名确认", signatureHint: "请在签名板上签名，然后点击“确认签名”。", sign: "确认签名",
       commit: "提交报到", commitHint: "所有步骤已完成，请点击“提交报到”。", submit: "提交报到",
-      receipt: "报到完成", recordNumber: "报到记录号", time: "报到时间", done: "完成",
+      receipt: "报到完成", sequence: "本机报到序号", recordNumber: "报到记录号", time: "报到时间", done: "完成",
       receiptPending: "正在保存报到…",
       halted: "请联系工作人员", haltedHint: "本次报到需要工作人员协助，请点击“呼叫工作人员”。", backHome: "返回首页",
       outOfService: "暂停服务", outOfServiceHint: "本机暂时无法办理报到，请联系工作人员。",
@@ -35,7 +35,7 @@
       documentScan: "Document scan", documentScanHint: "Place the document face down on the scanner.", scan: "Scan document",
       signature: "Signature", signatureHint: "Sign on the signature pad, then press “Confirm signature”.", sign: "Confirm signature",
       commit: "Submit check-in", commitHint: "Every step is done; press “Submit check-in”.", submit: "Submit check-in",
-      receipt: "Check-in complete", recordNumber: "Record number", time: "Time", done: "Done",
+      receipt: "Check-in complete", sequence: "Check-in number at this kiosk", recordNumber: "Record number", time: "Time", done: "Done",
       receiptPending: "Saving your check-in…",
       halted: "Please see staff", haltedHint: "This check-in needs staff; press “Call staff”.", backHome: "Back to start",
       outOfService: "Out of service", outOfServiceHint: "This kiosk cannot take check-ins right now; please see staff.",
@@ -200,6 +200,8 @@
         return [
           el("h1", { text: t("receipt") }),
           el("div", { class: "receipt" },
+            // A short number a person can note down or read to staff; the record number is the one the platform files.
+            el("p", {}, t("sequence") + "：", el("strong", { "data-testid": "receipt-seq", text: "No. " + receipt.seq })),
             el("p", {}, t("recordNumber") + "：", el("strong", { "data-testid": "record-number", text: receipt.recordId })),
             el("p", {}, t("time") + "：", el("span", { "data-testid": "record-time", text: when }))),
           el("button", { type: "button", class: "primary", "data-testid": "done", onclick: () => { forget(); act("/api/session/reset").then(forget); } }, t("done")),
