@@ -54,6 +54,13 @@ public sealed class ScreenTests
             overrides["Kiosk:Roster:SimulatedPeople"] = "0";
         }
 
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("ShortIdle"))
+        {
+            // The session gives up on a person who walked away after 2 s of no step (StepTimeout may not be longer).
+            overrides["Kiosk:Session:StepTimeout"] = "00:00:02";
+            overrides["Kiosk:Session:IdleTimeout"] = "00:00:02";
+        }
+
         // No broker listens there: every record stays in the outbox, where the test finds it.
         _agent = new TestAgent(FreePort.Next(), _folder.File("agent"), overrides);
         await _agent.StartAsync();
@@ -104,6 +111,31 @@ public sealed class ScreenTests
 
         await page.GetByTestId("lang").ClickAsync();
         await Expect(page.GetByTestId("start")).ToHaveTextAsync("开始报到");
+    }
+
+    [Test]
+    [Property("ShortIdle", "")]
+    public async Task A_person_who_walks_away_mid_check_in_leaves_nothing_behind_after_the_idle_timeout()
+    {
+        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "face");
+
+        // Nobody touches the screen again: the session resets itself and the page follows it back to the start.
+        await ExpectScreenAsync(page, "welcome");
+        await ShotAsync(page, "welcome-after-idle");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "after the idle timeout");
+        Assert.That(Agent.Session.HoldsPersonalData, Is.False, "the session wiped what it held");
+        var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
+        Assert.That(pending.Records.Where(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.CheckIn), Is.Empty, "an abandoned check-in is not stored");
     }
 
     [Test]
