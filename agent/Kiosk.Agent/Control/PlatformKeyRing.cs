@@ -130,14 +130,10 @@ public sealed class PlatformKeyRing : IDisposable
             }
         }
 
-        Dictionary<string, (ECDsa Key, DateTimeOffset? RetiresAt)> old;
+        // The old instances are left to the collector, not disposed: a verification may still be using one.
         lock (_lock)
         {
-            old = _keys;
             _keys = loaded;
         }
-
-        // Not disposed: a verification may still hold one of the old instances; they are few and small.
-        GC.KeepAlive(old);
     }
 }

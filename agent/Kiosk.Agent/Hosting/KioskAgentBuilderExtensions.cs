@@ -44,20 +44,24 @@ public static class KioskAgentBuilderExtensions
             DeviceSelection.Read(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DriverRegistry>(), sp.GetRequiredService<IOptions<KioskOptions>>().Value.IsDemo),
             contentRoot,
             sp.GetRequiredService<TimeProvider>()));
+        // The outbox key is read (and unsealed) once: the outbox and the control store both seal with it.
         services.AddSingleton(sp =>
         {
             var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
             var outbox = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
-            var folder = Path.GetFullPath(kiosk.DataFolder, contentRoot);
-            var key = OutboxKey.LoadOrCreate(Path.Combine(folder, outbox.KeyFile));
-            return OutboxStore.Open(Path.Combine(folder, outbox.DatabaseFile), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, OutboxBudget.From(outbox), key);
+            return new SealingKey(OutboxKey.LoadOrCreate(Path.Combine(Path.GetFullPath(kiosk.DataFolder, contentRoot), outbox.KeyFile)));
         });
         services.AddSingleton(sp =>
         {
             var kiosk = sp.GetRequiredService<IOptions<KioskOptions>>().Value;
             var outbox = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
             var folder = Path.GetFullPath(kiosk.DataFolder, contentRoot);
-            return ControlStore.Open(Path.Combine(folder, ControlFile), OutboxKey.LoadOrCreate(Path.Combine(folder, outbox.KeyFile)), sp.GetRequiredService<TimeProvider>());
+            return OutboxStore.Open(Path.Combine(folder, outbox.DatabaseFile), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentIdentity>().BootId, OutboxBudget.From(outbox), sp.GetRequiredService<SealingKey>().Key);
+        });
+        services.AddSingleton(sp =>
+        {
+            var folder = Path.GetFullPath(sp.GetRequiredService<IOptions<KioskOptions>>().Value.DataFolder, contentRoot);
+            return ControlStore.Open(Path.Combine(folder, ControlFile), sp.GetRequiredService<SealingKey>().Key, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp =>
         {
@@ -138,4 +142,7 @@ public static class KioskAgentBuilderExtensions
         services.AddHostedService<ScreenUrlFile>();
         return builder;
     }
+
+    /// <summary>The outbox key as read once at start (<see cref="OutboxKey.LoadOrCreate"/>).</summary>
+    private sealed record SealingKey(byte[] Key);
 }

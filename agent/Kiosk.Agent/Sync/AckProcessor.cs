@@ -50,7 +50,8 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
     internal void Offer(ReadOnlySequence<byte> payload)
     {
         var refusal = verifier.Verify(topics.Ack, payload, MaxAckBytes, out var signed, out var why);
-        var ack = signed is null ? null : AckMessage.TryParse(new ReadOnlySequence<byte>(signed.Payload), out _);
+        string? parseError = null;
+        var ack = signed is null ? null : AckMessage.TryParse(new ReadOnlySequence<byte>(signed.Payload), out parseError);
         if (refusal is Refusal.Future or Refusal.Expired && ack is not null && challenge.Matches(ack.Challenge))
         {
             // The platform's signed answer to this connection's clock challenge: fresh whatever the clocks say. Its
@@ -67,9 +68,8 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
 
         if (ack is null)
         {
-            AckMessage.TryParse(new ReadOnlySequence<byte>(signed!.Payload), out var error);
             status.MalformedAck();
-            LogMalformedAck(logger, topics.Ack, error ?? "unknown");
+            LogMalformedAck(logger, topics.Ack, parseError ?? "unknown");
             return;
         }
 
