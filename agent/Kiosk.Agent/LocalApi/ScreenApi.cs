@@ -24,6 +24,9 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
     /// <summary>The server re-checks availability (roster, storage) this often while a screen listens, and sends a keep-alive.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
 
+    /// <summary>Live activity a page may lag behind by before the oldest is dropped (a few seconds of preview frames or pen samples).</summary>
+    private const int ActivityBacklog = 256;
+
     private static readonly Dictionary<string, string> Assets = new(StringComparer.Ordinal)
     {
         ["index.html"] = "text/html; charset=utf-8",
@@ -112,35 +115,55 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
         return new ScreenAvailability(reasons.Count == 0, reasons, string.IsNullOrWhiteSpace(office) ? null : office.Trim());
     }
 
+    /// <summary>
+    /// The screen's one stream: <c>data:</c> the session's view whenever it changes (and a keep-alive every
+    /// <see cref="Recheck"/>), and <c>event: activity</c> for what a running step shows live (<see cref="SessionActivity"/>).
+    /// A slow page loses the oldest activity, never a view change.
+    /// </summary>
     private async Task EventsAsync(HttpContext context)
     {
         var lifetime = context.RequestServices.GetRequiredService<IHostApplicationLifetime>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var activity = Channel.CreateBounded<SessionActivity>(new BoundedChannelOptions(ActivityBacklog) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         void OnChanged(object? sender, EventArgs e) => changed.Writer.TryWrite(true);
+        void OnActivity(object? sender, SessionActivity e) => activity.Writer.TryWrite(e);
         session.ViewChanged += OnChanged;
+        session.Activity += OnActivity;
         try
         {
             var response = context.Response;
             response.ContentType = "text/event-stream; charset=utf-8";
             response.Headers["X-Accel-Buffering"] = "no";
             string? last = null;
+            var keepAlive = true;
             while (!stop.IsCancellationRequested)
             {
                 var update = JsonSerializer.Serialize(new ScreenUpdate(SessionApi.ViewOf(session), Availability()), LocalApiJson.Options);
-                await response.WriteAsync(update == last ? ": keep-alive\n\n" : $"data: {update}\n\n", stop.Token).ConfigureAwait(false);
-                await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
+                if (update != last)
+                {
+                    await response.WriteAsync($"data: {update}\n\n", stop.Token).ConfigureAwait(false);
+                }
+                else if (keepAlive)
+                {
+                    await response.WriteAsync(": keep-alive\n\n", stop.Token).ConfigureAwait(false);
+                }
+
                 last = update;
+                while (activity.Reader.TryRead(out var live))
+                {
+                    await response.WriteAsync($"event: activity\ndata: {JsonSerializer.Serialize(live, LocalApiJson.Options)}\n\n", stop.Token).ConfigureAwait(false);
+                }
+
+                await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                 wait.CancelAfter(Recheck);
-                try
-                {
-                    await changed.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-                {
-                    // Time to re-check availability and keep the connection alive.
-                }
+                var viewChanged = changed.Reader.WaitToReadAsync(wait.Token).AsTask();
+                var activityWaiting = activity.Reader.WaitToReadAsync(wait.Token).AsTask();
+                await Task.WhenAny(viewChanged, activityWaiting).ConfigureAwait(false);
+                keepAlive = !viewChanged.IsCompletedSuccessfully && !activityWaiting.IsCompletedSuccessfully;
+                await wait.CancelAsync().ConfigureAwait(false);
+                changed.Reader.TryRead(out _);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -150,6 +173,7 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
         finally
         {
             session.ViewChanged -= OnChanged;
+            session.Activity -= OnActivity;
         }
     }
 

@@ -74,7 +74,7 @@ public sealed partial class CheckInSession
 
     public Task<StepOutcome> VerifyFaceAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Face, async ct =>
     {
-        var capture = await WithClaimAsync(_devices.FaceCamera, claim => _devices.FaceCamera.CaptureFaceAsync(claim, new FaceCaptureRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        var capture = await WithClaimAsync(_devices.FaceCamera, claim => _devices.FaceCamera.CaptureFaceAsync(claim, new FaceCaptureRequest { Timeout = _options.StepTimeout, Preview = new InlineProgress<FacePreview>(p => ReportActivity(SessionActivities.Face(p))) }, ct), ct).ConfigureAwait(false);
         if (!capture.IsSuccess)
         {
             return Failed(CheckInStep.Face, capture, "请正对摄像头 / Please face the camera");
@@ -165,7 +165,8 @@ public sealed partial class CheckInSession
 
     public Task<StepOutcome> RecordSpokenReportAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.SpokenReport, async ct =>
     {
-        var request = new AudioRecordRequest { MaxDuration = _options.SpokenReportTimeout };
+        var limit = _options.SpokenReportTimeout;
+        var request = new AudioRecordRequest { MaxDuration = limit, Levels = new InlineProgress<AudioLevel>(l => ReportActivity(SessionActivities.Level(l, limit))) };
         var clip = await WithClaimAsync(_devices.AudioRecorder, claim => _devices.AudioRecorder.RecordAsync(claim, request, ct), ct).ConfigureAwait(false);
         if (!clip.IsSuccess)
         {
@@ -196,7 +197,7 @@ public sealed partial class CheckInSession
 
     public Task<StepOutcome> SignAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Signature, async ct =>
     {
-        var signed = await WithClaimAsync(_devices.SignaturePad, claim => _devices.SignaturePad.CaptureSignatureAsync(claim, new SignatureRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        var signed = await WithClaimAsync(_devices.SignaturePad, claim => _devices.SignaturePad.CaptureSignatureAsync(claim, new SignatureRequest { Timeout = _options.StepTimeout, Pen = new InlineProgress<PenProgress>(p => ReportActivity(SessionActivities.Pen(p))) }, ct), ct).ConfigureAwait(false);
         if (!signed.IsSuccess)
         {
             return Failed(CheckInStep.Signature, signed, "请在签名板上签名 / Please sign on the pad");

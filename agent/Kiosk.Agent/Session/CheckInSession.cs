@@ -91,6 +91,25 @@ public sealed partial class CheckInSession : IDisposable
     /// <summary>Raised after anything the screen shows changes: the state (as <see cref="StateChanged"/>) or the staff notice.</summary>
     public event EventHandler? ViewChanged;
 
+    /// <summary>
+    /// Raised while a step runs, on the device's thread, for what the screen shows live (preview frames, levels, pen samples);
+    /// a handler must return at once. Nothing of it is kept.
+    /// </summary>
+    public event EventHandler<SessionActivity>? Activity;
+
+    /// <summary>Tells the screen; a failing listener never breaks the step.</summary>
+    private void ReportActivity(SessionActivity activity)
+    {
+        try
+        {
+            Activity?.Invoke(this, activity);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogActivityListenerFailed(_logger, activity.Kind, ex.GetType().Name);
+        }
+    }
+
     /// <summary>Starts a check-in: Idle → Identify.</summary>
     public async Task<StepOutcome> StartAsync(CancellationToken cancellationToken)
     {
@@ -354,6 +373,9 @@ public sealed partial class CheckInSession : IDisposable
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Session idle in {State}; reset to Idle and wiped")]
     private static partial void LogIdleReset(ILogger logger, SessionState state);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "A listener of the session's live {Kind} activity failed ({Error}); the step goes on")]
+    private static partial void LogActivityListenerFailed(ILogger logger, string kind, string error);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Step {Step} failed: {Code} {Description}")]
     private static partial void LogStepFailed(ILogger logger, string step, Kiosk.Devices.CompletionCode code, string description);

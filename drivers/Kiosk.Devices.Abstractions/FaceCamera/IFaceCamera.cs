@@ -11,6 +11,37 @@ public sealed record FaceCaptureRequest
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Frames to look at before picking the best one.</summary>
     public int BurstFrames { get; init; } = 5;
+
+    /// <summary>
+    /// Receives the frames the camera looks at while it waits for a good face, for the screen's live preview; called on the
+    /// capture's own thread, so it must return at once. Preview frames are shown, never stored.
+    /// </summary>
+    public IProgress<FacePreview>? Preview { get; init; }
+}
+
+/// <summary>
+/// One preview frame: a small JPEG of what the camera sees, the face it found (in the frame's pixels) and what the person
+/// should do next. Sent while a capture runs; the capture's result is still the one best frame.
+/// </summary>
+public sealed record FacePreview(CapturedImage Frame, PreviewBox? Face, FaceHint Hint);
+
+/// <summary>A rectangle in a preview frame's pixels.</summary>
+public readonly record struct PreviewBox(int X, int Y, int Width, int Height);
+
+/// <summary>What a person in front of the face camera should do, in plain words on the screen.</summary>
+public enum FaceHint
+{
+    /// <summary>The face is good; hold still.</summary>
+    HoldStill,
+    /// <summary>No face in view: stand in front of the camera.</summary>
+    NoFace,
+    /// <summary>More than one face: only the person checking in.</summary>
+    OneFaceOnly,
+    MoveCloser,
+    MoveBack,
+    MoreLight,
+    /// <summary>The face is turned away or blurred: look at the camera.</summary>
+    LookAtCamera,
 }
 
 /// <summary>One face capture: the JPEG/PNG image and its quality (ISO/IEC 19794-5 / 29794-5 spirit).</summary>

@@ -11,7 +11,13 @@ public interface ISignaturePad : IDevice
 public sealed record SignatureRequest
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Receives every pen sample as the pad reports it (for the screen to echo the strokes live); must return at once.</summary>
+    public IProgress<PenProgress>? Pen { get; init; }
 }
+
+/// <summary>A live pen sample with the pad's extent (device units), so a screen can scale the strokes.</summary>
+public readonly record struct PenProgress(PenSample Sample, int Width, int Height);
 
 /// <summary>One pen sample, the channels of ISO/IEC 19794-7: X, Y (device units), T (ms since the first sample), pressure (0..MaxPressure), pen down.</summary>
 public readonly record struct PenSample(int X, int Y, long T, int Pressure, bool PenDown);

@@ -257,6 +257,14 @@
     if (view.state === "idle" && !wasIdle) forget();
     render();
   };
+  // What a running step shows live (preview frames, levels, pen samples): each kind's handler draws into the current
+  // screen; nothing of it is kept once the step or the session moves on.
+  const activityHandlers = {};
+  events.addEventListener("activity", (e) => {
+    const activity = JSON.parse(e.data);
+    const handler = activityHandlers[activity.kind];
+    if (handler) handler(activity.data);
+  });
   events.onerror = () => {
     // EventSource reconnects by itself; closed means the agent refused the screen (its cookie is no longer valid).
     if (events.readyState === EventSource.CLOSED) { disconnected = true; render(); }
