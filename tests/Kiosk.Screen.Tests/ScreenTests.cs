@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Devices;
 using Kiosk.Agent.LocalApi;
 using Kiosk.Devices.Simulated;
 using Kiosk.Simulation;
@@ -29,6 +30,7 @@ public sealed class ScreenTests
     private const string Chromium = "/usr/bin/chromium";
     private TempFolder? _folder;
     private TestAgent? _agent;
+    private Testbed? _testbed;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private readonly List<(string Url, string? CacheControl)> _responses = [];
@@ -61,8 +63,30 @@ public sealed class ScreenTests
             overrides["Kiosk:Session:IdleTimeout"] = "00:00:02";
         }
 
-        // No broker listens there: every record stays in the outbox, where the test finds it.
-        _agent = new TestAgent(FreePort.Next(), _folder.File("agent"), overrides);
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("ShortReceipt"))
+        {
+            overrides["Kiosk:Session:ReceiptTimeout"] = "00:00:05";
+        }
+
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("NoIdCardReader"))
+        {
+            // A real reader's driver whose serial port is not there: the kiosk has no working ID card reader.
+            overrides["Kiosk:Devices:IdCardReader"] = "Sam";
+            overrides["Kiosk:Devices:Sam:PortName"] = "/dev/kiosk-test-no-such-port";
+        }
+
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("Platform"))
+        {
+            // Mosquitto and the central simulator: the platform answers what the kiosk sends.
+            _testbed = await Testbed.StartAsync("screen-platform");
+            _agent = _testbed.Agent("screen", overrides);
+        }
+        else
+        {
+            // No broker listens there: every record stays in the outbox, where the test finds it.
+            _agent = new TestAgent(FreePort.Next(), _folder.File("agent"), overrides);
+        }
+
         await _agent.StartAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -88,6 +112,12 @@ public sealed class ScreenTests
         if (_agent is not null)
         {
             await _agent.DisposeAsync();
+        }
+
+        if (_testbed is not null)
+        {
+            await _testbed.DisposeAsync();
+            _testbed = null;
         }
 
         _folder?.Dispose();
@@ -197,6 +227,7 @@ public sealed class ScreenTests
     }
 
     [Test]
+    [Property("ShortReceipt", "")]
     public async Task A_strict_level_check_in_clicked_through_takes_every_step_and_leaves_nothing_of_the_person()
     {
         // Person 2 of the generated roster is at the strict level (odd positions are strict): their card and face are
@@ -244,7 +275,8 @@ public sealed class ScreenTests
             "the simulated devices answered every strict step: the record carries what each captured");
 
         await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the receipt");
-        await page.GetByTestId("done").ClickAsync();
+        await Expect(page.GetByTestId("receipt-return")).ToContainTextAsync("秒后自动返回首页");
+        // Nobody presses Done: the receipt goes by itself (ReceiptTimeout 5 s here) and the next person finds the start.
         await ExpectScreenAsync(page, "welcome");
         await ShotAsync(page, "strict-welcome-after");
         await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "after the reset");
@@ -317,6 +349,77 @@ public sealed class ScreenTests
         await Expect(page.Locator("main")).ToContainTextAsync("暂停服务");
         await Expect(page.Locator("main")).ToContainTextAsync("报到名单");
         await ShotAsync(page, "out-of-service");
+    }
+
+    [Test]
+    [Property("NoIdCardReader", "")]
+    public async Task A_kiosk_without_a_working_ID_card_reader_is_out_of_service_and_says_which_device()
+    {
+        var page = await OpenScreenAsync(expect: "outOfService");
+        await Expect(page.Locator("[data-reason=deviceUnavailable]")).ToContainTextAsync("身份证阅读器");
+        await Expect(page.GetByTestId("start")).ToHaveCountAsync(0);
+        await ShotAsync(page, "out-of-service-device-zh");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.Locator("[data-reason=deviceUnavailable]")).ToContainTextAsync("ID card reader");
+        await ShotAsync(page, "out-of-service-device-en");
+        // Call staff works on the out-of-service screen too: it is the person's only way on.
+        await page.GetByTestId("call-staff").ClickAsync();
+        await Expect(page.GetByTestId("call-staff-result")).ToContainTextAsync("Staff have");
+    }
+
+    [Test]
+    public async Task A_person_not_on_the_roster_is_asked_to_see_staff_and_nothing_of_them_stays()
+    {
+        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
+        var stranger = person.Card with { IdNumber = "110101199001011237", Name = "陌生人" };
+        var reader = (SimulatedIdCardReader)Agent.Services.GetRequiredService<DeviceSet>().IdCardReader;
+        reader.PresentCard(stranger);
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "halted");
+        await Expect(page.GetByTestId("message")).ToContainTextAsync("未找到您的报到信息");
+        await ShotAsync(page, "halted-unknown-person");
+        await AssertNothingOfThePersonAsync(page, stranger.IdNumber, stranger.Name, "on the halted screen");
+
+        var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
+        Assert.That(pending.Records.Where(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.Alert).Select(r => System.Text.Encoding.UTF8.GetString(Agent.Outbox.OpenBody(r))), Has.One.Contains("unknownPerson"), "staff are alerted");
+        await page.GetByTestId("cancel").ClickAsync();
+        await ExpectScreenAsync(page, "welcome");
+        Assert.That(Agent.Session.HoldsPersonalData, Is.False);
+    }
+
+    [Test]
+    [Property("Platform", "")]
+    public async Task When_staff_answer_a_call_from_the_platform_the_screen_says_they_are_coming()
+    {
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("call-staff").ClickAsync();
+        await Expect(page.GetByTestId("call-staff-result")).ToHaveTextAsync("已呼叫工作人员");
+
+        var central = _testbed!.Central;
+        string? alertId = null;
+        await Eventually.TrueAsync(
+            async () => (alertId = (await central.GetStoredRecordsAsync(CancellationToken.None)).FirstOrDefault(r => r.Kind == "alert" && r.Json.Contains("callStaff", StringComparison.Ordinal))?.RecordId) is not null,
+            "the call-staff alert reached the platform");
+        var commandId = await central.SendCommandAsync("site-t", "kiosk-t", "alert-disposition", new System.Text.Json.Nodes.JsonObject { ["alertRecordId"] = alertId, ["disposition"] = "acknowledged", ["by"] = "值班民警" }, CancellationToken.None);
+        using (var wait = new CancellationTokenSource(Eventually.DefaultBound))
+        {
+            var result = await central.WaitForCommandResultAsync(commandId, wait.Token);
+            Assert.That(result.Status, Is.EqualTo("done"), result.Message);
+        }
+
+        await Expect(page.GetByTestId("notice")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("notice")).ToHaveTextAsync("工作人员正在赶来");
+        await Expect(page.Locator("body")).Not.ToContainTextAsync("值班民警");
+        await ShotAsync(page, "staff-coming");
+        await page.GetByTestId("cancel").ClickAsync();
+        await ExpectScreenAsync(page, "welcome");
+        await Expect(page.GetByTestId("notice")).ToBeHiddenAsync();
     }
 
     /// <summary>Waits for the step's screen, saves and scans it, checks it shows nothing of the person, and clicks its button.</summary>

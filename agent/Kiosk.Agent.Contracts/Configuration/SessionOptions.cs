@@ -29,6 +29,12 @@ public sealed class SessionOptions
     /// <summary>No step for this long: the session resets to Idle and wipes what it held.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The receipt stays on the screen this long, then the kiosk returns to its start for the next person (a person who
+    /// presses Done goes back at once). From 00:00:05 to IdleTimeout.
+    /// </summary>
+    public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>At most one "call staff" alert this often; further calls within it are told staff are already called.</summary>
     public TimeSpan CallStaffInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

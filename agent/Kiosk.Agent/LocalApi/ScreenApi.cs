@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Control;
+using Kiosk.Agent.Devices;
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Session;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +12,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Kiosk.Devices;
 
 namespace Kiosk.Agent.LocalApi;
 
@@ -19,8 +24,23 @@ namespace Kiosk.Agent.LocalApi;
 /// session's view (server-sent events) on every change, so the page never polls. The screen drives the session through
 /// <see cref="SessionApi"/>. Nothing here carries a name or an ID number.
 /// </summary>
-internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRoster roster, OutboxStore outbox, IConfiguration configuration) : ILocalApiModule
+internal sealed class ScreenApi(
+    CheckInSession session,
+    ScreenAccess access,
+    IRoster roster,
+    OutboxStore outbox,
+    DeviceSet devices,
+    PlatformKeyRing keyRing,
+    PolicyStore policies,
+    IOptions<Kiosk.Agent.Configuration.SessionOptions> sessionOptions,
+    TimeProvider timeProvider,
+    IConfiguration configuration) : ILocalApiModule
 {
+    /// <summary>A device may report <see cref="DeviceStatus.Starting"/> this long after start before the screen counts it as missing.</summary>
+    private static readonly TimeSpan StartingGrace = TimeSpan.FromMinutes(1);
+
+    private readonly long _startedTimestamp = timeProvider.GetTimestamp();
+
     /// <summary>The server re-checks availability (roster, storage) this often while a screen listens, and sends a keep-alive.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(15);
 
@@ -100,6 +120,12 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
     private ScreenAvailability Availability()
     {
         var reasons = new List<string>();
+        if (keyRing.Problem is not null && keyRing.AcceptedKeyIds(timeProvider.GetUtcNow()).Count == 0)
+        {
+            // Without the platform's key nothing it sends (roster, acks) can be trusted: the kiosk is not enrolled yet.
+            reasons.Add("notEnrolled");
+        }
+
         if (!roster.IsLoaded)
         {
             reasons.Add("noRoster");
@@ -111,9 +137,65 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
             reasons.Add("storageFull");
         }
 
+        var missing = MissingDevices();
+        if (missing.Count > 0)
+        {
+            reasons.Add("deviceUnavailable");
+        }
+
         var office = configuration["Kiosk:Screen:OfficeName"];
-        return new ScreenAvailability(reasons.Count == 0, reasons, string.IsNullOrWhiteSpace(office) ? null : office.Trim());
+        return new ScreenAvailability(reasons.Count == 0, reasons, string.IsNullOrWhiteSpace(office) ? null : office.Trim())
+        {
+            Devices = missing,
+        };
     }
+
+    /// <summary>
+    /// The device classes (camelCase) that every supervision level's steps need and that cannot work now. A device only some
+    /// levels need does not close the kiosk: the people of the other levels can still check in, and a person whose step
+    /// fails is told to call staff there.
+    /// </summary>
+    private List<string> MissingDevices()
+    {
+        IEnumerable<IReadOnlyList<CheckInStep>> levels = policies.Current is { } policy
+            ? policy.Levels.Values.Select(l => l.Steps)
+            : sessionOptions.Value.EffectiveLevels.Values;
+        HashSet<DeviceClass>? needed = null;
+        foreach (var steps in levels)
+        {
+            var classes = steps.Select(DeviceFor).OfType<DeviceClass>().ToHashSet();
+            if (needed is null)
+            {
+                needed = classes;
+            }
+            else
+            {
+                needed.IntersectWith(classes);
+            }
+        }
+
+        // The ID card comes first at every level, whatever the policy says.
+        (needed ??= []).Add(DeviceClass.IdCardReader);
+        var uptime = timeProvider.GetElapsedTime(_startedTimestamp);
+        return [.. needed.Order()
+            .Where(c => !Usable(devices.Get(c).Status, uptime))
+            .Select(c => JsonNamingPolicy.CamelCase.ConvertName(c.ToString()))];
+    }
+
+    internal static DeviceClass? DeviceFor(CheckInStep step) => step switch
+    {
+        CheckInStep.IdCard => DeviceClass.IdCardReader,
+        CheckInStep.Face => DeviceClass.FaceCamera,
+        CheckInStep.Fingerprint => DeviceClass.FingerprintReader,
+        CheckInStep.SpokenReport => DeviceClass.AudioRecorder,
+        CheckInStep.DocumentScan => DeviceClass.DocumentScanner,
+        CheckInStep.Signature => DeviceClass.SignaturePad,
+        _ => null,
+    };
+
+    /// <summary>Online, busy, or waiting for the person (a card left on the reader); starting only just after the agent started.</summary>
+    private static bool Usable(DeviceStatus status, TimeSpan uptime) =>
+        status is DeviceStatus.Online or DeviceStatus.Busy or DeviceStatus.UserError || (status == DeviceStatus.Starting && uptime < StartingGrace);
 
     /// <summary>
     /// The screen's one stream: <c>data:</c> the session's view whenever it changes (and a keep-alive every
@@ -128,8 +210,14 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
         var activity = Channel.CreateBounded<SessionActivity>(new BoundedChannelOptions(ActivityBacklog) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         void OnChanged(object? sender, EventArgs e) => changed.Writer.TryWrite(true);
         void OnActivity(object? sender, SessionActivity e) => activity.Writer.TryWrite(e);
+        void OnDeviceChanged(object? sender, DeviceStatusChangedEventArgs e) => changed.Writer.TryWrite(true);
         session.ViewChanged += OnChanged;
         session.Activity += OnActivity;
+        foreach (var device in devices.All)
+        {
+            device.StatusChanged += OnDeviceChanged;
+        }
+
         try
         {
             var response = context.Response;
@@ -174,14 +262,25 @@ internal sealed class ScreenApi(CheckInSession session, ScreenAccess access, IRo
         {
             session.ViewChanged -= OnChanged;
             session.Activity -= OnActivity;
+            foreach (var device in devices.All)
+            {
+                device.StatusChanged -= OnDeviceChanged;
+            }
         }
     }
 
     private sealed record ScreenCode(string Code, string Url, int ExpiresInSeconds);
 }
 
-/// <summary>Whether the kiosk can take a check-in now (reasons: noRoster, storageFull) and the office name to greet with.</summary>
-public sealed record ScreenAvailability(bool Available, IReadOnlyList<string> Reasons, string? OfficeName);
+/// <summary>
+/// Whether the kiosk can take a check-in now and the office name to greet with. Reasons: notEnrolled (no platform signing
+/// key), noRoster, storageFull, deviceUnavailable (with <see cref="Devices"/>, the device classes every level needs that
+/// cannot work now, e.g. idCardReader).
+/// </summary>
+public sealed record ScreenAvailability(bool Available, IReadOnlyList<string> Reasons, string? OfficeName)
+{
+    public IReadOnlyList<string> Devices { get; init; } = [];
+}
 
 /// <summary>One server-sent event of <c>/api/session/events</c>.</summary>
 public sealed record ScreenUpdate(SessionView Session, ScreenAvailability Availability);

@@ -52,6 +52,7 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
             DocumentTypes = level?.DocumentTypes ?? [],
             AttachmentRetentionDays = level?.AttachmentRetentionDays,
             Notice = session.StaffNotice,
+            ReceiptSeconds = session.State == SessionState.Receipt ? (int)Math.Ceiling(session.ReceiptTimeout.TotalSeconds) : null,
         };
     }
 
@@ -145,6 +146,9 @@ public sealed record SessionView(SessionState State, CheckInStep? NextStep, IRea
 
     /// <summary>A notice for the person from staff (e.g. "工作人员正在赶来 / Staff are on their way" once their call is acknowledged), or null.</summary>
     public string? Notice { get; init; }
+
+    /// <summary>On the receipt: the seconds it stays before the kiosk returns to its start (the screen counts them down).</summary>
+    public int? ReceiptSeconds { get; init; }
 }
 
 /// <summary>One report question as the screen shows it; <c>reportAnswers</c> answers it by <see cref="Id"/>.</summary>

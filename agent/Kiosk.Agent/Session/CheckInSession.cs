@@ -66,6 +66,9 @@ public sealed partial class CheckInSession : IDisposable
 
     public IReadOnlyList<CheckInStep> RequiredSteps => _policy;
 
+    /// <summary>How long the receipt stays before the kiosk returns to its start (<see cref="SessionOptions.ReceiptTimeout"/>).</summary>
+    public TimeSpan ReceiptTimeout => _options.ReceiptTimeout;
+
     public string SupervisionLevel => _level;
 
     /// <summary>The platform policy's rules for this person's level, or null when configuration decides (no policy, or not identified yet).</summary>
@@ -333,7 +336,8 @@ public sealed partial class CheckInSession : IDisposable
         State = state;
         if (state != SessionState.Idle)
         {
-            _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
+            // The receipt goes after a short while, so the next person never finds the last one's record number.
+            _idleTimer.Change(state == SessionState.Receipt ? _options.ReceiptTimeout : _options.IdleTimeout, Timeout.InfiniteTimeSpan);
         }
 
         StateChanged?.Invoke(this, state);

@@ -51,6 +51,14 @@ public sealed class ConfigurationValidationTests
             .And.Contain("Kiosk:Session:Levels:lenient must start with IdCard"));
     }
 
+    [TestCase("00:00:02")]
+    [TestCase("00:05:00")]
+    public async Task A_receipt_timeout_outside_5_s_to_the_idle_timeout_is_named_with_its_range(string value)
+    {
+        var error = await StartWith(new() { ["Kiosk:Session:ReceiptTimeout"] = value });
+        Assert.That(error.Message, Does.Contain($"Kiosk:Session:ReceiptTimeout '{value}' must be from 00:00:05 to Kiosk:Session:IdleTimeout"));
+    }
+
     [Test]
     public async Task The_production_profile_refuses_to_run_without_TLS()
     {

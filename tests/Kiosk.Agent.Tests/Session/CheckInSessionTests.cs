@@ -187,6 +187,22 @@ public sealed class CheckInSessionTests
     }
 
     [Test]
+    public async Task The_receipt_goes_after_the_receipt_timeout_not_the_idle_timeout()
+    {
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson);
+        await _kiosk.CompleteRemainingStepsAsync();
+        var (outcome, _) = await _kiosk.Session.CommitAsync(CancellationToken.None);
+        Assert.That(outcome.Result, Is.EqualTo(StepResult.Completed));
+        Assert.That(_kiosk.Options.ReceiptTimeout, Is.LessThan(_kiosk.Options.IdleTimeout));
+
+        _kiosk.Time.Advance(_kiosk.Options.ReceiptTimeout - TimeSpan.FromSeconds(1));
+        Assert.That(_kiosk.Session.State, Is.EqualTo(SessionState.Receipt));
+
+        _kiosk.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(_kiosk.Session.State, Is.EqualTo(SessionState.Idle), "the next person finds the start, not the last receipt");
+    }
+
+    [Test]
     public async Task Steps_out_of_order_are_refused()
     {
         Assert.That((await _kiosk.Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.OutOfOrder));

@@ -17,10 +17,13 @@
       signature: "签名确认", signatureHint: "请在签名板上签名，然后点击“确认签名”。", sign: "确认签名",
       commit: "提交报到", commitHint: "所有步骤已完成，请点击“提交报到”。", submit: "提交报到",
       receipt: "报到完成", sequence: "本机报到序号", recordNumber: "报到记录号", time: "报到时间", done: "完成",
-      receiptPending: "正在保存报到…",
+      receiptPending: "正在保存报到…", receiptReturn: (n) => `${n} 秒后自动返回首页`,
       halted: "请联系工作人员", haltedHint: "本次报到需要工作人员协助，请点击“呼叫工作人员”。", backHome: "返回首页",
       outOfService: "暂停服务", outOfServiceHint: "本机暂时无法办理报到，请联系工作人员。",
-      reason_noRoster: "本机尚未收到报到名单。", reason_storageFull: "本机存储已满。",
+      reason_noRoster: "本机尚未收到报到名单。", reason_storageFull: "本机存储已满。", reason_notEnrolled: "本机尚未完成注册。",
+      reason_deviceUnavailable: "以下设备暂时无法使用：",
+      device_idCardReader: "身份证阅读器", device_faceCamera: "人脸摄像头", device_fingerprintReader: "指纹采集器",
+      device_audioRecorder: "麦克风", device_documentScanner: "扫描仪", device_signaturePad: "签名板",
       cancel: "取消报到", wait: "请稍候…",
     },
     en: {
@@ -36,10 +39,13 @@
       signature: "Signature", signatureHint: "Sign on the signature pad, then press “Confirm signature”.", sign: "Confirm signature",
       commit: "Submit check-in", commitHint: "Every step is done; press “Submit check-in”.", submit: "Submit check-in",
       receipt: "Check-in complete", sequence: "Check-in number at this kiosk", recordNumber: "Record number", time: "Time", done: "Done",
-      receiptPending: "Saving your check-in…",
+      receiptPending: "Saving your check-in…", receiptReturn: (n) => `Back to the start in ${n} s`,
       halted: "Please see staff", haltedHint: "This check-in needs staff; press “Call staff”.", backHome: "Back to start",
       outOfService: "Out of service", outOfServiceHint: "This kiosk cannot take check-ins right now; please see staff.",
-      reason_noRoster: "This kiosk has not received its roster yet.", reason_storageFull: "This kiosk's storage is full.",
+      reason_noRoster: "This kiosk has not received its roster yet.", reason_storageFull: "This kiosk's storage is full.", reason_notEnrolled: "This kiosk has not been registered yet.",
+      reason_deviceUnavailable: "These devices cannot be used right now:",
+      device_idCardReader: "ID card reader", device_faceCamera: "face camera", device_fingerprintReader: "fingerprint reader",
+      device_audioRecorder: "microphone", device_documentScanner: "scanner", device_signaturePad: "signature pad",
       cancel: "Cancel", wait: "Please wait…",
     },
   };
@@ -174,7 +180,11 @@
       case "loading": return [el("h1", { text: t("loading") })];
       case "disconnected": return [el("h1", { text: t("disconnected") })];
       case "outOfService": {
-        const reasons = (availability.reasons || []).map((r) => el("p", { text: t("reason_" + r) || r }));
+        const reasons = (availability.reasons || []).map((r) => {
+          if (r !== "deviceUnavailable") return el("p", { "data-reason": r, text: t("reason_" + r) || r });
+          const names = (availability.devices || []).map((d) => t("device_" + d) || d);
+          return el("p", { "data-reason": r, text: t("reason_" + r) + names.join(lang === "zh" ? "、" : ", ") });
+        });
         return [el("h1", { text: t("outOfService") }), el("p", { text: t("outOfServiceHint") }), ...reasons];
       }
       case "welcome": return [
@@ -205,6 +215,7 @@
             el("p", {}, t("recordNumber") + "：", el("strong", { "data-testid": "record-number", text: receipt.recordId })),
             el("p", {}, t("time") + "：", el("span", { "data-testid": "record-time", text: when }))),
           el("button", { type: "button", class: "primary", "data-testid": "done", onclick: () => { forget(); act("/api/session/reset").then(forget); } }, t("done")),
+          el("p", { class: "countdown", "data-testid": "receipt-return", text: receiptCountdown() }),
         ];
       }
       case "halted": return [
@@ -212,6 +223,29 @@
         el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("backHome")),
       ];
       default: return [el("h1", { text: t("loading") })];
+    }
+  }
+
+  // The receipt's countdown to the kiosk returning to its start (the agent resets the session when it ends; the page only
+  // shows the seconds, ticking on its own clock, and asks the agent nothing).
+  let receiptEndsAt = null;
+  let receiptTicker = null;
+  function receiptCountdown() {
+    const left = receiptEndsAt ? Math.max(0, Math.ceil((receiptEndsAt - Date.now()) / 1000)) : view.receiptSeconds;
+    return left == null ? "" : t("receiptReturn")(left);
+  }
+  function followReceipt(name) {
+    if (name === "receipt" && receipt && view.receiptSeconds != null) {
+      if (receiptEndsAt === null) receiptEndsAt = Date.now() + view.receiptSeconds * 1000;
+      if (receiptTicker === null) {
+        receiptTicker = setInterval(() => {
+          const line = document.querySelector("[data-testid=receipt-return]");
+          if (line) line.textContent = receiptCountdown();
+        }, 1000);
+      }
+    } else {
+      receiptEndsAt = null;
+      if (receiptTicker !== null) { clearInterval(receiptTicker); receiptTicker = null; }
     }
   }
 
@@ -227,6 +261,7 @@
     $("font-larger").setAttribute("aria-label", "A+ " + t("fontLarger"));
     $("call-staff").textContent = t("callStaff");
     const name = screenName();
+    if (view) followReceipt(name);
     const main = $("screen");
     main.dataset.screen = name;
     main.className = name === "outOfService" ? "out-of-service" : "";
