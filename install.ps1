@@ -73,9 +73,10 @@ param(
     [Parameter(ParameterSetName = 'Upgrade')]
     [string] $Package,
 
-    # With -Install: also install the kiosk screen (Linux: cage + chromium as user kiosk-screen; Windows: Edge kiosk task).
+    # With -Install: leave out the kiosk screen (installed by default: Linux: cage + chromium as user kiosk-screen; Windows:
+    # Edge kiosk task), for a terminal whose vendor runs its own screen application on the local API, or a headless rig.
     [Parameter(ParameterSetName = 'Install')]
-    [switch] $Screen,
+    [switch] $NoScreen,
 
     # Stage the whole layout under this folder instead of the system root.
     [string] $Root
@@ -1213,7 +1214,7 @@ function Uninstall-WindowsService {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# The kiosk screen (-Screen): a browser in kiosk mode on the agent's loopback screen page, as its own unprivileged user.
+# The kiosk screen (installed unless -NoScreen): a browser in kiosk mode on the agent's loopback screen page, as its own unprivileged user.
 # Contract with the agent (deploy/README.md, "The kiosk screen"): at every start the agent writes
 # {DataFolder}/screen/screen.url, one line "http://127.0.0.1:<local API port>/screen/?code=<one-time code>", mode 0640;
 # the screen folder is kiosk:kiosk-screen 2750 (setgid: what the agent writes there is group kiosk-screen), the screen
@@ -1270,7 +1271,7 @@ session  required pam_systemd.so
 
 function New-ScreenUnitText {
     @"
-# Written by install.ps1 -Screen: the kiosk screen, chromium in kiosk mode on cage, on tty1, as $($script:ScreenUser).
+# Written by install.ps1 (left out with -NoScreen): the kiosk screen, chromium in kiosk mode on cage, on tty1, as $($script:ScreenUser).
 # BindsTo + After: it stops when the agent stops or fails; WantedBy the agent: it starts again with every agent
 # start (a restart, a crash's automatic restart), so it always shows the code of the running agent.
 [Unit]
@@ -1394,7 +1395,7 @@ function Uninstall-Screen {
 # PowerShell launcher that waits for screen.url as the Linux one does. Auto-logon of that account is the technician's.
 function New-WindowsScreenLauncherText {
     @"
-# kiosk-screen.ps1: written by install.ps1 -Screen. Waits for the agent's screen URL and opens it in Edge's kiosk mode.
+# kiosk-screen.ps1: written by install.ps1 (left out with -NoScreen). Waits for the agent's screen URL and opens it in Edge's kiosk mode.
 `$urlFile = '$($script:DataDir)\screen\screen.url'
 while (-not (Test-Path -LiteralPath `$urlFile) -or -not (Get-Content -LiteralPath `$urlFile -TotalCount 1)) { Start-Sleep -Seconds 1 }
 `$url = (Get-Content -LiteralPath `$urlFile -TotalCount 1).Trim()
@@ -1448,7 +1449,7 @@ function Invoke-Install {
     Set-ReleaseLink 'current' $pkg.Version
     Complete-OutboxKey $pkg.Version
     Start-KioskService 'start'
-    if ($Screen) {
+    if (-not $NoScreen) {
         Install-Screen
         Start-Screen
     }
@@ -1578,15 +1579,15 @@ function Invoke-Uninstall {
 
 function Show-Usage {
     Write-Host @'
-usage: pwsh ./install.ps1 -Install   [-Package DIR] [-Screen] [-Root DIR] [-WhatIf]
+usage: pwsh ./install.ps1 -Install   [-Package DIR] [-NoScreen] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Upgrade   [-Package DIR] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Rollback  [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -Uninstall [-PurgeData] [-Root DIR] [-WhatIf]
        pwsh ./install.ps1 -UpdateDevices [-Root DIR] [-WhatIf]
   -Package DIR  a folder made by ./kiosk.sh publish (default: artifacts/package next to this script); every file in
                 it must match its SHA256SUMS
-  -Screen       also install the kiosk screen: cage + chromium --kiosk as user kiosk-screen (Linux), an Edge kiosk
-                task (Windows); off by default (deploy/README.md, "The kiosk screen")
+  -NoScreen     leave out the kiosk screen (installed by default: cage + chromium --kiosk as user kiosk-screen on
+                Linux, an Edge kiosk task on Windows; deploy/README.md, "The kiosk screen")
   -UpdateDevices  after a device changed (kioskctl config set Kiosk:Devices:...): the unit allows its node; restart
   -Root DIR     stage the whole layout under DIR instead of the system root (no users, packages or services)
   Get-Help ./install.ps1 -Full for the layout.

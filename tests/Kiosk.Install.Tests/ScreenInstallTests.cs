@@ -4,9 +4,9 @@ using Kiosk.TestSupport;
 namespace Kiosk.Install.Tests;
 
 /// <summary>
-/// install.ps1 -Install -Screen under a temporary -Root: the screen's unit (cage + chromium as kiosk-screen, bound to the
+/// install.ps1 -Install (the screen is installed by default) under a temporary -Root: the screen's unit (cage + chromium as kiosk-screen, bound to the
 /// agent), its launcher that waits for the agent's screen.url, its PAM service, systemd-analyze's verdict, and -Uninstall
-/// removing them. Without -Screen none of it is installed.
+/// removing them. With -NoScreen none of it is installed.
 /// </summary>
 [Parallelizable(ParallelScope.All)]
 [Platform("Linux", Reason = "the Linux (systemd) layout; install.ps1 on Windows is not tested here")]
@@ -26,7 +26,7 @@ public sealed class ScreenInstallTests
     {
         _root = new TempFolder("kiosk-screen");
         _kiosk = new StagedKiosk(_root.Path);
-        _install = await _kiosk.InstallAsync(TestPackages.Slim("1.0.0"), "-Screen");
+        _install = await _kiosk.InstallAsync(TestPackages.Slim("1.0.0"));
         Assert.That(_install.ExitCode, Is.Zero, _install.ToString());
     }
 
@@ -117,18 +117,18 @@ public sealed class ScreenInstallTests
     }
 
     [Test]
-    public async Task Without_Screen_nothing_of_the_screen_is_installed_and_uninstall_removes_it()
+    public async Task With_NoScreen_nothing_of_the_screen_is_installed_and_uninstall_removes_it()
     {
         using var plain = new TempFolder("kiosk-noscreen");
         var kiosk = new StagedKiosk(plain.Path);
-        var install = await kiosk.InstallAsync(TestPackages.Slim("1.0.0"));
+        var install = await kiosk.InstallAsync(TestPackages.Slim("1.0.0"), "-NoScreen");
         Assert.That(install.ExitCode, Is.Zero, install.ToString());
         Assert.That(File.Exists(Path.Combine(kiosk.Root, "etc", "systemd", "system", "kiosk-screen.service")), Is.False);
         Assert.That(install.StandardOutput, Does.Not.Contain("kiosk-screen"));
 
         using var screened = new TempFolder("kiosk-screen-uninstall");
         var other = new StagedKiosk(screened.Path);
-        Assert.That((await other.InstallAsync(TestPackages.Slim("1.0.0"), "-Screen")).ExitCode, Is.Zero);
+        Assert.That((await other.InstallAsync(TestPackages.Slim("1.0.0"))).ExitCode, Is.Zero);
         var uninstall = await other.UninstallAsync();
         Assert.That(uninstall.ExitCode, Is.Zero, uninstall.ToString());
         Assert.That(Lines(uninstall.StandardOutput), Has.Member("skipped under -Root: systemctl disable --now kiosk-screen.service"));

@@ -7,7 +7,7 @@ namespace Kiosk.Agent.LocalApi;
 
 /// <summary>
 /// The installed screen's way in (deploy/README.md, "The screen.url contract"): when the data folder has a <c>screen</c>
-/// folder (install.ps1 -Screen makes it, group kiosk-screen, setgid, so what is written there is the screen user's to
+/// folder (install.ps1 makes it unless -NoScreen, group kiosk-screen, setgid, so what is written there is the screen user's to
 /// read), the agent writes <c>screen/screen.url</c> once its local API listens: one line, the screen's URL with a fresh
 /// one-time code, written next to it and renamed over it, mode 0640. It writes a new one whenever the code was used
 /// (a restarted browser finds an unused code) and before the code expires. Without that folder (the demo, tests, a kiosk
