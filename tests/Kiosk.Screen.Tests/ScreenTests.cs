@@ -63,6 +63,11 @@ public sealed class ScreenTests
             overrides["Kiosk:Session:IdleTimeout"] = "00:00:02";
         }
 
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("Blank"))
+        {
+            overrides["Kiosk:Screen:BlankAfter"] = "00:00:05";
+        }
+
         if (TestContext.CurrentContext.Test.Properties.ContainsKey("ShortReceipt"))
         {
             overrides["Kiosk:Session:ReceiptTimeout"] = "00:00:05";
@@ -349,6 +354,28 @@ public sealed class ScreenTests
         await Expect(page.Locator("main")).ToContainTextAsync("暂停服务");
         await Expect(page.Locator("main")).ToContainTextAsync("报到名单");
         await ShotAsync(page, "out-of-service");
+    }
+
+    [Test]
+    [Property("Blank", "")]
+    public async Task The_start_screen_blanks_with_nobody_there_and_wakes_for_a_person_or_a_touch()
+    {
+        var sensors = (SimulatedSensors)Agent.Services.GetRequiredService<DeviceSet>().Sensors;
+        var page = await OpenScreenAsync();
+        await Expect(page.GetByTestId("blank")).ToBeVisibleAsync();
+        await ShotAsync(page, "blank");
+
+        sensors.SetPresence(true);
+        await Expect(page.GetByTestId("blank")).ToBeHiddenAsync();
+        await Expect(page.GetByTestId("start")).ToBeVisibleAsync();
+
+        // The person walks away: the screen blanks again; a touch wakes it and does nothing else.
+        sensors.SetPresence(false);
+        await Expect(page.GetByTestId("blank")).ToBeVisibleAsync();
+        await page.GetByTestId("blank").ClickAsync();
+        await Expect(page.GetByTestId("blank")).ToBeHiddenAsync();
+        await ExpectScreenAsync(page, "welcome");
+        Assert.That(Agent.Session.State, Is.EqualTo(Kiosk.Agent.Session.SessionState.Idle), "the waking touch did not start a check-in");
     }
 
     [Test]

@@ -25,6 +25,9 @@ public sealed class KioskOptions
     /// <summary>Section <c>Kiosk:LocalApi</c>: the loopback-only HTTP API (kioskctl status and queue, the kiosk screen).</summary>
     public LocalApiOptions LocalApi { get; set; } = new();
 
+    /// <summary>Section <c>Kiosk:Screen</c>: what the kiosk screen greets with and when it blanks.</summary>
+    public ScreenOptions Screen { get; set; } = new();
+
     /// <summary>Section <c>Kiosk:Control</c>: how platform commands act on this kiosk.</summary>
     public ControlOptions Control { get; set; } = new();
 
@@ -68,4 +71,17 @@ public sealed class LogFileOptions
 
     /// <summary>Files kept, the current one included; the oldest goes first.</summary>
     public int Files { get; set; } = 8;
+}
+
+/// <summary>Configuration section <c>Kiosk:Screen</c>: the kiosk screen served on the local API.</summary>
+public sealed class ScreenOptions
+{
+    /// <summary>The office's name at the top of every screen (default: the product's name).</summary>
+    public string? OfficeName { get; set; }
+
+    /// <summary>
+    /// On the start screen with nobody there, the page goes black after this long, and wakes at a touch or when the presence
+    /// sensor sees someone. <c>00:00:00</c> never blanks; otherwise from 00:00:05 to 01:00:00.
+    /// </summary>
+    public TimeSpan BlankAfter { get; set; } = TimeSpan.FromMinutes(5);
 }

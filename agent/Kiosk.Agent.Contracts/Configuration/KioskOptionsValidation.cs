@@ -66,6 +66,11 @@ internal sealed partial class KioskOptionsValidation(
             errors.Add($"Kiosk:HeartbeatInterval '{options.HeartbeatInterval}' is too short: use 00:00:01 or more (default 00:00:30).");
         }
 
+        if (options.Screen.BlankAfter != TimeSpan.Zero && (options.Screen.BlankAfter < TimeSpan.FromSeconds(5) || options.Screen.BlankAfter > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"Kiosk:Screen:BlankAfter '{options.Screen.BlankAfter}' must be 00:00:00 (never blank) or from 00:00:05 to 01:00:00 (default 00:05:00).");
+        }
+
         if (options.LocalApi.Enabled && !LocalApiOptions.TryParse(options.LocalApi.Url, out _, out var localApiProblem))
         {
             errors.Add(localApiProblem);

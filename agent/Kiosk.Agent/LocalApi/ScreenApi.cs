@@ -9,7 +9,6 @@ using Kiosk.Agent.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -34,7 +33,7 @@ internal sealed class ScreenApi(
     PolicyStore policies,
     IOptions<Kiosk.Agent.Configuration.SessionOptions> sessionOptions,
     TimeProvider timeProvider,
-    IConfiguration configuration) : ILocalApiModule
+    IOptions<KioskOptions> kiosk) : ILocalApiModule
 {
     /// <summary>A device may report <see cref="DeviceStatus.Starting"/> this long after start before the screen counts it as missing.</summary>
     private static readonly TimeSpan StartingGrace = TimeSpan.FromMinutes(1);
@@ -143,10 +142,11 @@ internal sealed class ScreenApi(
             reasons.Add("deviceUnavailable");
         }
 
-        var office = configuration["Kiosk:Screen:OfficeName"];
-        return new ScreenAvailability(reasons.Count == 0, reasons, string.IsNullOrWhiteSpace(office) ? null : office.Trim())
+        var screen = kiosk.Value.Screen;
+        return new ScreenAvailability(reasons.Count == 0, reasons, string.IsNullOrWhiteSpace(screen.OfficeName) ? null : screen.OfficeName.Trim())
         {
             Devices = missing,
+            BlankAfterSeconds = (int)screen.BlankAfter.TotalSeconds,
         };
     }
 
@@ -211,6 +211,40 @@ internal sealed class ScreenApi(
         void OnChanged(object? sender, EventArgs e) => changed.Writer.TryWrite(true);
         void OnActivity(object? sender, SessionActivity e) => activity.Writer.TryWrite(e);
         void OnDeviceChanged(object? sender, DeviceStatusChangedEventArgs e) => changed.Writer.TryWrite(true);
+        bool? presence = null;
+        void OnSensors(object? sender, SensorSnapshot e)
+        {
+            if (presence != e.PresenceDetected)
+            {
+                presence = e.PresenceDetected;
+                changed.Writer.TryWrite(true);
+            }
+        }
+
+        var sensors = devices.All.Contains(devices.Sensors) ? devices.Sensors : null;
+        if (sensors is not null)
+        {
+            sensors.Changed += OnSensors;
+            // The first reading in the background: a sensor that does not answer must not hold up the screen's first view.
+            _ = ReadPresenceAsync(sensors);
+        }
+
+        async Task ReadPresenceAsync(ISensors from)
+        {
+            try
+            {
+                var read = await from.ReadAsync(stop.Token).ConfigureAwait(false);
+                if (read.IsSuccess)
+                {
+                    OnSensors(from, read.Value!);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The page went away first.
+            }
+        }
+
         session.ViewChanged += OnChanged;
         session.Activity += OnActivity;
         foreach (var device in devices.All)
@@ -227,7 +261,7 @@ internal sealed class ScreenApi(
             var keepAlive = true;
             while (!stop.IsCancellationRequested)
             {
-                var update = JsonSerializer.Serialize(new ScreenUpdate(SessionApi.ViewOf(session), Availability()), LocalApiJson.Options);
+                var update = JsonSerializer.Serialize(new ScreenUpdate(SessionApi.ViewOf(session), Availability(), presence), LocalApiJson.Options);
                 if (update != last)
                 {
                     await response.WriteAsync($"data: {update}\n\n", stop.Token).ConfigureAwait(false);
@@ -266,6 +300,11 @@ internal sealed class ScreenApi(
             {
                 device.StatusChanged -= OnDeviceChanged;
             }
+
+            if (sensors is not null)
+            {
+                sensors.Changed -= OnSensors;
+            }
         }
     }
 
@@ -280,7 +319,13 @@ internal sealed class ScreenApi(
 public sealed record ScreenAvailability(bool Available, IReadOnlyList<string> Reasons, string? OfficeName)
 {
     public IReadOnlyList<string> Devices { get; init; } = [];
+
+    /// <summary>The start screen goes black after this many seconds with nobody there (0: never); <c>Kiosk:Screen:BlankAfter</c>.</summary>
+    public int BlankAfterSeconds { get; init; }
 }
 
-/// <summary>One server-sent event of <c>/api/session/events</c>.</summary>
-public sealed record ScreenUpdate(SessionView Session, ScreenAvailability Availability);
+/// <summary>
+/// One server-sent event of <c>/api/session/events</c>. <see cref="Presence"/>: whether the presence sensor sees someone
+/// (null without a sensor), so a blanked screen wakes when a person walks up.
+/// </summary>
+public sealed record ScreenUpdate(SessionView Session, ScreenAvailability Availability, bool? Presence);

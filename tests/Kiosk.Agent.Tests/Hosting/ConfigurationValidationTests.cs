@@ -51,6 +51,14 @@ public sealed class ConfigurationValidationTests
             .And.Contain("Kiosk:Session:Levels:lenient must start with IdCard"));
     }
 
+    [TestCase("00:00:01")]
+    [TestCase("02:00:00")]
+    public async Task A_screen_blank_time_outside_its_range_is_named_with_its_range(string value)
+    {
+        var error = await StartWith(new() { ["Kiosk:Screen:BlankAfter"] = value });
+        Assert.That(error.Message, Does.Contain($"Kiosk:Screen:BlankAfter '{value}' must be 00:00:00 (never blank) or from 00:00:05 to 01:00:00"));
+    }
+
     [TestCase("00:00:02")]
     [TestCase("00:05:00")]
     public async Task A_receipt_timeout_outside_5_s_to_the_idle_timeout_is_named_with_its_range(string value)

@@ -24,7 +24,7 @@
       reason_deviceUnavailable: "以下设备暂时无法使用：",
       device_idCardReader: "身份证阅读器", device_faceCamera: "人脸摄像头", device_fingerprintReader: "指纹采集器",
       device_audioRecorder: "麦克风", device_documentScanner: "扫描仪", device_signaturePad: "签名板",
-      cancel: "取消报到", wait: "请稍候…",
+      cancel: "取消报到", wait: "请稍候…", blank: "触摸屏幕开始",
     },
     en: {
       title: "Self-service check-in", defaultOffice: "Community corrections check-in kiosk", switchLang: "中文", fontSmaller: "Smaller text", fontLarger: "Larger text",
@@ -46,7 +46,7 @@
       reason_deviceUnavailable: "These devices cannot be used right now:",
       device_idCardReader: "ID card reader", device_faceCamera: "face camera", device_fingerprintReader: "fingerprint reader",
       device_audioRecorder: "microphone", device_documentScanner: "scanner", device_signaturePad: "signature pad",
-      cancel: "Cancel", wait: "Please wait…",
+      cancel: "Cancel", wait: "Please wait…", blank: "Touch the screen to start",
     },
   };
   // Without a platform policy the session takes any answers: these are the screen's default report questions.
@@ -249,6 +249,28 @@
     }
   }
 
+  // The start screen goes black after availability.blankAfterSeconds with nobody there, and wakes at a touch (which does
+  // nothing else) or when the presence sensor sees someone walk up.
+  let presence = null;
+  let blankTimer = null;
+  function setBlank(on) {
+    $("blank").hidden = !on;
+    document.querySelector("header").inert = on;
+    $("screen").inert = on;
+    document.querySelector("footer").inert = on;
+    if (!on) armBlank();
+  }
+  function armBlank() {
+    clearTimeout(blankTimer);
+    blankTimer = null;
+    const after = availability && availability.blankAfterSeconds;
+    const name = screenName();
+    if (!after || presence === true || (name !== "welcome" && name !== "outOfService")) return;
+    blankTimer = setTimeout(() => setBlank(true), after * 1000);
+  }
+  $("blank").addEventListener("click", (e) => { e.stopPropagation(); setBlank(false); });
+  document.addEventListener("pointerdown", () => { if ($("blank").hidden) armBlank(); }, true);
+
   function render() {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.title = t("title");
@@ -270,6 +292,7 @@
     $("notice").hidden = !notice;
     $("notice").textContent = pick(notice);
     $("message").textContent = pick(message);
+    $("blank-text").textContent = t("blank");
   }
 
   $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; render(); });
@@ -288,9 +311,12 @@
     const wasIdle = !view || view.state === "idle";
     view = update.session;
     availability = update.availability;
+    presence = update.presence;
     disconnected = false;
     if (view.state === "idle" && !wasIdle) forget();
     render();
+    if (presence === true || view.state !== "idle") setBlank(false);
+    else if ($("blank").hidden) armBlank();
   };
   // What a running step shows live (preview frames, levels, pen samples): each kind's handler draws into the current
   // screen; nothing of it is kept once the step or the session moves on.
