@@ -12,6 +12,9 @@ namespace Kiosk.Agent.Session;
 /// until the person answers. First time (or when the scope changed) they are asked; with consent on file for the same
 /// scope they see a short notice that lets them continue or withdraw. Declining or withdrawing raises a
 /// <c>staffCheckIn</c> alert and ends in <see cref="SessionState.StaffCheckIn"/>, having captured nothing of them.
+/// A consent given is kept for next time only once the check-in is stored: by then the face (or whatever the level
+/// verifies) has shown that the person who agreed is the card's holder, so someone else's card cannot put a consent on
+/// file in its holder's name.
 /// </summary>
 public sealed partial class CheckInSession
 {
@@ -20,6 +23,7 @@ public sealed partial class CheckInSession
     private ConsentScope? _consentScope;
     private ConsentOnFile? _consentOnFile;
     private JsonObject? _consentGiven;
+    private DateTimeOffset? _consentGivenInSessionAt;
     private ConsentDecision? _staffCheckInReason;
 
     /// <summary>What the person is asked while the session is in <see cref="SessionState.Consent"/>; null otherwise.</summary>
@@ -29,9 +33,10 @@ public sealed partial class CheckInSession
     public ConsentDecision? StaffCheckInReason => State == SessionState.StaffCheckIn ? _staffCheckInReason : null;
 
     /// <summary>
-    /// The person's answer to the consent screen: <see cref="ConsentChoice.Agree"/> (asked: the consent is kept for next
-    /// time; notice: the check-in goes on under the consent on file), <see cref="ConsentChoice.Staff"/> (asked only) or
-    /// <see cref="ConsentChoice.Withdraw"/> (when consent is on file). A choice the screen did not offer is <c>retry</c>.
+    /// The person's answer to the consent screen: <see cref="ConsentChoice.Agree"/> (asked: the check-in goes on, and the
+    /// consent is kept for next time once it is stored; notice: the check-in goes on under the consent on file),
+    /// <see cref="ConsentChoice.Staff"/> (asked only) or <see cref="ConsentChoice.Withdraw"/> (when consent is on file).
+    /// A choice the screen did not offer is <c>retry</c>.
     /// </summary>
     public async Task<StepOutcome> ConsentAsync(ConsentChoice choice, CancellationToken cancellationToken)
     {
@@ -50,7 +55,7 @@ public sealed partial class CheckInSession
             _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
             return choice switch
             {
-                ConsentChoice.Agree => await AgreeAsync(person.PersonId, question, cancellationToken).ConfigureAwait(false),
+                ConsentChoice.Agree => Agree(question),
                 ConsentChoice.Staff when !question.IsNotice => await StaffInsteadAsync(ConsentDecision.Refused, question.Scope, null, true, cancellationToken).ConfigureAwait(false),
                 ConsentChoice.Withdraw when question.OnFile is { } onFile => await WithdrawAsync(person.PersonId, onFile, cancellationToken).ConfigureAwait(false),
                 _ => Outcome(StepResult.Retry, "此选项现在不可用 / That choice is not offered now"),
@@ -90,27 +95,11 @@ public sealed partial class CheckInSession
     /// <summary>True while consent is needed and not given: no biometric step may run.</summary>
     private bool ConsentPending => _consentScope is not null && _consentGiven is null;
 
-    private async Task<StepOutcome> AgreeAsync(string personId, ConsentQuestion question, CancellationToken cancellationToken)
+    private StepOutcome Agree(ConsentQuestion question)
     {
-        var givenAt = _timeProvider.GetUtcNow();
         var givenInSession = !question.IsNotice;
-        if (question.IsNotice)
-        {
-            givenAt = question.OnFile!.GivenAt;
-        }
-        else
-        {
-            try
-            {
-                await _consents.SaveAsync(personId, question.Scope, givenAt, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SqliteException ex)
-            {
-                // The consent is given all the same, and the check-in record carries it; only next time's notice is lost.
-                LogConsentStoreFailed(_logger, "keep", ex.Message);
-            }
-        }
-
+        var givenAt = givenInSession ? _timeProvider.GetUtcNow() : question.OnFile!.GivenAt;
+        _consentGivenInSessionAt = givenInSession ? givenAt : null;
         _consentGiven = new JsonObject
         {
             ["choice"] = ConsentChoice.Agree.WireName(),
@@ -121,6 +110,26 @@ public sealed partial class CheckInSession
         };
         MoveTo(StateAfterConsent());
         return Outcome(StepResult.Completed, givenInSession ? "已同意，谢谢 / Thank you for your consent" : "继续报到 / Continuing your check-in");
+    }
+
+    /// <summary>After the check-in is stored: keeps a consent given in this session, so the person's next check-in shows the notice.</summary>
+    private async Task KeepConsentAsync()
+    {
+        if (_consentScope is not { } scope || _consentGivenInSessionAt is not { } givenAt || _evidence?.Person is not { } person)
+        {
+            return;
+        }
+
+        try
+        {
+            // Not cancelable: the check-in is stored already, and its caller must hear so.
+            await _consents.SaveAsync(person.PersonId, scope, givenAt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            // The check-in is stored with its consent all the same; only next time's notice is lost (the person is asked again).
+            LogConsentStoreFailed(_logger, "keep", ex.Message);
+        }
     }
 
     private async Task<StepOutcome> WithdrawAsync(string personId, ConsentOnFile onFile, CancellationToken cancellationToken)
@@ -190,6 +199,7 @@ public sealed partial class CheckInSession
         _consentScope = null;
         _consentOnFile = null;
         _consentGiven = null;
+        _consentGivenInSessionAt = null;
         _staffCheckInReason = null;
     }
 

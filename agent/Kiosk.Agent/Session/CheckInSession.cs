@@ -12,9 +12,9 @@ namespace Kiosk.Agent.Session;
 /// <summary>
 /// The check-in a person does at the kiosk screen: Idle → Identify → Consent → Verify → Report → Capture → Sign →
 /// Commit → Receipt, with the steps the person's supervision level requires. Nothing biometric is captured of the person
-/// before they consent (<see cref="ConsentAsync"/>); one who declines or withdraws is checked in by staff (StaffCheckIn). The screen (or the demo's
-/// simulated visitors) calls one method per step; each claims only the device it needs, for as long as it
-/// needs it. A check-in is stored in the outbox before the person is told it is done.
+/// before they consent (<see cref="ConsentAsync"/>); one who declines or withdraws is checked in by staff (StaffCheckIn).
+/// The screen (or the demo's simulated visitors) calls one method per step; each claims only the device it needs, for as
+/// long as it needs it. A check-in is stored in the outbox before the person is told it is done.
 /// Thread safety: one step runs at a time; a concurrent call returns <see cref="StepResult.Busy"/>.
 /// </summary>
 public sealed partial class CheckInSession : IDisposable
@@ -186,6 +186,7 @@ public sealed partial class CheckInSession : IDisposable
                 return (Outcome(StepResult.NotStored, "报到未能保存，请联系工作人员 / Your check-in could not be stored; please call staff"), null);
             }
 
+            await KeepConsentAsync().ConfigureAwait(false);
             var receipt = new CheckInReceipt(stored.RecordId, stored.Seq, stored.CommittedAt, stored.Duration, _level, _policy)
             {
                 PolicyVersion = _sessionPolicy?.Version,

@@ -59,7 +59,25 @@ public sealed class ConsentTests
         Assert.That(agreed.Result, Is.EqualTo(StepResult.Completed));
         Assert.That(Session.State, Is.EqualTo(SessionState.Verify));
         Assert.That(Session.NextStep, Is.EqualTo(CheckInStep.Face));
+        Assert.That(await _kiosk.Consents.CountAsync(CancellationToken.None), Is.Zero, "not kept until the check-in is stored");
+
+        await _kiosk.CompleteRemainingStepsAsync();
+        await Session.CommitAsync(CancellationToken.None);
         Assert.That(await _kiosk.Consents.CountAsync(CancellationToken.None), Is.EqualTo(1), "kept for next time");
+    }
+
+    [Test]
+    public async Task A_consent_given_by_someone_whose_face_does_not_match_the_card_is_not_kept()
+    {
+        // Someone else's card: they agree, then the face shows they are not its holder.
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson, face: "camera");
+        Assert.That((await Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry));
+        Assert.That((await Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Rejected));
+        Session.Reset();
+
+        Assert.That(await _kiosk.Consents.CountAsync(CancellationToken.None), Is.Zero);
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson, agree: false);
+        Assert.That(Session.ConsentQuestion!.OnFile, Is.Null, "the holder is asked themselves");
     }
 
     [Test]
