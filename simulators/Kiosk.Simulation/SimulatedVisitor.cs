@@ -1,10 +1,14 @@
+using Kiosk.Agent.Consent;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Session;
 using Kiosk.Devices.Simulated;
 
 namespace Kiosk.Simulation;
 
-/// <summary>A simulated person at the kiosk: presents their card and face, then does whatever step the session asks for next.</summary>
+/// <summary>
+/// A simulated person at the kiosk: presents their card and face, then does whatever step the session asks for next,
+/// agreeing to biometric capture when asked (or continuing on the consent they gave before).
+/// </summary>
 public static class SimulatedVisitor
 {
     public static IReadOnlyDictionary<string, string> Answers { get; } = new Dictionary<string, string>
@@ -22,9 +26,20 @@ public static class SimulatedVisitor
         try
         {
             var outcome = await session.StartAsync(cancellationToken).ConfigureAwait(false);
-            while (outcome.IsCompleted && session.NextStep is { } step)
+            while (outcome.IsCompleted)
             {
-                outcome = await session.RunStepAsync(step, Answers, cancellationToken).ConfigureAwait(false);
+                if (session.State == SessionState.Consent)
+                {
+                    outcome = await session.ConsentAsync(ConsentChoice.Agree, cancellationToken).ConfigureAwait(false);
+                }
+                else if (session.NextStep is { } step)
+                {
+                    outcome = await session.RunStepAsync(step, Answers, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    break;
+                }
             }
 
             if (!outcome.IsCompleted || session.State != SessionState.Commit)

@@ -162,7 +162,7 @@ public sealed class ScreenTests
         await page.GetByTestId("start").ClickAsync();
         await ExpectScreenAsync(page, "idCard");
         await page.GetByTestId("step-idCard").ClickAsync();
-        await ExpectScreenAsync(page, "face");
+        await ExpectScreenAsync(page, "consent");
 
         // Nobody touches the screen again: the session resets itself and the page follows it back to the start.
         await ExpectScreenAsync(page, "welcome");
@@ -171,6 +171,7 @@ public sealed class ScreenTests
         Assert.That(Agent.Session.HoldsPersonalData, Is.False, "the session wiped what it held");
         var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
         Assert.That(pending.Records.Where(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.CheckIn), Is.Empty, "an abandoned check-in is not stored");
+        Assert.That(await Agent.Services.GetRequiredService<Kiosk.Agent.Consent.ConsentStore>().CountAsync(CancellationToken.None), Is.Zero, "no answer is no consent");
     }
 
     [Test]
@@ -190,6 +191,14 @@ public sealed class ScreenTests
         await ExpectScreenAsync(page, "idCard");
         await ShotAsync(page, "id-card");
         await page.GetByTestId("step-idCard").ClickAsync();
+
+        // First check-in of this person here: the whole consent text, before any capture.
+        await ExpectScreenAsync(page, "consent");
+        await Expect(page.GetByTestId("consent-captures").Locator("li")).ToHaveTextAsync(["人脸图像", "手写签名（笔迹）"]);
+        await Expect(page.GetByTestId("consent-platform-retention")).ToContainTextAsync("平台保存");
+        await ShotAsync(page, "consent");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the consent screen");
+        await page.GetByTestId("consent-agree").ClickAsync();
 
         await ExpectScreenAsync(page, "face");
         await Expect(page.GetByTestId("face-hints")).ToContainTextAsync("请正对摄像头");
@@ -248,6 +257,10 @@ public sealed class ScreenTests
         await page.GetByTestId("start").ClickAsync();
 
         await StepAsync(page, "idCard", "strict-id-card", person);
+        await ExpectScreenAsync(page, "consent");
+        await Expect(page.GetByTestId("consent-captures").Locator("li")).ToHaveTextAsync(["人脸图像", "指纹", "语音（口头汇报录音）", "手写签名（笔迹）"]);
+        await ShotAsync(page, "strict-consent");
+        await page.GetByTestId("consent-agree").ClickAsync();
         await StepAsync(page, "face", "strict-face", person);
         await StepAsync(page, "fingerprint", "strict-fingerprint", person);
 
@@ -289,6 +302,107 @@ public sealed class ScreenTests
 
         Assert.That(_responses, Is.Not.Empty);
         Assert.That(_responses.Where(r => r.CacheControl != "no-store").Select(r => r.Url), Is.Empty, "every answer the screen got says Cache-Control: no-store");
+    }
+
+    [Test]
+    public async Task A_person_who_declines_consent_is_told_staff_are_coming_and_nothing_biometric_is_captured_or_stored()
+    {
+        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[1];
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 2 })).EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await StepAsync(page, "idCard", "declined-id-card", person);
+
+        await ExpectScreenAsync(page, "consent");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("consent-staff")).ToHaveTextAsync("Check in with staff instead");
+        await Expect(page.GetByTestId("consent-captures")).ToContainTextAsync("Fingerprint");
+        await ShotAsync(page, "consent-en");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("consent-staff")).ToHaveTextAsync("不同意，由工作人员办理");
+        await page.GetByTestId("consent-staff").ClickAsync();
+
+        await ExpectScreenAsync(page, "staffCheckIn");
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("工作人员正在赶来");
+        await Expect(page.GetByTestId("staff-check-in")).ToContainTextAsync("未采集任何生物特征信息");
+        await ShotAsync(page, "staff-check-in");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the staff screen");
+        Assert.That(Agent.Session.HoldsPersonalData, Is.False, "staff take over: the session holds nothing of the person");
+
+        var pending = (await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None)).Records;
+        Assert.That(pending.Where(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.CheckIn), Is.Empty, "no check-in is stored");
+        var alert = pending.Single(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.Alert);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(Agent.Outbox.OpenBody(alert))!;
+        Assert.That(body["alertType"]!.GetValue<string>(), Is.EqualTo("staffCheckIn"));
+        Assert.That(body["consent"]!["decision"]!.GetValue<string>(), Is.EqualTo("refused"));
+        Assert.That(alert.Attachments, Is.Empty, "the alert carries nothing biometric");
+        Assert.That(await Agent.Services.GetRequiredService<Kiosk.Agent.Consent.ConsentStore>().CountAsync(CancellationToken.None), Is.Zero, "a refusal is not remembered as consent");
+
+        await page.GetByTestId("cancel").ClickAsync();
+        await ExpectScreenAsync(page, "welcome");
+    }
+
+    [Test]
+    public async Task A_returning_person_sees_the_consent_on_file_as_a_notice_and_can_withdraw_it()
+    {
+        var people = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster);
+        var person = people[0];
+        var consents = Agent.Services.GetRequiredService<Kiosk.Agent.Consent.ConsentStore>();
+
+        // A first check-in, done by a simulated visitor who agrees when asked.
+        var (first, firstReceipt) = await SimulatedVisitor.CheckInAsync(Agent.Session, Agent.Services.GetRequiredService<Kiosk.Agent.Devices.DeviceSet>(), person, CancellationToken.None);
+        Assert.That(firstReceipt, Is.Not.Null, first.Message);
+        Assert.That(await consents.CountAsync(CancellationToken.None), Is.EqualTo(1));
+
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await StepAsync(page, "idCard", "returning-id-card", person);
+
+        // The same scope: a short notice, not the whole consent screen.
+        await ExpectScreenAsync(page, "consentNotice");
+        await Expect(page.GetByTestId("consent-notice")).ToContainTextAsync("您已于");
+        await Expect(page.GetByTestId("consent-notice")).ToContainTextAsync("同意采集：人脸图像、手写签名（笔迹）");
+        await Expect(page.GetByTestId("consent-withdraw")).ToHaveTextAsync("撤回同意，改由工作人员办理");
+        await ShotAsync(page, "consent-notice");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the consent notice");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("consent-notice")).ToContainTextAsync("you agreed to the capture of: Face image, Handwritten signature");
+        await ShotAsync(page, "consent-notice-en");
+        await page.GetByTestId("lang").ClickAsync();
+        await page.GetByTestId("consent-withdraw").ClickAsync();
+
+        await ExpectScreenAsync(page, "staffCheckIn");
+        await Expect(page.GetByTestId("staff-check-in")).ToContainTextAsync("您的同意已撤回");
+        await ShotAsync(page, "withdrawn");
+        Assert.That(await consents.CountAsync(CancellationToken.None), Is.Zero, "the withdrawn consent is deleted");
+        var pending = (await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None)).Records;
+        Assert.That(pending.Where(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.CheckIn).Select(r => r.RecordId), Is.EqualTo(new[] { firstReceipt!.RecordId }), "the withdrawing visit stores no check-in");
+        var alert = System.Text.Json.Nodes.JsonNode.Parse(Agent.Outbox.OpenBody(pending.Single(r => r.Kind == Kiosk.Agent.Outbox.RecordKind.Alert)))!;
+        Assert.That(alert["alertType"]!.GetValue<string>(), Is.EqualTo("staffCheckIn"));
+        Assert.That(alert["consent"]!["decision"]!.GetValue<string>(), Is.EqualTo("withdrawn"));
+
+        // Back at the start, the next check-in asks again: nothing is on file any more.
+        await page.GetByTestId("cancel").ClickAsync();
+        await ExpectScreenAsync(page, "welcome");
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
+        }
+
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "consent");
+        await Expect(page.GetByTestId("consent-agree")).ToBeVisibleAsync();
     }
 
     [Test]

@@ -209,9 +209,9 @@ internal sealed partial class KioskOptionsValidation(
             errors.Add($"Kiosk:Session:CallStaffInterval '{session.CallStaffInterval}' must be from 00:00:01 to 00:10:00 (default 00:00:30): it bounds how often the call button raises an alert.");
         }
 
-        if (session.ReceiptTimeout < TimeSpan.FromSeconds(5) || session.ReceiptTimeout > session.IdleTimeout)
+        if (session.ReceiptTimeout < TimeSpan.FromSeconds(1) || session.ReceiptTimeout > TimeSpan.FromMinutes(10))
         {
-            errors.Add($"Kiosk:Session:ReceiptTimeout '{session.ReceiptTimeout}' must be from 00:00:05 to Kiosk:Session:IdleTimeout (default 00:00:20): it is how long the receipt stays on the screen before the kiosk returns to its start.");
+            errors.Add($"Kiosk:Session:ReceiptTimeout '{session.ReceiptTimeout}' must be from 00:00:01 to 00:10:00 (default 00:00:20): it is how long the receipt stays on the screen before the kiosk returns to its start.");
         }
 
         if (session.StepTimeout < TimeSpan.FromSeconds(1) || session.IdleTimeout < session.StepTimeout)

@@ -31,7 +31,7 @@ public sealed class SessionOptions
 
     /// <summary>
     /// The receipt stays on the screen this long, then the kiosk returns to its start for the next person (a person who
-    /// presses Done goes back at once). From 00:00:05 to IdleTimeout.
+    /// presses Done goes back at once). From 00:00:01 to 00:10:00; an IdleTimeout shorter than it wins.
     /// </summary>
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

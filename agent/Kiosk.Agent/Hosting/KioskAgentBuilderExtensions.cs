@@ -1,4 +1,5 @@
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Consent;
 using Kiosk.Agent.Control;
 using Kiosk.Agent.Control.Commands;
 using Kiosk.Agent.Devices;
@@ -22,7 +23,7 @@ public static class KioskAgentBuilderExtensions
     public const string ControlFile = "control.db";
 
     /// <summary>
-    /// Registers the whole agent: options (validated on start), devices, outbox, session, sync, telemetry and the local API.
+    /// Registers the whole agent: options (validated on start), devices, outbox, consent store, session, sync, telemetry and the local API.
     /// Which drivers exist is the host's choice (<see cref="DeviceServiceCollectionExtensions.AddKioskDrivers"/>); the roster
     /// is the platform's (<see cref="PlatformRoster"/>) unless a demo or test host replaces <see cref="IRoster"/>.
     /// </summary>
@@ -62,6 +63,12 @@ public static class KioskAgentBuilderExtensions
         {
             var folder = Path.GetFullPath(sp.GetRequiredService<IOptions<KioskOptions>>().Value.DataFolder, contentRoot);
             return ControlStore.Open(Path.Combine(folder, ControlFile), sp.GetRequiredService<SealingKey>().Key, sp.GetRequiredService<TimeProvider>());
+        });
+        // Consents given at this kiosk, keyed by an HMAC of the person under a key derived from the outbox key (ConsentStore).
+        services.AddSingleton(sp =>
+        {
+            var folder = Path.GetFullPath(sp.GetRequiredService<IOptions<KioskOptions>>().Value.DataFolder, contentRoot);
+            return ConsentStore.Open(Path.Combine(folder, ConsentStore.FileName), sp.GetRequiredService<SealingKey>().Key, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ConsentStore>>());
         });
         services.AddSingleton(sp =>
         {

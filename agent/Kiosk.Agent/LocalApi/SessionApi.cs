@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Consent;
 using Kiosk.Agent.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,10 @@ namespace Kiosk.Agent.LocalApi;
 /// The check-in session as the kiosk screen drives it, on the loopback-only local API:
 /// <c>GET /api/session</c>, <c>POST /api/session/start</c>, <c>POST /api/session/steps/{step}</c> (step wire names:
 /// idCard, face, fingerprint, reportAnswers with a body <c>{"answers": {...}}</c>, spokenReport, documentScan,
-/// signature), <c>POST /api/session/commit</c>, <c>/cancel</c>, <c>/call-staff</c> (body <c>{"reason": "..."}</c>)
-/// and <c>/reset</c> (back to Idle after the receipt is shown).
+/// signature), <c>POST /api/session/consent</c> with <c>{"choice": "agree"|"staff"|"withdraw", "version": n}</c> (the
+/// person's answer in the consent state; <c>version</c>, the consent text the screen showed, is required to agree),
+/// <c>POST /api/session/commit</c>, <c>/cancel</c>, <c>/call-staff</c> (body <c>{"reason": "..."}</c>) and <c>/reset</c>
+/// (back to Idle after the receipt is shown).
 /// A step's result is the session's answer (200 with <c>result</c>: completed, retry, rejected, outOfOrder...);
 /// 400 and 404 are only for requests the screen should never send. Answers carry the screen's message and the next
 /// step, never captured data: no photo, template or ID number leaves the session through this API.
@@ -25,6 +28,7 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         api.MapGet("", () => Results.Json(View(), LocalApiJson.Options));
         api.MapPost("/start", async (CancellationToken ct) => Answer(await session.StartAsync(ct).ConfigureAwait(false)));
         api.MapPost("/steps/{step}", RunStepAsync);
+        api.MapPost("/consent", ConsentAsync);
         api.MapPost("/commit", CommitAsync);
         api.MapPost("/cancel", async (CancellationToken ct) => Answer(await session.CancelAsync(ct).ConfigureAwait(false)));
         api.MapPost("/call-staff", CallStaffAsync);
@@ -53,6 +57,8 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
             AttachmentRetentionDays = level?.AttachmentRetentionDays,
             Notice = session.StaffNotice,
             ReceiptSeconds = session.State == SessionState.Receipt ? (int)Math.Ceiling(session.ReceiptTimeout.TotalSeconds) : null,
+            Consent = session.ConsentQuestion is { } question ? ConsentView.Of(question) : null,
+            ConsentDecision = session.StaffCheckInReason?.WireName(),
         };
     }
 
@@ -80,6 +86,23 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         return body?.Answers is { Count: > 0 } answers
             ? Answer(await session.RunStepAsync(known, answers, cancellationToken).ConfigureAwait(false))
             : Results.Json(new LocalApiError("reportAnswers needs a JSON body {\"answers\": {\"question\": \"answer\", ...}} with at least one answer"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private async Task<IResult> ConsentAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync<ConsentBody>(request, cancellationToken).ConfigureAwait(false);
+        if (ConsentChoices.FromWireName(body?.Choice) is not { } choice)
+        {
+            return Results.Json(new LocalApiError("consent needs a JSON body {\"choice\": \"agree\"|\"staff\"|\"withdraw\", \"version\": n}"), LocalApiJson.Options, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        // An agreement counts only for the words the person read: a screen showing another text must be reloaded first.
+        if (choice == ConsentChoice.Agree && body!.Version != ConsentScope.CurrentTextVersion)
+        {
+            return Results.Json(new LocalApiError($"the screen showed consent text version {body.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"}, and this kiosk asks consent to version {ConsentScope.CurrentTextVersion}: reload the screen"), LocalApiJson.Options, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        return Answer(await session.ConsentAsync(choice, cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<IResult> CommitAsync(CancellationToken cancellationToken)
@@ -119,6 +142,8 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
     private sealed record ReportBody(Dictionary<string, string>? Answers);
 
     private sealed record CallStaffBody(string? Reason);
+
+    private sealed record ConsentBody(string? Choice, int? Version);
 }
 
 /// <summary>
@@ -149,6 +174,36 @@ public sealed record SessionView(SessionState State, CheckInStep? NextStep, IRea
 
     /// <summary>On the receipt: the seconds it stays before the kiosk returns to its start (the screen counts them down).</summary>
     public int? ReceiptSeconds { get; init; }
+
+    /// <summary>In state <c>consent</c>: what to ask (the whole consent text, or the short notice of a consent on file); null otherwise.</summary>
+    public ConsentView? Consent { get; init; }
+
+    /// <summary>In state <c>staffCheckIn</c>: <c>refused</c> or <c>withdrawn</c>; null otherwise.</summary>
+    public string? ConsentDecision { get; init; }
+}
+
+/// <summary>
+/// The consent question as the screen shows it: no name and no ID number, only what is captured, how long it is kept and
+/// the version of the text. <see cref="Mode"/> <c>ask</c> shows the whole text (agree, or check in with staff); <c>notice</c>
+/// says consent was given on <see cref="GivenAt"/> to the same scope (continue, or withdraw).
+/// </summary>
+/// <param name="Captures">face, fingerprint, voice, signature: what this person's steps capture.</param>
+/// <param name="PlatformRetentionDays">How long the platform keeps it (the policy's), or null: as the office's rules require.</param>
+/// <param name="Version">The consent text's version (the screen sends it back to agree).</param>
+public sealed record ConsentView(string Mode, IReadOnlyList<string> Captures, int? PlatformRetentionDays, int Version)
+{
+    /// <summary>Notice: when the consent on file was given.</summary>
+    public DateTimeOffset? GivenAt { get; init; }
+
+    /// <summary>Ask: true when a consent is on file for another scope (what is captured, the retention or the text changed).</summary>
+    public bool ScopeChanged { get; init; }
+
+    internal static ConsentView Of(ConsentQuestion question) =>
+        new(question.IsNotice ? "notice" : "ask", [.. question.Scope.Captures.Select(c => c.WireName())], question.Scope.PlatformRetentionDays, question.Scope.TextVersion)
+        {
+            GivenAt = question.IsNotice ? question.OnFile!.GivenAt : null,
+            ScopeChanged = question.ScopeChanged,
+        };
 }
 
 /// <summary>One report question as the screen shows it; <c>reportAnswers</c> answers it by <see cref="Id"/>.</summary>

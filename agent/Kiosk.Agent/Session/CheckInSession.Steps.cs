@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Consent;
 using Kiosk.Devices;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,7 @@ public sealed partial class CheckInSession
     /// <summary>
     /// Runs <paramref name="step"/>, the one way every caller (the screen's API, the demo's visitors, the tests) drives a
     /// step. <paramref name="answers"/> are the report's answers (question id → answer) for <see cref="CheckInStep.ReportAnswers"/>.
+    /// Consent is not a step: in <see cref="SessionState.Consent"/> only the person's own answer (<see cref="ConsentAsync"/>) moves on.
     /// </summary>
     public Task<StepOutcome> RunStepAsync(CheckInStep step, IReadOnlyDictionary<string, string>? answers, CancellationToken cancellationToken) => step switch
     {
@@ -69,6 +71,7 @@ public sealed partial class CheckInSession
 
         _evidence!.Identify(card, person);
         _evidence.StepDone(CheckInStep.IdCard, _timeProvider.GetUtcNow(), new JsonObject { ["cardValidUntil"] = card.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "long-term" });
+        await PrepareConsentAsync(person.PersonId, ct).ConfigureAwait(false);
         return Completed("身份证已读取 / ID card read");
     }, cancellationToken);
 
@@ -228,6 +231,12 @@ public sealed partial class CheckInSession
                 return Outcome(StepResult.OutOfOrder, $"现在不能进行此步骤 / '{step.WireName()}' is not the next step");
             }
 
+            if (step.CaptureOf() is not null && ConsentPending)
+            {
+                // NextStep is null until consent is given; this holds the rule should the order of steps ever change.
+                return Outcome(StepResult.OutOfOrder, "请先确认采集说明 / Please answer the consent question first");
+            }
+
             _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
             return await body(cancellationToken).ConfigureAwait(false);
         }
@@ -244,7 +253,7 @@ public sealed partial class CheckInSession
     private StepOutcome Completed(string message)
     {
         _nextStepIndex++;
-        MoveTo(_nextStepIndex >= _policy.Count ? SessionState.Commit : _policy[_nextStepIndex].StateOf());
+        MoveTo(ConsentPending ? SessionState.Consent : StateAfterConsent());
         return Outcome(StepResult.Completed, message);
     }
 

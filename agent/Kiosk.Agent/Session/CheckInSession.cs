@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Consent;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
@@ -9,10 +10,11 @@ using Microsoft.Extensions.Options;
 namespace Kiosk.Agent.Session;
 
 /// <summary>
-/// The check-in a person does at the kiosk screen: Idle → Identify → Verify → Report → Capture → Sign →
-/// Commit → Receipt, with the steps the person's supervision level requires. The screen (or the demo's
-/// simulated visitors) calls one method per step; each claims only the device it needs, for as long as it
-/// needs it. A check-in is stored in the outbox before the person is told it is done.
+/// The check-in a person does at the kiosk screen: Idle → Identify → Consent → Verify → Report → Capture → Sign →
+/// Commit → Receipt, with the steps the person's supervision level requires. Nothing biometric is captured of the person
+/// before they consent (<see cref="ConsentAsync"/>); one who declines or withdraws is checked in by staff (StaffCheckIn).
+/// The screen (or the demo's simulated visitors) calls one method per step; each claims only the device it needs, for as
+/// long as it needs it. A check-in is stored in the outbox before the person is told it is done.
 /// Thread safety: one step runs at a time; a concurrent call returns <see cref="StepResult.Busy"/>.
 /// </summary>
 public sealed partial class CheckInSession : IDisposable
@@ -23,6 +25,7 @@ public sealed partial class CheckInSession : IDisposable
     private readonly PolicyStore? _policies;
     private readonly OutboxStore _outbox;
     private readonly Alerts _alerts;
+    private readonly ConsentStore _consents;
     private readonly SessionOptions _options;
     private readonly AgentIdentity _identity;
     private readonly TimeProvider _timeProvider;
@@ -45,13 +48,14 @@ public sealed partial class CheckInSession : IDisposable
     /// <summary>The longest reason a call-staff alert keeps (the screen's text; longer is cut).</summary>
     public const int MaxCallStaffReason = 200;
 
-    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, Alerts alerts, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger, PolicyStore? policies = null)
+    public CheckInSession(DeviceSet devices, IRoster roster, OutboxStore outbox, Alerts alerts, ConsentStore consents, IOptions<SessionOptions> options, AgentIdentity identity, TimeProvider timeProvider, ILogger<CheckInSession> logger, PolicyStore? policies = null)
     {
         _devices = devices;
         _roster = roster;
         _policies = policies;
         _outbox = outbox;
         _alerts = alerts;
+        _consents = consents;
         _options = options.Value;
         _identity = identity;
         _timeProvider = timeProvider;
@@ -61,13 +65,20 @@ public sealed partial class CheckInSession : IDisposable
 
     public SessionState State { get; private set; } = SessionState.Idle;
 
-    /// <summary>The step the session expects next, or null when none (Idle, Commit, Receipt, Halted).</summary>
-    public CheckInStep? NextStep => State is SessionState.Idle or SessionState.Halted or SessionState.Receipt || _nextStepIndex >= _policy.Count ? null : _policy[_nextStepIndex];
+    /// <summary>
+    /// The step the session expects next, or null when none (Idle, Consent, Commit, Receipt, Halted, StaffCheckIn). In
+    /// Consent the session waits for <see cref="ConsentAsync"/>, which no step can stand in for.
+    /// </summary>
+    public CheckInStep? NextStep =>
+        State is SessionState.Idle or SessionState.Consent or SessionState.Halted or SessionState.StaffCheckIn or SessionState.Receipt || _nextStepIndex >= _policy.Count
+            ? null
+            : _policy[_nextStepIndex];
 
+    /// <summary>The steps of the person's level (platform policy or configuration); the session asks for consent after idCard on top of them.</summary>
     public IReadOnlyList<CheckInStep> RequiredSteps => _policy;
 
     /// <summary>How long the receipt stays before the kiosk returns to its start (<see cref="SessionOptions.ReceiptTimeout"/>).</summary>
-    public TimeSpan ReceiptTimeout => _options.ReceiptTimeout;
+    public TimeSpan ReceiptTimeout => _options.ReceiptTimeout < _options.IdleTimeout ? _options.ReceiptTimeout : _options.IdleTimeout;
 
     public string SupervisionLevel => _level;
 
@@ -137,6 +148,7 @@ public sealed partial class CheckInSession : IDisposable
             _sessionPolicy = _policies?.Current;
             _levelPolicy = null;
             _faceAttempts = _options.FaceAttempts;
+            ForgetConsent();
             MoveTo(SessionState.Identify);
             return Outcome(StepResult.Completed, "请将身份证放在读卡区 / Place your ID card on the reader");
         }
@@ -172,6 +184,12 @@ public sealed partial class CheckInSession : IDisposable
             {
                 record.Body["rosterVersion"] = rosterVersion;
             }
+
+            if (_consentGiven is { } consent)
+            {
+                record.Body["consent"] = consent.DeepClone();
+            }
+
             CommitReceipt stored;
             try
             {
@@ -190,6 +208,7 @@ public sealed partial class CheckInSession : IDisposable
                 return (Outcome(StepResult.NotStored, "报到未能保存，请联系工作人员 / Your check-in could not be stored; please call staff"), null);
             }
 
+            await KeepConsentAsync().ConfigureAwait(false);
             var receipt = new CheckInReceipt(stored.RecordId, stored.Seq, stored.CommittedAt, stored.Duration, _level, _policy)
             {
                 PolicyVersion = _sessionPolicy?.Version,
@@ -302,6 +321,7 @@ public sealed partial class CheckInSession : IDisposable
         _sessionPolicy = null;
         _levelPolicy = null;
         _nextStepIndex = 0;
+        ForgetConsent();
         lock (_callStaffLock)
         {
             _callStaffAlerts.Clear();
@@ -337,7 +357,7 @@ public sealed partial class CheckInSession : IDisposable
         if (state != SessionState.Idle)
         {
             // The receipt goes after a short while, so the next person never finds the last one's record number.
-            _idleTimer.Change(state == SessionState.Receipt ? _options.ReceiptTimeout : _options.IdleTimeout, Timeout.InfiniteTimeSpan);
+            _idleTimer.Change(state == SessionState.Receipt ? ReceiptTimeout : _options.IdleTimeout, Timeout.InfiniteTimeSpan);
         }
 
         StateChanged?.Invoke(this, state);

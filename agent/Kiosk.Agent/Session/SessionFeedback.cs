@@ -19,7 +19,7 @@ public enum KioskLook
     /// <summary>The check-in is stored; the receipt is shown (Ready blinks fast).</summary>
     Success,
 
-    /// <summary>Staff are needed: the session halted or the person called staff (Fault blinks).</summary>
+    /// <summary>Staff are needed: the session halted, the person chose staff over biometric capture, or called staff (Fault blinks).</summary>
     Attention,
 }
 
@@ -74,6 +74,8 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
         CheckInStep.Signature => "step-signature",
         _ => state switch
         {
+            SessionState.Consent => "consent",
+            SessionState.StaffCheckIn => "staff-check-in",
             SessionState.Commit => "commit",
             SessionState.Receipt => "receipt",
             SessionState.Halted => "halted",
@@ -88,6 +90,8 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
     public static IReadOnlyList<string> AllPrompts { get; } =
     [
         .. Enum.GetValues<CheckInStep>().Select(s => PromptFor(s.StateOf(), s)!),
+        PromptFor(SessionState.Consent, null)!,
+        PromptFor(SessionState.StaffCheckIn, null)!,
         PromptFor(SessionState.Commit, null)!,
         PromptFor(SessionState.Receipt, null)!,
         PromptFor(SessionState.Halted, null)!,
@@ -98,7 +102,7 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
     {
         SessionState.Idle => KioskLook.Ready,
         SessionState.Receipt => KioskLook.Success,
-        SessionState.Halted => KioskLook.Attention,
+        SessionState.Halted or SessionState.StaffCheckIn => KioskLook.Attention,
         _ => KioskLook.Working,
     };
 

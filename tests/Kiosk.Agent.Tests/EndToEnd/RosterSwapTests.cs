@@ -61,6 +61,7 @@ public sealed class RosterSwapTests
             Present(agent, People[0]);
             Assert.That((await agent.Session.StartAsync(bound.Token)).Result, Is.EqualTo(StepResult.Completed));
             Assert.That((await agent.Session.ReadIdCardAsync(bound.Token)).Result, Is.EqualTo(StepResult.Completed));
+            Assert.That((await agent.Session.ConsentAsync(Kiosk.Agent.Consent.ConsentChoice.Agree, bound.Token)).Result, Is.EqualTo(StepResult.Completed));
 
             // ...v2 takes them off the roster while they are at the kiosk...
             var v2 = await central.PushAsync("site-t", "kiosk-t", "roster", new JsonObject { ["mode"] = "delta", ["version"] = 2, ["baseVersion"] = 1, ["remove"] = new JsonArray("P1") }, bound.Token);

@@ -55,11 +55,27 @@ public sealed class SessionApiTests
         var answers = new List<string>();
         var (_, answer) = await PostAsync("/api/session/start");
         answers.Add(answer.ToJsonString());
-        while (answer["result"]!.GetValue<string>() == "completed" && answer["nextStep"]?.GetValue<string>() is { } step)
+        var views = new List<string>();
+        while (answer["result"]!.GetValue<string>() == "completed")
         {
-            (_, answer) = step == "reportAnswers"
-                ? await PostAsync("/api/session/steps/reportAnswers", new { answers = new Dictionary<string, string> { ["residenceChanged"] = "否 / no" } })
-                : await PostAsync("/api/session/steps/" + step);
+            if (answer["state"]!.GetValue<string>() == "consent")
+            {
+                // As the screen does: it shows the consent the view describes, and agrees to that text's version.
+                var view = (await _http.GetFromJsonAsync<JsonNode>(Api("/api/session")))!;
+                views.Add(view.ToJsonString());
+                (_, answer) = await PostAsync("/api/session/consent", new { choice = "agree", version = view["consent"]!["version"]!.GetValue<int>() });
+            }
+            else if (answer["nextStep"]?.GetValue<string>() is { } step)
+            {
+                (_, answer) = step == "reportAnswers"
+                    ? await PostAsync("/api/session/steps/reportAnswers", new { answers = new Dictionary<string, string> { ["residenceChanged"] = "否 / no" } })
+                    : await PostAsync("/api/session/steps/" + step);
+            }
+            else
+            {
+                break;
+            }
+
             answers.Add(answer.ToJsonString());
         }
 
@@ -77,6 +93,10 @@ public sealed class SessionApiTests
             Assert.That(stored.Select(r => r.RecordId), Does.Contain(recordId));
             Assert.That(stored.Single(r => r.RecordId == recordId).Json, Does.Contain(person.Card.IdNumber), "the record itself carries the person");
             Assert.That(answers.Append(committed.ToJsonString()), Has.None.Contains(person.Card.IdNumber), "the screen's answers never carry the ID number");
+            Assert.That(views, Has.Count.EqualTo(1), "asked for consent once, after the ID card");
+            Assert.That(views, Has.None.Contains(person.Card.IdNumber).And.None.Contains(person.Card.Name), "the consent view names no one");
+            Assert.That(JsonNode.Parse(stored.Single(r => r.RecordId == recordId).Json)!["body"]!["consent"]!["choice"]!.GetValue<string>(), Is.EqualTo("agree"), "the consent travels with the check-in");
+            Assert.That(ContractSchema.Errors("records.schema.json", $"{{\"records\": [{stored.Single(r => r.RecordId == recordId).Json}]}}"), Is.Empty, "the check-in with its consent fits the contract");
             Assert.That(reset["state"]!.GetValue<string>(), Is.EqualTo("idle"));
         });
     }
@@ -90,6 +110,13 @@ public sealed class SessionApiTests
         var outOfOrder = await PostAsync("/api/session/commit");
         var noPerson = await PostAsync("/api/simulation/visitor", new { person = 99 });
         await PostAsync("/api/session/steps/idCard");
+        var faceBeforeConsent = await PostAsync("/api/session/steps/face");
+        var noChoice = await PostAsync("/api/session/consent", new { choice = "maybe" });
+        var otherText = await PostAsync("/api/session/consent", new { choice = "agree", version = 999 });
+        var noVersion = await PostAsync("/api/session/consent", new { choice = "agree" });
+        var notOffered = await PostAsync("/api/session/consent", new { choice = "withdraw" });
+        var stillAsking = await _http.GetFromJsonAsync<JsonNode>(Api("/api/session"));
+        await PostAsync("/api/session/consent", new { choice = "agree", version = stillAsking!["consent"]!["version"]!.GetValue<int>() });
         await PostAsync("/api/session/steps/face");
         var noAnswers = await PostAsync("/api/session/steps/reportAnswers");
         var view = await _http.GetFromJsonAsync<JsonNode>(Api("/api/session"));
@@ -102,6 +129,13 @@ public sealed class SessionApiTests
             Assert.That(outOfOrder.Body["result"]!.GetValue<string>(), Is.EqualTo("outOfOrder"));
             Assert.That(noPerson.Status, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(noPerson.Body["message"]!.GetValue<string>(), Does.Contain("Kiosk:Roster:SimulatedPeople"));
+            Assert.That(faceBeforeConsent.Body["result"]!.GetValue<string>(), Is.EqualTo("outOfOrder"), "no face before consent");
+            Assert.That(noChoice.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(otherText.Status, Is.EqualTo(HttpStatusCode.Conflict), "agreeing to a text this kiosk does not show");
+            Assert.That(noVersion.Status, Is.EqualTo(HttpStatusCode.Conflict), "agreeing without saying to which text");
+            Assert.That(notOffered.Body["result"]!.GetValue<string>(), Is.EqualTo("retry"), "nothing on file to withdraw");
+            Assert.That(stillAsking["state"]!.GetValue<string>(), Is.EqualTo("consent"), "none of those moved the session");
+            Assert.That(stillAsking["consent"]!["mode"]!.GetValue<string>(), Is.EqualTo("ask"));
             Assert.That(noAnswers.Status, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(view!["nextStep"]!.GetValue<string>(), Is.EqualTo("reportAnswers"), "a bad request did not move the session");
         });

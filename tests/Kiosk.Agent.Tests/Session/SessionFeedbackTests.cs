@@ -51,7 +51,7 @@ public sealed class SessionFeedbackTests
         var (outcome, _) = await _kiosk.Session.CommitAsync(CancellationToken.None);
         Assert.That(outcome.Result, Is.EqualTo(StepResult.Completed));
 
-        string[] expected = ["step-id-card", "step-face", "step-report-answers", "step-signature", "commit", "receipt"];
+        string[] expected = ["step-id-card", "consent", "step-face", "step-report-answers", "step-signature", "commit", "receipt"];
         await Eventually.TrueAsync(() => Speaker.Played.Count >= expected.Length, "every prompt played");
         Assert.That(Speaker.Played, Is.EqualTo(expected));
         await Eventually.TrueAsync(() => Lights.StateOf(Indicator.Ready) == IndicatorPattern.FastBlink, "the success look");
@@ -84,6 +84,20 @@ public sealed class SessionFeedbackTests
         Assert.That(Speaker.Played, Is.EqualTo(new[] { "step-id-card", "halted" }));
         await Eventually.TrueAsync(() => Lights.StateOf(Indicator.Fault) == IndicatorPattern.SlowBlink, "the attention look");
         Assert.That(Lights.StateOf(Indicator.Busy), Is.EqualTo(IndicatorPattern.Off));
+    }
+
+    [Test]
+    public async Task Consent_is_spoken_and_a_person_who_chooses_staff_hears_that_staff_are_told_and_sees_attention()
+    {
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson, agree: false);
+        await Eventually.TrueAsync(() => Speaker.Played.Count >= 2, "the card and consent prompts");
+        Assert.That(Speaker.Played, Is.EqualTo(new[] { "step-id-card", "consent" }));
+
+        await _kiosk.Session.ConsentAsync(Kiosk.Agent.Consent.ConsentChoice.Staff, CancellationToken.None);
+
+        await Eventually.TrueAsync(() => Speaker.Played.Count >= 3, "the staff check-in prompt");
+        Assert.That(Speaker.Played[^1], Is.EqualTo("staff-check-in"));
+        await Eventually.TrueAsync(() => Lights.StateOf(Indicator.Fault) == IndicatorPattern.SlowBlink, "the attention look");
     }
 
     [Test]

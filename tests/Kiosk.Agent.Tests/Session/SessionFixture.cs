@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
+using Kiosk.Agent.Consent;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Agent.Outbox;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Kiosk.Agent.Tests.Session;
 
-/// <summary>A session over simulated devices with no delay, a fake clock, and a real outbox file.</summary>
+/// <summary>A session over simulated devices with no delay, a fake clock, and a real outbox file and consent store.</summary>
 internal sealed class SessionFixture : IAsyncDisposable
 {
     private readonly TempFolder _folder = new("session");
@@ -24,21 +25,27 @@ internal sealed class SessionFixture : IAsyncDisposable
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         People = SimulatedPeople.Generate(1, 3);
         Devices = SimulatedDevices.Create(Time, RepositoryPaths.TestData, TimeSpan.Zero);
-        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time, budget: budget, key: OutboxKey.LoadOrCreate(_folder.File("outbox.key")));
+        var key = OutboxKey.LoadOrCreate(_folder.File("outbox.key"));
+        Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time, budget: budget, key: key);
+        Consents = ConsentStore.Open(ConsentFile, key);
         Options = options ?? new SessionOptions();
         Roster = roster ?? new InMemoryRoster([
             new RosterEntry("P0001", People[0].Card.IdNumber, "normal") { EnrolledPhoto = Photo(People[0]) },
             new RosterEntry("P0002", People[1].Card.IdNumber, "strict") { EnrolledPhoto = Photo(People[1]) },
         ]);
         var identity = new AgentIdentity("site-1", "kiosk-1", "boot");
-        Session = new CheckInSession(Devices, Roster, Outbox, new Alerts(Outbox, identity, NullLogger<Alerts>.Instance), Microsoft.Extensions.Options.Options.Create(Options), identity, Time, NullLogger<CheckInSession>.Instance, policies);
+        Session = new CheckInSession(Devices, Roster, Outbox, new Alerts(Outbox, identity, NullLogger<Alerts>.Instance), Consents, Microsoft.Extensions.Options.Options.Create(Options), identity, Time, NullLogger<CheckInSession>.Instance, policies);
     }
+
+    /// <summary>Where the consent store keeps its file.</summary>
+    public string ConsentFile => _folder.File("consent.db");
 
     public FakeTimeProvider Time { get; }
     public IRoster Roster { get; }
     public IReadOnlyList<SimulatedPerson> People { get; }
     public DeviceSet Devices { get; }
     public OutboxStore Outbox { get; }
+    public ConsentStore Consents { get; }
     public SessionOptions Options { get; }
     public CheckInSession Session { get; }
 
@@ -64,29 +71,49 @@ internal sealed class SessionFixture : IAsyncDisposable
         FaceCamera.PresentFace(face ?? person.FaceSourceId);
     }
 
-    /// <summary>Starts and identifies; returns the ID card step's outcome.</summary>
-    public async Task<StepOutcome> IdentifyAsync(SimulatedPerson person, string? face = null)
+    /// <summary>
+    /// Starts and identifies; when the session then asks for consent (or shows the notice of consent on file), agrees as the
+    /// person at the kiosk does, unless <paramref name="agree"/> is false. Returns the ID card step's outcome.
+    /// </summary>
+    public async Task<StepOutcome> IdentifyAsync(SimulatedPerson person, string? face = null, bool agree = true)
     {
         Present(person, face);
         Assert.That((await Session.StartAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.Completed));
-        return await Session.ReadIdCardAsync(CancellationToken.None);
+        var read = await Session.ReadIdCardAsync(CancellationToken.None);
+        if (agree && Session.State == SessionState.Consent)
+        {
+            var consent = await Session.ConsentAsync(ConsentChoice.Agree, CancellationToken.None);
+            Assert.That(consent.Result, Is.EqualTo(StepResult.Completed), consent.Message);
+        }
+
+        return read;
     }
 
     public Task<StepOutcome> DoAsync(CheckInStep step) =>
         Session.RunStepAsync(step, new Dictionary<string, string> { ["residenceChanged"] = "no" }, CancellationToken.None);
 
-    /// <summary>Does every remaining step, asserting each completes.</summary>
+    /// <summary>Does every remaining step (agreeing to consent when asked), asserting each completes; returns the steps done.</summary>
     public async Task<List<CheckInStep>> CompleteRemainingStepsAsync()
     {
         var done = new List<CheckInStep>();
-        while (Session.NextStep is { } step)
+        while (true)
         {
+            if (Session.State == SessionState.Consent)
+            {
+                var consent = await Session.ConsentAsync(ConsentChoice.Agree, CancellationToken.None);
+                Assert.That(consent.Result, Is.EqualTo(StepResult.Completed), $"consent: {consent.Message}");
+                continue;
+            }
+
+            if (Session.NextStep is not { } step)
+            {
+                return done;
+            }
+
             var outcome = await DoAsync(step);
             Assert.That(outcome.Result, Is.EqualTo(StepResult.Completed), $"{step}: {outcome.Message}");
             done.Add(step);
         }
-
-        return done;
     }
 
     public async Task<List<(OutboxRecord Record, JsonObject Body)>> StoredAsync()
@@ -101,6 +128,7 @@ internal sealed class SessionFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Session.Dispose();
+        Consents.Dispose();
         Outbox.Dispose();
         await Devices.DisposeAsync();
         _folder.Dispose();

@@ -122,6 +122,56 @@ public sealed class SchemaTests
     }
 
     [Test]
+    public void ConsentInCheckInsAndStaffCheckInAlertsIsExactWhenPresent()
+    {
+        var schema = ContractSchemas.Load("records.schema.json");
+        static JsonObject Scope() => new() { ["captures"] = new JsonArray("face", "signature"), ["kioskRetention"] = "untilStoredByPlatform", ["platformRetentionDays"] = null };
+        bool Valid(string kind, JsonObject body)
+        {
+            var record = Records.New(1, kind);
+            record["body"] = body;
+            return schema.Evaluate(Batch(record), ContractSchemas.Options).IsValid;
+        }
+
+        JsonObject CheckIn(Action<JsonObject>? change = null)
+        {
+            var consent = new JsonObject { ["choice"] = "agree", ["version"] = 1, ["scope"] = Scope(), ["givenAt"] = "2026-11-28T14:00:00.000Z", ["givenInSession"] = true };
+            change?.Invoke(consent);
+            return new JsonObject { ["supervisionLevel"] = "normal", ["consent"] = consent };
+        }
+
+        JsonObject Alert(string decision, Action<JsonObject>? change = null)
+        {
+            var consent = new JsonObject { ["decision"] = decision, ["version"] = 1, ["scope"] = Scope() };
+            if (decision == "withdrawn")
+            {
+                consent["givenAt"] = "2026-10-31T09:15:02.120Z";
+                consent["storedConsentDeleted"] = true;
+            }
+
+            change?.Invoke(consent);
+            return new JsonObject { ["alertType"] = "staffCheckIn", ["severity"] = "medium", ["consent"] = consent };
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Valid("checkin", CheckIn()), Is.True);
+            Assert.That(Valid("checkin", new JsonObject { ["supervisionLevel"] = "normal" }), Is.True, "a check-in that captured nothing biometric has no consent");
+            Assert.That(Valid("checkin", CheckIn(c => c["choice"] = "staff")), Is.False, "a stored check-in was agreed to");
+            Assert.That(Valid("checkin", CheckIn(c => c.Remove("givenInSession"))), Is.False, "givenInSession is required");
+            Assert.That(Valid("checkin", CheckIn(c => c["scope"]!["captures"] = new JsonArray("iris"))), Is.False, "an unknown capture");
+            Assert.That(Valid("checkin", CheckIn(c => c["scope"]!["captures"] = new JsonArray())), Is.False, "consent to nothing");
+            Assert.That(Valid("checkin", CheckIn(c => c["scope"]!["platformRetentionDays"] = 0)), Is.False, "retention out of range");
+            Assert.That(Valid("alert", Alert("refused")), Is.True);
+            Assert.That(Valid("alert", Alert("withdrawn")), Is.True);
+            Assert.That(Valid("alert", Alert("withdrawn", c => c.Remove("storedConsentDeleted"))), Is.False, "a withdrawal says whether the consent was deleted");
+            Assert.That(Valid("alert", Alert("maybe")), Is.False, "an unknown decision");
+            Assert.That(Valid("alert", new JsonObject { ["alertType"] = "staffCheckIn", ["severity"] = "medium" }), Is.False, "a staffCheckIn alert says why");
+            Assert.That(Valid("alert", new JsonObject { ["alertType"] = "callStaff", ["severity"] = "medium" }), Is.True, "other alerts need no consent");
+        });
+    }
+
+    [Test]
     public async Task AcksTheSimulatorSendsAreValid()
     {
         await using var broker = await MosquittoBroker.StartAsync();

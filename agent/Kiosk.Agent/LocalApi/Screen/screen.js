@@ -9,6 +9,19 @@
       callStaff: "呼叫工作人员", loading: "正在连接…", disconnected: "屏幕与本机的连接已断开，请联系工作人员。",
       welcome: "欢迎报到", welcomeHint: "请点击下方按钮开始报到", start: "开始报到",
       idCard: "请放置身份证", idCardHint: "请将身份证放在读卡区，然后点击“读取身份证”。", readCard: "读取身份证",
+      consent: "采集生物特征信息告知", consentIntro: "为核验您的身份并形成报到记录，本次报到将采集：",
+      capture_face: "人脸图像", capture_fingerprint: "指纹", capture_voice: "语音（口头汇报录音）", capture_signature: "手写签名（笔迹）", listSeparator: "、",
+      consentPurpose: "用途：核验您的身份，并作为向负责监管的司法所报送的报到记录。",
+      consentKiosk: "本机保存：仅保存到综管平台确认已收到为止，随后即从本机删除。",
+      consentPlatformDays: "平台保存：{days}天，期满后由平台删除。", consentPlatformRules: "平台保存：按司法所的相关规定保存。",
+      consentChoice: "您可以不同意，改由工作人员为您办理报到，本次将不采集任何生物特征信息。同意后，以后每次报到时均可撤回。",
+      consentChanged: "本次采集的内容或保存期限与您上次同意的不同，请重新确认。",
+      consentAgree: "同意采集", consentStaff: "不同意，由工作人员办理",
+      consentNotice: "采集同意确认", consentNoticeText: "您已于{date}同意采集：{captures}。用途和保存期限不变。",
+      consentNoticeHint: "如需撤回同意，本机将删除您的同意记录，并由工作人员为您办理报到。",
+      consentContinue: "继续报到", consentWithdraw: "撤回同意，改由工作人员办理",
+      staffCheckIn: "工作人员正在赶来", staffCheckIn_refused: "您选择了由工作人员办理报到，本次未采集任何生物特征信息。请稍候。",
+      staffCheckIn_withdrawn: "您的同意已撤回，本机已删除您的同意记录，本次未采集任何生物特征信息。工作人员将为您办理报到，请稍候。",
       face: "人脸核验", faceHints: ["请正对摄像头，站在屏幕正前方", "请摘下帽子、口罩和墨镜", "请保持不动，直到提示完成"], captureFace: "开始人脸核验",
       fingerprint: "指纹核验", fingerprintHint: "请将手指平放在指纹采集器上。", captureFingerprint: "采集指纹",
       questions: "报告情况", questionsHint: "请回答以下问题。", yes: "是", no: "否", submitAnswers: "提交回答", answerRequired: "请回答所有必答问题",
@@ -31,6 +44,19 @@
       callStaff: "Call staff", loading: "Connecting…", disconnected: "The screen lost its connection to this kiosk; please see staff.",
       welcome: "Welcome", welcomeHint: "Press the button below to check in", start: "Start check-in",
       idCard: "Place your ID card", idCardHint: "Place your ID card on the reader, then press “Read ID card”.", readCard: "Read ID card",
+      consent: "Before we capture your biometric data", consentIntro: "To verify who you are and make the record of this check-in, this check-in captures:",
+      capture_face: "Face image", capture_fingerprint: "Fingerprint", capture_voice: "Voice recording (your spoken report)", capture_signature: "Handwritten signature (pen strokes)", listSeparator: ", ",
+      consentPurpose: "Why: to verify your identity, and as the check-in record for the office that supervises you.",
+      consentKiosk: "On this kiosk: kept only until the platform confirms it has stored it, then deleted from the kiosk.",
+      consentPlatformDays: "On the platform: {days} days, then deleted by the platform.", consentPlatformRules: "On the platform: kept as your office's rules require.",
+      consentChoice: "You may decline and check in with staff instead; then nothing biometric is captured. If you agree, you can withdraw at any later check-in.",
+      consentChanged: "What is captured or how long it is kept has changed since you last agreed; please choose again.",
+      consentAgree: "I agree", consentStaff: "Check in with staff instead",
+      consentNotice: "Your consent", consentNoticeText: "On {date} you agreed to the capture of: {captures}. Why and how long are unchanged.",
+      consentNoticeHint: "If you withdraw your consent, this kiosk deletes its record of it and staff check you in.",
+      consentContinue: "Continue", consentWithdraw: "Withdraw consent and check in with staff",
+      staffCheckIn: "Staff are on their way", staffCheckIn_refused: "You chose to check in with staff; nothing biometric has been captured. Please wait.",
+      staffCheckIn_withdrawn: "Your consent is withdrawn and this kiosk has deleted its record of it; nothing biometric has been captured. Staff will check you in; please wait.",
       face: "Face verification", faceHints: ["Face the camera, standing right in front of the screen", "Take off any hat, mask or sunglasses", "Hold still until you are told it is done"], captureFace: "Start face verification",
       fingerprint: "Fingerprint", fingerprintHint: "Place your finger flat on the fingerprint reader.", captureFingerprint: "Read fingerprint",
       questions: "Your report", questionsHint: "Please answer these questions.", yes: "Yes", no: "No", submitAnswers: "Submit answers", answerRequired: "Please answer every required question",
@@ -55,6 +81,9 @@
     { id: "employment", textZh: "目前就业情况", textEn: "Your current employment", answerType: "text", required: false },
   ];
   const FONT_SCALES = [1, 1.25, 1.5];
+  // The version of the consent words above (consent*, capture_*): the agent records it with the person's agreement and
+  // refuses an agreement to another version (ConsentScope.CurrentTextVersion). Raise both whenever the words change.
+  const CONSENT_TEXT_VERSION = 1;
 
   let lang = "zh";
   let fontScale = 0;
@@ -68,6 +97,7 @@
 
   const $ = (id) => document.getElementById(id);
   const t = (key) => T[lang][key];
+  const tf = (key, values) => t(key).replace(/\{(\w+)\}/g, (_, name) => values[name]);
   const pick = (text) => {
     if (!text) return "";
     const i = text.indexOf(" / ");
@@ -126,6 +156,8 @@
     if (view.state === "receipt" || (receipt && view.state === "commit")) return "receipt";
     if (view.state === "idle") return availability && !availability.available ? "outOfService" : "welcome";
     if (view.state === "halted") return "halted";
+    if (view.state === "staffCheckIn") return "staffCheckIn";
+    if (view.state === "consent") return view.consent && view.consent.mode === "notice" ? "consentNotice" : "consent";
     if (view.state === "commit") return "commit";
     return view.nextStep || "loading";
   }
@@ -175,6 +207,43 @@
     ];
   }
 
+  // Consent before any biometric capture: what, why, how long, and an equal choice of staff instead (GB/T 41819-2022).
+  function consentScreen() {
+    const consent = view.consent;
+    const choose = (choice) => act("/api/session/consent", { choice, version: CONSENT_TEXT_VERSION });
+    return [
+      el("h1", { text: t("consent") }),
+      el("div", { class: "consent", "data-testid": "consent-text" },
+        consent.scopeChanged ? el("p", { class: "changed", text: t("consentChanged") }) : null,
+        el("p", { text: t("consentIntro") }),
+        el("ul", { "data-testid": "consent-captures" }, ...consent.captures.map((c) => el("li", { "data-capture": c, text: t("capture_" + c) }))),
+        el("p", { text: t("consentPurpose") }),
+        el("p", { text: t("consentKiosk") }),
+        el("p", { "data-testid": "consent-platform-retention", text: consent.platformRetentionDays ? tf("consentPlatformDays", { days: consent.platformRetentionDays }) : t("consentPlatformRules") }),
+        el("p", { text: t("consentChoice") })),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "primary", "data-testid": "consent-agree", onclick: () => choose("agree") }, busy ? t("wait") : t("consentAgree")),
+        el("button", { type: "button", class: "primary secondary", "data-testid": "consent-staff", onclick: () => choose("staff") }, t("consentStaff"))),
+    ];
+  }
+
+  // Consent on file for the same scope: a short notice instead of the whole text, and the way to withdraw it.
+  function consentNoticeScreen() {
+    const consent = view.consent;
+    const date = new Date(consent.givenAt).toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB", { year: "numeric", month: "long", day: "numeric" });
+    const captures = consent.captures.map((c) => t("capture_" + c)).join(t("listSeparator"));
+    const choose = (choice) => act("/api/session/consent", { choice, version: CONSENT_TEXT_VERSION });
+    return [
+      el("h1", { text: t("consentNotice") }),
+      el("div", { class: "consent", "data-testid": "consent-notice" },
+        el("p", { text: tf("consentNoticeText", { date, captures }) }),
+        el("p", { text: t("consentNoticeHint") })),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "primary", "data-testid": "consent-continue", onclick: () => choose("agree") }, busy ? t("wait") : t("consentContinue")),
+        el("button", { type: "button", class: "primary secondary", "data-testid": "consent-withdraw", onclick: () => choose("withdraw") }, t("consentWithdraw"))),
+    ];
+  }
+
   function content(name) {
     switch (name) {
       case "loading": return [el("h1", { text: t("loading") })];
@@ -192,6 +261,8 @@
         el("button", { type: "button", class: "primary", "data-testid": "start", onclick: () => { forget(); act("/api/session/start"); } }, busy ? t("wait") : t("start")),
       ];
       case "idCard": return stepScreen("idCard", "idCardHint", "readCard", "idCard");
+      case "consent": return consentScreen();
+      case "consentNotice": return consentNoticeScreen();
       case "face": return stepScreen("face", null, "captureFace", "face", el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
       case "fingerprint": return stepScreen("fingerprint", "fingerprintHint", "captureFingerprint", "fingerprint");
       case "reportAnswers": return questionsScreen();
@@ -218,6 +289,11 @@
           el("p", { class: "countdown", "data-testid": "receipt-return", text: receiptCountdown() }),
         ];
       }
+      case "staffCheckIn": return [
+        el("h1", { text: t("staffCheckIn") }),
+        el("p", { "data-testid": "staff-check-in", text: t("staffCheckIn_" + (view.consentDecision || "refused")) }),
+        el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("backHome")),
+      ];
       case "halted": return [
         el("h1", { text: t("halted") }), el("p", { text: t("haltedHint") }),
         el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("backHome")),
