@@ -19,7 +19,8 @@ usage: ./kiosk.sh COMMAND [ARGS]
                         last line is one JSON object; exit code 1 when anything crashed (fuzz/README.md)
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
   ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
-  publish [OUT]         the package install.ps1 installs: OUT/agent (with prompts/zh-CN/*.wav), OUT/kioskctl, OUT/install.ps1, OUT/package.json
+  publish [OUT]         the package install.ps1 installs: OUT/agent (with prompts/zh-CN/*.wav and screen/pinyin.json), OUT/kioskctl,
+                        OUT/install.ps1, OUT/package.json
                         and OUT/SHA256SUMS (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
 USAGE
 }
@@ -58,16 +59,27 @@ test_data() {
   bash tests/data/fetch-test-data.sh
 }
 
+# The screen keyboard's pinyin table at $1, rendered from unicode-data's Unihan (deploy/render-pinyin.sh) unless it is
+# already there and newer than the script.
+pinyin_table() {
+  ensure_packages unicode-data bzip2
+  if [ -s "$1" ] && [ "$1" -nt deploy/render-pinyin.sh ]; then return 0; fi
+  bash deploy/render-pinyin.sh "$1"
+}
+
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   demo)
     test_data
     dotnet build simulators/Kiosk.Demo -c Release -v quiet -nologo -clp:ErrorsOnly
+    # Where an installed agent has it: screen/pinyin.json in its program folder (the default Kiosk:Screen:PinyinTable).
+    pinyin_table simulators/Kiosk.Demo/bin/Release/net10.0/screen/pinyin.json
     exec dotnet simulators/Kiosk.Demo/bin/Release/net10.0/kiosk-demo.dll --data kiosk-data --test-data .cache/test-data "$@"
     ;;
   test)
-    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei
+    # unicode-data (and bzip2 for its compressed Unihan): the tests render the keyboard's pinyin table from it.
+    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei unicode-data bzip2
     test_data
     ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)
@@ -138,6 +150,9 @@ case "$cmd" in
     # speaker plays them with Kiosk:Devices:Aplay:PromptFolder=/opt/kiosk/current/agent/prompts/zh-CN (deploy/README.md).
     ensure_packages espeak-ng sox
     bash deploy/render-prompts.sh "$out/agent/prompts/zh-CN" zh-CN
+    # The screen keyboard's pinyin table, derived here from Debian's unicode-data (Unihan) and never committed: the agent
+    # serves agent/screen/pinyin.json, the default Kiosk:Screen:PinyinTable (deploy/README.md).
+    pinyin_table "$out/agent/screen/pinyin.json"
     # install.ps1 travels with the release, so an installed kiosk has it for -UpdateDevices and -Rollback.
     cp install.ps1 "$out/install.ps1"
     # features: what install.ps1 may rely on this release's agent doing (see install.ps1, $script:CredentialFeature).

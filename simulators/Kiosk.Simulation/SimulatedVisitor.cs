@@ -15,7 +15,7 @@ public static class SimulatedVisitor
     {
         ["residenceChanged"] = "否 / no",
         ["employment"] = "在职 / employed",
-        ["healthStatus"] = "良好 / good",
+        ["healthStatus"] = "good", // one of the demo policy's choices for it
     };
 
     public static async Task<(StepOutcome Outcome, CheckInReceipt? Receipt)> CheckInAsync(CheckInSession session, DeviceSet devices, SimulatedPerson person, CancellationToken cancellationToken)

@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
+using Kiosk.Agent.Control.Commands;
 using Kiosk.Agent.LocalApi;
+using Kiosk.Agent.Session;
 using Kiosk.Devices.Simulated;
 using Kiosk.Simulation;
 using Kiosk.TestSupport;
@@ -34,6 +38,7 @@ public sealed class ScreenTests
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private readonly List<(string Url, string? CacheControl)> _responses = [];
+    private readonly List<string> _consoleErrors = [];
     private int _shot;
 
     private TestAgent Agent => _agent!;
@@ -48,9 +53,28 @@ public sealed class ScreenTests
             Assert.Ignore($"{Chromium} is missing: the screen tests need Debian's chromium (./kiosk.sh test installs it; apt-get install chromium)");
         }
 
+        var properties = TestContext.CurrentContext.Test.Properties;
+        if (properties.ContainsKey("PinyinTable") && !PinyinTables.UnihanInstalled)
+        {
+            Assert.Ignore("unicode-data is not installed: the keyboard's pinyin table is rendered from its Unihan (./kiosk.sh test installs it; apt-get install unicode-data)");
+        }
+
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _folder = new TempFolder("kiosk-screen");
         var overrides = new Dictionary<string, string?>();
+        if (properties.ContainsKey("PinyinTable"))
+        {
+            // Rendered as ./kiosk.sh publish renders it into the package, from Debian's unicode-data.
+            var table = _folder.File("pinyin/pinyin.json");
+            PinyinTables.Render(table);
+            overrides[PinyinTableFile.Key] = table;
+        }
+        else
+        {
+            // Every other test runs without the table, as a kiosk whose package lacks it.
+            overrides[PinyinTableFile.Key] = _folder.File("no-pinyin-table/pinyin.json");
+        }
+
         if (TestContext.CurrentContext.Test.Properties.ContainsKey("NoRoster"))
         {
             overrides["Kiosk:Roster:SimulatedPeople"] = "0";
@@ -102,6 +126,7 @@ public sealed class ScreenTests
         });
         SetDefaultExpectTimeout((float)Eventually.DefaultBound.TotalMilliseconds);
         _responses.Clear();
+        _consoleErrors.Clear();
         _shot = 0;
     }
 
@@ -563,6 +588,197 @@ public sealed class ScreenTests
         await Expect(page.GetByTestId("notice")).ToBeHiddenAsync();
     }
 
+    [Test]
+    [Property("PinyinTable", "")]
+    public async Task Zhu_typed_on_the_on_screen_keyboard_and_住_tapped_goes_into_the_committed_answer()
+    {
+        var page = await ReportScreenOfPersonOneAsync();
+        await page.GetByTestId("answer-residenceChanged-no").ClickAsync();
+        var input = page.GetByTestId("answer-employment");
+        await Expect(input).ToHaveAttributeAsync("inputmode", "none");
+        await input.ClickAsync();
+
+        var keyboard = page.GetByTestId("keyboard");
+        await Expect(keyboard).ToBeVisibleAsync();
+        await Expect(keyboard).ToHaveAttributeAsync("data-pinyin", "ready");
+        await Expect(keyboard).ToHaveAttributeAsync("data-layout", "pinyin");
+        await TapAsync(page, "zhu");
+        await Expect(page.GetByTestId("keyboard-pinyin")).ToHaveTextAsync("zhu");
+        var candidates = page.GetByTestId("keyboard-candidates").GetByTestId("candidate");
+        await Expect(candidates).ToHaveCountAsync(8);
+        await ShotAsync(page, "keyboard-zhu");
+
+        // Paging through the candidates and back.
+        var first = await candidates.AllTextContentsAsync();
+        await page.GetByTestId("candidates-next").ClickAsync();
+        await Expect(candidates.First).Not.ToHaveTextAsync(first[0]);
+        await ShotAsync(page, "keyboard-zhu-page-2");
+        await page.GetByTestId("candidates-previous").ClickAsync();
+        await Expect(candidates.First).ToHaveTextAsync(first[0]);
+
+        await page.Locator("[data-testid=candidate][data-value='住']").ClickAsync();
+        await Expect(input).ToHaveValueAsync("住");
+        await Expect(page.GetByTestId("keyboard-pinyin")).ToBeEmptyAsync();
+
+        // The screen switches language under the open keyboard: it follows, and the answer survives the redraw.
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("key-done")).ToHaveTextAsync("Done");
+        await ShotAsync(page, "keyboard-en");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("key-done")).ToHaveTextAsync("完成");
+
+        // Space takes the first candidate; backspace undoes a character; letters and digits from their layouts.
+        await TapAsync(page, "zai");
+        await page.GetByTestId("key-space").ClickAsync();
+        await Expect(page.GetByTestId("answer-employment")).ToHaveValueAsync("住在");
+        await page.GetByTestId("layout-letters").ClickAsync();
+        await TapAsync(page, "ab");
+        await page.GetByTestId("key-backspace").ClickAsync();
+        await page.GetByTestId("layout-symbols").ClickAsync();
+        await page.GetByTestId("key-3").ClickAsync();
+        await Expect(page.GetByTestId("answer-employment")).ToHaveValueAsync("住在a3");
+        await page.GetByTestId("key-done").ClickAsync();
+        await Expect(keyboard).ToBeHiddenAsync();
+
+        await page.GetByTestId("step-reportAnswers").ClickAsync();
+        await ExpectScreenAsync(page, "signature");
+        await page.GetByTestId("step-signature").ClickAsync();
+        var report = await CommitAndReadReportAsync(page);
+        Assert.That(report["employment"]!.GetValue<string>(), Is.EqualTo("住在a3"), "the characters tapped on the keyboard are in the stored check-in");
+        Assert.That(_consoleErrors.Where(e => e.Contains("Content Security Policy", StringComparison.Ordinal)), Is.Empty, "the keyboard runs under the strict CSP");
+    }
+
+    [Test]
+    public async Task Without_the_pinyin_table_the_keyboard_says_Chinese_input_is_unavailable_and_types_letters_and_digits()
+    {
+        var page = await ReportScreenOfPersonOneAsync();
+        await page.GetByTestId("answer-residenceChanged-yes").ClickAsync();
+        await page.GetByTestId("answer-employment").ClickAsync();
+
+        var keyboard = page.GetByTestId("keyboard");
+        await Expect(keyboard).ToHaveAttributeAsync("data-pinyin", "unavailable");
+        await Expect(keyboard).ToHaveAttributeAsync("data-layout", "letters");
+        await Expect(page.GetByTestId("keyboard-status")).ToContainTextAsync("中文输入暂不可用");
+        await Expect(page.GetByTestId("layout-pinyin")).ToBeDisabledAsync();
+        await page.GetByTestId("key-shift").ClickAsync();
+        await TapAsync(page, "hi");
+        await page.GetByTestId("layout-symbols").ClickAsync();
+        await TapAsync(page, "12");
+        await Expect(page.GetByTestId("answer-employment")).ToHaveValueAsync("Hi12");
+        await ShotAsync(page, "keyboard-without-pinyin");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("keyboard-status")).ToContainTextAsync("Chinese input is unavailable");
+        await page.GetByTestId("lang").ClickAsync();
+        await page.GetByTestId("key-done").ClickAsync();
+
+        await page.GetByTestId("step-reportAnswers").ClickAsync();
+        await ExpectScreenAsync(page, "signature");
+        await page.GetByTestId("step-signature").ClickAsync();
+        var report = await CommitAndReadReportAsync(page);
+        Assert.That(report["employment"]!.GetValue<string>(), Is.EqualTo("Hi12"));
+    }
+
+    [Test]
+    public async Task Choices_are_tapped_and_numbers_and_dates_are_typed_on_the_digit_pad()
+    {
+        const string Policy = """
+            {"version": 3, "levels": {"normal": {
+              "steps": ["idCard", "reportAnswers"],
+              "questions": [
+                {"id": "employment", "text": {"zh-CN": "目前就业情况", "en": "Your current employment"}, "answerType": "text", "required": true,
+                 "choices": [{"value": "employed", "text": {"zh-CN": "在职", "en": "Employed"}},
+                             {"value": "unemployed", "text": {"zh-CN": "待业", "en": "Unemployed"}},
+                             {"value": "student", "text": {"zh-CN": "在读", "en": "Student"}}]},
+                {"id": "hoursWorked", "text": {"zh-CN": "本周工作小时数", "en": "Hours worked this week"}, "answerType": "number", "required": true},
+                {"id": "nextReportDate", "text": {"zh-CN": "下次报到日期", "en": "Next report date"}, "answerType": "date", "required": true}],
+              "faceAttempts": 2, "liveness": "flag", "documentTypes": [], "attachmentRetentionDays": 90}}}
+            """;
+        Assert.That(PolicyCommand.TryParse(Encoding.UTF8.GetBytes(Policy), out var policy, out var error), Is.True, error);
+        Assert.That((await Agent.Services.GetRequiredService<PolicyStore>().ApplyAsync(policy!, Policy, CancellationToken.None)).Applied, Is.Not.Null);
+
+        var page = await ReportScreenOfPersonOneAsync(face: false);
+        await Expect(page.GetByTestId("answer-employment-student")).ToHaveTextAsync("在读");
+        await Expect(page.GetByTestId("answer-employment")).ToHaveCountAsync(0);
+        await page.GetByTestId("answer-employment-student").ClickAsync();
+        await Expect(page.GetByTestId("answer-employment-student")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.GetByTestId("answer-employment-employed")).ToHaveAttributeAsync("aria-pressed", "false");
+
+        await page.GetByTestId("answer-hoursWorked").ClickAsync();
+        await Expect(page.GetByTestId("keyboard")).ToHaveAttributeAsync("data-layout", "digits");
+        await Expect(page.GetByTestId("key-q")).ToHaveCountAsync(0);
+        await TapAsync(page, "37.5");
+        await Expect(page.GetByTestId("answer-hoursWorked")).ToHaveValueAsync("37.5");
+        await ShotAsync(page, "choices-and-digit-pad");
+
+        await page.GetByTestId("answer-nextReportDate").ClickAsync();
+        await TapAsync(page, "20261202");
+        await Expect(page.GetByTestId("answer-nextReportDate")).ToHaveValueAsync("2026-12-02");
+        await page.GetByTestId("key-backspace").ClickAsync();
+        await TapAsync(page, "1");
+        await Expect(page.GetByTestId("answer-nextReportDate")).ToHaveValueAsync("2026-12-01");
+        await ShotAsync(page, "date-pad");
+        await page.GetByTestId("key-done").ClickAsync();
+
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("answer-employment-student")).ToHaveTextAsync("Student");
+        await ShotAsync(page, "choices-en");
+        await page.GetByTestId("step-reportAnswers").ClickAsync();
+        var report = await CommitAndReadReportAsync(page);
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["employment"]!.GetValue<string>(), Is.EqualTo("student"), "the choice's value, not its label");
+            Assert.That(report["hoursWorked"]!.GetValue<string>(), Is.EqualTo("37.5"));
+            Assert.That(report["nextReportDate"]!.GetValue<string>(), Is.EqualTo("2026-12-01"));
+        });
+    }
+
+    /// <summary>Person 1 (normal level) at the devices, the screen opened, started and clicked through to the report's questions.</summary>
+    private async Task<IPage> ReportScreenOfPersonOneAsync(bool face = true)
+    {
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        if (face)
+        {
+            // A level that captures a face asks consent first (person 1 is new at this kiosk).
+            await ExpectScreenAsync(page, "consent");
+            await page.GetByTestId("consent-agree").ClickAsync();
+            await ExpectScreenAsync(page, "face");
+            await page.GetByTestId("step-face").ClickAsync();
+        }
+
+        await ExpectScreenAsync(page, "reportAnswers");
+        return page;
+    }
+
+    /// <summary>Taps each character's key of the on-screen keyboard (<c>key-z</c>, <c>key-3</c>, <c>key-.</c>).</summary>
+    private static async Task TapAsync(IPage page, string keys)
+    {
+        foreach (var key in keys)
+        {
+            await page.GetByTestId("key-" + key).ClickAsync();
+        }
+    }
+
+    /// <summary>Commits the check-in from the commit screen and returns the report's answers as stored in the outbox.</summary>
+    private async Task<JsonObject> CommitAndReadReportAsync(IPage page)
+    {
+        await ExpectScreenAsync(page, "commit");
+        await page.GetByTestId("commit").ClickAsync();
+        await ExpectScreenAsync(page, "receipt");
+        await Expect(page.GetByTestId("record-number")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"\S{8,}"));
+        var recordId = await page.GetByTestId("record-number").TextContentAsync();
+        var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
+        var record = pending.Records.Single(r => r.RecordId == recordId);
+        return JsonNode.Parse(Agent.Outbox.OpenBody(record))!["facts"]!["report"]!.AsObject();
+    }
+
     /// <summary>Waits for the step's screen, saves and scans it, checks it shows nothing of the person, and clicks its button.</summary>
     private async Task StepAsync(IPage page, string step, string shot, SimulatedPerson person)
     {
@@ -585,6 +801,16 @@ public sealed class ScreenTests
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1080, Height = 1280 } });
         var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (_consoleErrors)
+                {
+                    _consoleErrors.Add(message.Text);
+                }
+            }
+        };
         page.Response += (_, response) =>
         {
             lock (_responses)

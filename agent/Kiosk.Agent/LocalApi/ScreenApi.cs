@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Kiosk.Devices;
 
@@ -21,9 +23,10 @@ namespace Kiosk.Agent.LocalApi;
 /// one-time code (<see cref="ScreenAccess"/>); <c>POST /api/screen/codes</c> (token only) issues one;
 /// <c>GET /api/screen/status</c> says whether the kiosk can take a check-in now; <c>GET /api/session/events</c> pushes the
 /// session's view (server-sent events) on every change, so the page never polls. The screen drives the session through
-/// <see cref="SessionApi"/>. Nothing here carries a name or an ID number.
+/// <see cref="SessionApi"/>. Nothing here carries a name or an ID number. <c>/screen/pinyin.json</c>, the on-screen
+/// keyboard's pinyin table, is a file of the installed package (<see cref="PinyinTableFile"/>), not an embedded asset.
 /// </summary>
-internal sealed class ScreenApi(
+internal sealed partial class ScreenApi(
     CheckInSession session,
     ScreenAccess access,
     IRoster roster,
@@ -33,7 +36,9 @@ internal sealed class ScreenApi(
     PolicyStore policies,
     IOptions<Kiosk.Agent.Configuration.SessionOptions> sessionOptions,
     TimeProvider timeProvider,
-    IOptions<KioskOptions> kiosk) : ILocalApiModule
+    IOptions<KioskOptions> kiosk,
+    IConfiguration configuration,
+    ILogger<ScreenApi> logger) : ILocalApiModule
 {
     /// <summary>A device may report <see cref="DeviceStatus.Starting"/> this long after start before the screen counts it as missing.</summary>
     private static readonly TimeSpan StartingGrace = TimeSpan.FromMinutes(1);
@@ -51,9 +56,14 @@ internal sealed class ScreenApi(
         ["index.html"] = "text/html; charset=utf-8",
         ["screen.css"] = "text/css; charset=utf-8",
         ["screen.js"] = "text/javascript; charset=utf-8",
+        ["keyboard.css"] = "text/css; charset=utf-8",
+        ["keyboard.js"] = "text/javascript; charset=utf-8",
     };
 
     private const string ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /// <summary>1 once a missing or unreadable pinyin table was logged: each page load asks for it, the journal hears it once.</summary>
+    private int _pinyinTableMissingLogged;
 
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -95,8 +105,13 @@ internal sealed class ScreenApi(
         return Asset("index.html", context);
     }
 
-    private static IResult Asset(string file, HttpContext context)
+    private IResult Asset(string file, HttpContext context)
     {
+        if (file == PinyinTableFile.AssetName)
+        {
+            return PinyinTable(context);
+        }
+
         if (!Assets.TryGetValue(file, out var contentType))
         {
             return Results.NotFound();
@@ -108,12 +123,51 @@ internal sealed class ScreenApi(
             return Results.NotFound();
         }
 
+        SecurityHeaders(context);
+        return Results.Stream(stream, contentType);
+    }
+
+    /// <summary>The keyboard's pinyin table from disk; 404 (the screen then offers letters and digits only) when there is none.</summary>
+    private IResult PinyinTable(HttpContext context)
+    {
+        var path = PinyinTableFile.PathOf(configuration);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogPinyinTableOnce(path, ex is FileNotFoundException or DirectoryNotFoundException ? "it is missing" : ex.Message);
+            return Results.NotFound();
+        }
+
+        if (stream.Length > PinyinTableFile.MaxBytes)
+        {
+            stream.Dispose();
+            LogPinyinTableOnce(path, $"it is larger than {PinyinTableFile.MaxBytes} bytes, so it is not a pinyin table");
+            return Results.NotFound();
+        }
+
+        SecurityHeaders(context);
+        return Results.Stream(stream, "application/json; charset=utf-8");
+    }
+
+    private void LogPinyinTableOnce(string path, string problem)
+    {
+        if (Interlocked.Exchange(ref _pinyinTableMissingLogged, 1) == 0)
+        {
+            LogPinyinTableUnavailable(logger, path, problem);
+        }
+    }
+
+    private static void SecurityHeaders(HttpContext context)
+    {
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        return Results.Stream(stream, contentType);
     }
 
     private ScreenAvailability Availability()
@@ -309,6 +363,9 @@ internal sealed class ScreenApi(
     }
 
     private sealed record ScreenCode(string Code, string Url, int ExpiresInSeconds);
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "The screen keyboard's pinyin table {Path} cannot be served ({Problem}): the screen types letters and digits only and says Chinese input is unavailable. ./kiosk.sh publish renders it (deploy/render-pinyin.sh), or set Kiosk:Screen:PinyinTable")]
+    private static partial void LogPinyinTableUnavailable(ILogger logger, string path, string problem);
 }
 
 /// <summary>

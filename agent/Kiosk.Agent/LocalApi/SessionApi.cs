@@ -48,7 +48,7 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         var level = idle ? null : session.LevelPolicy;
         return new(session.State, session.NextStep, idle ? [] : session.RequiredSteps, idle ? null : session.SupervisionLevel)
         {
-            Questions = level is null ? [] : [.. level.Questions.Select(q => new QuestionView(q.Id, q.TextZh, q.TextEn, Kiosk.Agent.Control.Commands.PolicyCommand.WireName(q.AnswerType), q.Required))],
+            Questions = level is null ? [] : [.. level.Questions.Select(q => new QuestionView(q.Id, q.TextZh, q.TextEn, Kiosk.Agent.Control.Commands.PolicyCommand.WireName(q.AnswerType), q.Required) { Choices = q.Choices })],
             PolicyVersion = idle ? null : session.PolicyVersion,
             RosterVersion = idle ? null : session.RosterVersion,
             FaceAttempts = level?.FaceAttempts,
@@ -208,7 +208,11 @@ public sealed record ConsentView(string Mode, IReadOnlyList<string> Captures, in
 
 /// <summary>One report question as the screen shows it; <c>reportAnswers</c> answers it by <see cref="Id"/>.</summary>
 /// <param name="AnswerType">yesNo (answer yes or no), text, number, or date (yyyy-MM-dd).</param>
-public sealed record QuestionView(string Id, string TextZh, string TextEn, string AnswerType, bool Required);
+public sealed record QuestionView(string Id, string TextZh, string TextEn, string AnswerType, bool Required)
+{
+    /// <summary>When not empty, the answers to show as buttons (value, textZh, textEn); the answer is one of the values.</summary>
+    public IReadOnlyList<AnswerChoice> Choices { get; init; } = [];
+}
 
 /// <summary>The answer to every session action: the result, the new state, the message to show and the next step.</summary>
 public sealed record SessionAnswer(StepResult Result, SessionState State, string Message, CheckInStep? NextStep, ReceiptView? Receipt);

@@ -286,7 +286,10 @@ public sealed partial class CheckInSession
         }
     }
 
-    /// <summary>Null when <paramref name="answers"/> answer every required question, each as its type asks; otherwise the screen's message.</summary>
+    /// <summary>
+    /// Null when <paramref name="answers"/> answer every required question, each as its type asks and, where the question
+    /// has choices, with one of their values; otherwise the screen's message.
+    /// </summary>
     internal static string? CheckAnswers(IReadOnlyList<ReportQuestion> questions, IReadOnlyDictionary<string, string> answers)
     {
         foreach (var id in answers.Keys)
@@ -327,6 +330,11 @@ public sealed partial class CheckInSession
                     _ => "回答过长 / the answer is too long (500 characters at most)",
                 };
                 return $"{question.TextZh} / {question.TextEn}: {expected}";
+            }
+
+            if (question.Choices.Count > 0 && !question.Choices.Any(c => c.Value == answer))
+            {
+                return $"{question.TextZh} / {question.TextEn}: 请从选项中选择 / choose one of the options";
             }
         }
 

@@ -12,7 +12,17 @@ public enum AnswerType
 }
 
 /// <summary>One question of the periodic report, in both languages the screen shows.</summary>
-public sealed record ReportQuestion(string Id, string TextZh, string TextEn, AnswerType AnswerType, bool Required);
+public sealed record ReportQuestion(string Id, string TextZh, string TextEn, AnswerType AnswerType, bool Required)
+{
+    /// <summary>
+    /// The answers to pick from (a text or number question only), shown as buttons instead of a free answer; empty: any
+    /// answer of <see cref="AnswerType"/>. An answer must then be one of the values.
+    /// </summary>
+    public IReadOnlyList<AnswerChoice> Choices { get; init; } = [];
+}
+
+/// <summary>One answer a person may pick: <see cref="Value"/> is what the record stores, the texts what the screen shows.</summary>
+public sealed record AnswerChoice(string Value, string TextZh, string TextEn);
 
 /// <summary>What the platform's policy asks of one supervision level.</summary>
 /// <param name="Steps">In order; the first is always idCard.</param>

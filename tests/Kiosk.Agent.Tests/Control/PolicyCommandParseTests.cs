@@ -44,6 +44,28 @@ public sealed class PolicyCommandParseTests
         ["required"] = required,
     };
 
+    internal static JsonObject Choice(string value, string zh, string en) => new()
+    {
+        ["value"] = value,
+        ["text"] = new JsonObject { ["zh-CN"] = zh, ["en"] = en },
+    };
+
+    /// <summary>A required text question answered by picking one of three choices.</summary>
+    internal static JsonObject EmploymentQuestion()
+    {
+        var question = Question("employment", "text", required: true);
+        question["choices"] = new JsonArray(Choice("employed", "在职", "Employed"), Choice("unemployed", "待业", "Unemployed"), Choice("student", "在读", "Student"));
+        return question;
+    }
+
+    /// <summary>Adds <see cref="EmploymentQuestion"/> to the normal level (its questions[3]) and returns it.</summary>
+    private static JsonObject Employment(JsonObject policy)
+    {
+        var question = EmploymentQuestion();
+        Normal(policy)["questions"]!.AsArray().Add(question);
+        return question;
+    }
+
     private static (bool Ok, SessionPolicy? Policy, string Error) Parse(JsonNode body)
     {
         var ok = PolicyCommand.TryParse(Encoding.UTF8.GetBytes(body.ToJsonString()), out var policy, out var error);
@@ -67,6 +89,25 @@ public sealed class PolicyCommandParseTests
             Assert.That(strict.DocumentTypes, Is.EqualTo(new[] { "workCertificate" }));
             Assert.That(strict.AttachmentRetentionDays, Is.EqualTo(90));
             Assert.That(policy.Levels["normal"].FaceAttempts, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void A_question_with_choices_parses_their_values_and_texts()
+    {
+        var body = Policy();
+        Employment(body);
+        Normal(body)["questions"]![1]!["choices"] = new JsonArray(Choice("0", "没有", "None"), Choice("20", "20小时", "20 hours"), Choice("37.5", "全职", "Full time"));
+        var (ok, policy, error) = Parse(body);
+
+        Assert.That(ok, Is.True, error);
+        var questions = policy!.Levels["normal"].Questions;
+        Assert.Multiple(() =>
+        {
+            Assert.That(questions[3].Choices, Is.EqualTo(new[] { new AnswerChoice("employed", "在职", "Employed"), new AnswerChoice("unemployed", "待业", "Unemployed"), new AnswerChoice("student", "在读", "Student") }));
+            Assert.That(questions[3].AnswerType, Is.EqualTo(AnswerType.Text));
+            Assert.That(questions[1].Choices.Select(c => c.Value), Is.EqualTo(new[] { "0", "20", "37.5" }), "a number question's choices are numbers");
+            Assert.That(questions[0].Choices, Is.Empty, "without choices: any answer of the type");
         });
     }
 
@@ -97,6 +138,20 @@ public sealed class PolicyCommandParseTests
         ("question other language", p => Normal(p)["questions"]![1]!["text"]!["fr"] = "Question", "levels.normal.questions[1].text"),
         ("question bad answer type", p => Normal(p)["questions"]![1]!["answerType"] = "choice", "levels.normal.questions[1].answerType"),
         ("question required not boolean", p => Normal(p)["questions"]![1]!["required"] = "yes", "levels.normal.questions[1].required"),
+        ("choices not an array", p => Employment(p)["choices"] = "employed", "levels.normal.questions[3].choices: must be an array of 2..20 choices"),
+        ("one choice", p => Employment(p)["choices"] = new JsonArray(Choice("employed", "在职", "Employed")), "levels.normal.questions[3].choices: must be an array of 2..20 choices"),
+        ("21 choices", p => Employment(p)["choices"] = new JsonArray([.. Enumerable.Range(1, 21).Select(i => Choice("c" + i, "选项" + i, "Choice " + i))]), "levels.normal.questions[3].choices: must be an array of 2..20 choices"),
+        ("choices on a yesNo question", p => Normal(p)["questions"]![0]!["choices"] = new JsonArray(Choice("yes", "是", "Yes"), Choice("no", "否", "No")), "levels.normal.questions[0].choices: only a text or number question takes choices"),
+        ("choices on a date question", p => Normal(p)["questions"]![2]!["choices"] = new JsonArray(Choice("2026-01-01", "元旦", "New Year"), Choice("2026-10-01", "国庆", "National Day")), "levels.normal.questions[2].choices: only a text or number question takes choices"),
+        ("choice not an object", p => Employment(p)["choices"]![1] = "unemployed", "levels.normal.questions[3].choices[1]: must be an object"),
+        ("choice unknown field", p => Employment(p)["choices"]![0]!["hint"] = "x", "levels.normal.questions[3].choices[0]: 'hint'"),
+        ("choice without value", p => Employment(p)["choices"]![1]!.AsObject().Remove("value"), "levels.normal.questions[3].choices[1].value"),
+        ("choice value with spaces", p => Employment(p)["choices"]![1]!["value"] = "out of work", "levels.normal.questions[3].choices[1].value: must match"),
+        ("choice value twice", p => Employment(p)["choices"]![2]!["value"] = "employed", "levels.normal.questions[3].choices[2].value: 'employed' is listed twice"),
+        ("number choice not a number", p => Normal(p)["questions"]![1]!["choices"] = new JsonArray(Choice("0", "没有", "None"), Choice("many", "很多", "Many")), "levels.normal.questions[1].choices[1].value: the question's answerType is number"),
+        ("choice without text", p => Employment(p)["choices"]![0]!.AsObject().Remove("text"), "levels.normal.questions[3].choices[0].text: must be an object"),
+        ("choice without English", p => Employment(p)["choices"]![0]!["text"]!.AsObject().Remove("en"), "levels.normal.questions[3].choices[0].text.en"),
+        ("choice text too long", p => Employment(p)["choices"]![0]!["text"]!["zh-CN"] = new string('长', PolicyCommand.MaxChoiceText + 1), "levels.normal.questions[3].choices[0].text.zh-CN: must be 1..100"),
         ("face attempts 0", p => Normal(p)["faceAttempts"] = 0, "levels.normal.faceAttempts"),
         ("face attempts 11", p => Normal(p)["faceAttempts"] = 11, "levels.normal.faceAttempts"),
         ("bad liveness", p => Normal(p)["liveness"] = "warn", "levels.normal.liveness"),
@@ -119,6 +174,26 @@ public sealed class PolicyCommandParseTests
         Assert.That(ok, Is.False);
         Assert.That(parsed, Is.Null);
         Assert.That(error, Does.Contain(names));
+    }
+
+    /// <summary>What JSON Schema cannot say (unique values inside objects, numbers in strings): only the agent refuses these.</summary>
+    private static readonly string[] OnlyTheParserRefuses = ["choice value twice", "number choice not a number"];
+
+    [Test]
+    public void The_contract_schema_agrees_with_the_parser_on_choices()
+    {
+        var valid = Policy();
+        Employment(valid);
+        Assert.That(Kiosk.Agent.Tests.Sync.ContractSchema.Errors("cmd-policy.schema.json", valid.ToJsonString()), Is.Empty);
+
+        var broken = Refusals.Where(r => r.What.Contains("choice", StringComparison.Ordinal) && !OnlyTheParserRefuses.Contains(r.What)).ToList();
+        Assert.That(broken, Has.Count.GreaterThan(8));
+        foreach (var (what, breakIt, _) in broken)
+        {
+            var policy = Policy();
+            breakIt(policy);
+            Assert.That(Kiosk.Agent.Tests.Sync.ContractSchema.Errors("cmd-policy.schema.json", policy.ToJsonString()), Is.Not.Empty, what);
+        }
     }
 
     [TestCase("")]

@@ -90,6 +90,48 @@ public sealed class SessionPolicyTests
     }
 
     [Test]
+    public async Task An_answer_to_a_question_with_choices_must_be_one_of_its_values()
+    {
+        var policy = Policy(1, ["idCard", "reportAnswers"]);
+        policy["levels"]!["normal"]!["questions"]!.AsArray().Add(PolicyCommandParseTests.EmploymentQuestion());
+        await ApplyAsync(policy);
+        await _kiosk.IdentifyAsync(_kiosk.NormalPerson);
+        Assert.That(_kiosk.Session.Questions.Single(q => q.Id == "employment").Choices.Select(c => c.Value), Is.EqualTo(new[] { "employed", "unemployed", "student" }));
+
+        var other = await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("employment", "retired")), CancellationToken.None);
+        Assert.That(other.Result, Is.EqualTo(StepResult.Retry));
+        Assert.That(other.Message, Does.Contain("choose one of the options"));
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("employment", "在读")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "the value, not the label");
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("employment", "Student")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "values are compared exactly");
+        Assert.That((await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no")), CancellationToken.None)).Result, Is.EqualTo(StepResult.Retry), "a required choice is still required");
+
+        var done = await _kiosk.Session.SubmitReportAsync(Answers(("residenceChanged", "no"), ("employment", "student")), CancellationToken.None);
+        Assert.That(done.Result, Is.EqualTo(StepResult.Completed), done.Message);
+        await _kiosk.Session.CommitAsync(CancellationToken.None);
+        var (_, body) = (await _kiosk.StoredAsync()).Single();
+        Assert.That(body["facts"]!["report"]!["employment"]!.GetValue<string>(), Is.EqualTo("student"));
+    }
+
+    [Test]
+    public void A_number_question_with_choices_takes_only_its_values()
+    {
+        var hours = new ReportQuestion("hoursWorked", "工作时长", "Hours worked", AnswerType.Number, Required: false)
+        {
+            Choices = [new AnswerChoice("0", "没有", "None"), new AnswerChoice("20", "半职", "Part time"), new AnswerChoice("40", "全职", "Full time")],
+        };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(CheckInSession.CheckAnswers([hours], Answers(("hoursWorked", "40"))), Is.Null);
+            Assert.That(CheckInSession.CheckAnswers([hours], Answers(("hoursWorked", " 20 "))), Is.Null, "trimmed like every answer");
+            Assert.That(CheckInSession.CheckAnswers([hours], Answers()), Is.Null, "not required");
+            Assert.That(CheckInSession.CheckAnswers([hours], Answers(("hoursWorked", "41"))), Does.Contain("choose one of the options"), "a number, but not a choice");
+            Assert.That(CheckInSession.CheckAnswers([hours], Answers(("hoursWorked", "40.0"))), Does.Contain("choose one of the options"), "the value as the policy spells it");
+            Assert.That(CheckInSession.CheckAnswers([hours], Answers(("hoursWorked", "full"))), Does.Contain("give a number"), "the type is checked first");
+        });
+    }
+
+    [Test]
     public async Task The_policy_face_attempts_decide_when_the_session_halts()
     {
         await ApplyAsync(Policy(1, ["idCard", "face"], faceAttempts: 3));

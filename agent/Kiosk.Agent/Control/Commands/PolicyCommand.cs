@@ -23,7 +23,7 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
 
     private static readonly string[] BodyFields = ["commandId", "version", "levels"];
     private static readonly string[] LevelFields = ["steps", "questions", "faceAttempts", "liveness", "documentTypes", "attachmentRetentionDays"];
-    private static readonly string[] QuestionFields = ["id", "text", "answerType", "required"];
+    private static readonly string[] QuestionFields = ["id", "text", "answerType", "required", "choices"];
     private static readonly string[] TextFields = ["zh-CN", "en"];
 
     public string Name => "policy";
@@ -256,21 +256,9 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
             return $"{path}.id: must match ^[A-Za-z][A-Za-z0-9_-]{{0,63}}$";
         }
 
-        if (!element.TryGetProperty("text", out var text) || CommandJson.OnlyKnown(text, $"{path}.text", TextFields) is { } textProblem)
+        if (ValidateTexts(element, $"{path}.text", MaxQuestionText, out var texts) is { } textProblem)
         {
-            return $"{path}.text: must be an object with \"zh-CN\" and \"en\"";
-        }
-
-        var texts = new string[2];
-        for (var i = 0; i < TextFields.Length; i++)
-        {
-            var value = text.TryGetProperty(TextFields[i], out var t) ? CommandJson.String(t) : null;
-            if (string.IsNullOrWhiteSpace(value) || value.Length > MaxQuestionText || value.Any(c => char.IsControl(c) && c != '\n'))
-            {
-                return $"{path}.text.{TextFields[i]}: must be 1..{MaxQuestionText} characters without control characters";
-            }
-
-            texts[i] = value;
+            return textProblem;
         }
 
         var answerType = (element.TryGetProperty("answerType", out e) ? CommandJson.String(e) : null) switch
@@ -291,7 +279,37 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
             return $"{path}.required: must be true or false";
         }
 
-        question = new ReportQuestion(id, texts[0], texts[1], answerType.Value, e.GetBoolean());
+        var required = e.GetBoolean();
+        var choices = new List<AnswerChoice>();
+        if (element.TryGetProperty("choices", out var choicesElement) && ValidateChoices(choicesElement, $"{path}.choices", answerType.Value, choices) is { } choiceProblem)
+        {
+            return choiceProblem;
+        }
+
+        question = new ReportQuestion(id, texts[0], texts[1], answerType.Value, required) { Choices = choices };
+        return null;
+    }
+
+    /// <summary>The <c>text</c> object (<paramref name="path"/>) of a question or choice: both languages, 1..<paramref name="maxLength"/> characters each.</summary>
+    private static string? ValidateTexts(JsonElement owner, string path, int maxLength, out string[] texts)
+    {
+        texts = new string[TextFields.Length];
+        if (!owner.TryGetProperty("text", out var text) || CommandJson.OnlyKnown(text, path, TextFields) is not null)
+        {
+            return $"{path}: must be an object with \"zh-CN\" and \"en\"";
+        }
+
+        for (var i = 0; i < TextFields.Length; i++)
+        {
+            var value = text.TryGetProperty(TextFields[i], out var t) ? CommandJson.String(t) : null;
+            if (string.IsNullOrWhiteSpace(value) || value.Length > maxLength || value.Any(c => char.IsControl(c) && c != '\n'))
+            {
+                return $"{path}.{TextFields[i]}: must be 1..{maxLength} characters without control characters";
+            }
+
+            texts[i] = value;
+        }
+
         return null;
     }
 

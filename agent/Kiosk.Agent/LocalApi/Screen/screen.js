@@ -171,6 +171,50 @@
       el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("cancel"))),
   ];
 
+  // A question with choices (cmd/policy): one large button per answer, as for yes and no; the answer is the value.
+  function choiceButtons(q) {
+    const group = el("div", { class: "choices", role: "group", "aria-labelledby": "q-" + q.id });
+    for (const c of q.choices) {
+      group.append(el("button", {
+        type: "button", "data-testid": `answer-${q.id}-${c.value}`, "aria-pressed": String(answers[q.id] === c.value),
+        onclick: () => { answers[q.id] = c.value; render(); },
+      }, lang === "zh" ? c.textZh : c.textEn));
+    }
+    return group;
+  }
+
+  // A typed answer: the on-screen keyboard (keyboard.js) opens on it, pinyin and letters for text, a digit pad for a
+  // number or a date; inputmode="none" keeps any other keyboard away.
+  function typedAnswer(q) {
+    const kind = q.answerType === "number" || q.answerType === "date" ? q.answerType : "text";
+    const props = { type: "text", inputmode: "none", "aria-labelledby": "q-" + q.id, "data-testid": "answer-" + q.id, "data-keyboard-for": q.id, maxlength: kind === "date" ? "10" : "200", autocomplete: "off" };
+    if (kind === "date") props.placeholder = "yyyy-MM-dd";
+    const input = el("input", props);
+    input.value = answers[q.id] || "";
+    if (window.KioskKeyboard && KioskKeyboard.editing() === q.id) input.classList.add("editing");
+    input.addEventListener("input", () => { answers[q.id] = input.value; });
+    const open = () => window.KioskKeyboard && KioskKeyboard.open({
+      id: q.id,
+      kind,
+      value: () => answers[q.id] || "",
+      onInput: (value) => {
+        answers[q.id] = value;
+        const shown = document.querySelector(`[data-keyboard-for="${q.id}"]`);
+        if (shown) shown.value = value;
+      },
+    });
+    input.addEventListener("focus", open);
+    input.addEventListener("click", open);
+    return input;
+  }
+
+  // The keyboard speaks the screen's language and closes (forgetting what was typed) when the questions are gone.
+  function keyboardFollows(name) {
+    if (!window.KioskKeyboard) return;
+    KioskKeyboard.setLanguage(lang);
+    if (name !== "reportAnswers") KioskKeyboard.close();
+  }
+
   function questionsScreen() {
     const questions = view.questions && view.questions.length ? view.questions : DEFAULT_QUESTIONS;
     const list = questions.map((q) => {
@@ -186,10 +230,7 @@
         }
         box.append(choices);
       } else {
-        const input = el("input", { type: lang === "zh" ? "text" : "text", "aria-labelledby": "q-" + q.id, "data-testid": "answer-" + q.id, maxlength: "200", autocomplete: "off" });
-        input.value = answers[q.id] || "";
-        input.addEventListener("input", () => { answers[q.id] = input.value; });
-        box.append(input);
+        box.append(q.choices && q.choices.length ? choiceButtons(q) : typedAnswer(q));
       }
       return box;
     });
@@ -364,6 +405,7 @@
     main.dataset.screen = name;
     main.className = name === "outOfService" ? "out-of-service" : "";
     main.replaceChildren(...content(name).filter(Boolean));
+    keyboardFollows(name);
     const notice = view && view.notice;
     $("notice").hidden = !notice;
     $("notice").textContent = pick(notice);
