@@ -20,7 +20,7 @@ internal sealed class SimulatedFacePreview
     /// </summary>
     private static readonly Dictionary<string, (int X, int Y, int Width, int Height)> FaceBoxes = new(StringComparer.Ordinal)
     {
-        ["astronaut"] = (176, 66, 94, 94),
+        ["astronaut"] = (177, 67, 93, 93),
         ["camera"] = (172, 95, 85, 95),
     };
 
