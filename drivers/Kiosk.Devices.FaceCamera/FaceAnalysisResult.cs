@@ -32,4 +32,10 @@ public sealed record FaceAnalysisResult
     public double CentreOffsetY { get; init; }
 
     public FaceBox? Face => Faces.Count == 1 ? Faces[0] : null;
+
+    /// <summary>The gates the single face failed, as flags (the <see cref="Reasons"/> in words); for the camera's preview hint.</summary>
+    internal QualityGate FailedGates { get; init; }
+
+    /// <summary>Mean grey level of the whole image, 0..1 (0 when it is not an image): tells a dark room from an empty one.</summary>
+    internal double FrameBrightness { get; init; }
 }

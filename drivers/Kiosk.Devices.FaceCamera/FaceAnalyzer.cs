@@ -52,10 +52,11 @@ public sealed class FaceAnalyzer : IDisposable
             return (Unreadable(image, "not an image: empty, or not 8-bit grey/BGR/BGRA"), null);
         }
 
-        Cv2.MeanStdDev(grey, out _, out var deviation);
+        Cv2.MeanStdDev(grey, out var mean, out var deviation);
+        var frameBrightness = mean.Val0 / 255;
         if (deviation.Val0 < BlankFrameDeviation)
         {
-            return (Unreadable(image, "blank frame: no picture (corrupt transfer, covered lens or dead sensor)"), null);
+            return (Unreadable(image, "blank frame: no picture (corrupt transfer, covered lens or dead sensor)") with { FrameBrightness = frameBrightness }, null);
         }
 
         IReadOnlyList<DetectedFace> faces;
@@ -74,13 +75,14 @@ public sealed class FaceAnalyzer : IDisposable
                 Faces = boxes,
                 Verdict = faces.Count == 0 ? FaceVerdict.NoFace : FaceVerdict.MultipleFaces,
                 Reasons = [faces.Count == 0 ? "no face" : $"two faces or more: {faces.Count} faces; only one person may be in the picture"],
+                FrameBrightness = frameBrightness,
             };
             return (result, null);
         }
 
         var face = faces[0];
         var measures = FaceMeasures.Of(grey, face);
-        var (score, reasons) = QualityGates.Evaluate(measures, _options);
+        var (score, reasons, failed) = QualityGates.Evaluate(measures, _options);
         return (new FaceAnalysisResult
         {
             ImageWidth = image.Width,
@@ -88,6 +90,8 @@ public sealed class FaceAnalyzer : IDisposable
             Faces = boxes,
             Verdict = reasons.Count == 0 ? FaceVerdict.Accepted : FaceVerdict.PoorQuality,
             Reasons = reasons,
+            FailedGates = failed,
+            FrameBrightness = frameBrightness,
             Score = score,
             FaceWidth = measures.FaceWidth,
             EyeDistance = measures.EyeDistance,

@@ -6,12 +6,13 @@ namespace Kiosk.Devices.FaceCamera;
 /// Picks the best frame of a burst and turns it into a <see cref="FaceCapture"/>: frames with exactly
 /// one face compete on the quality score; the liveness check looks at the best frame's face box across
 /// all frames; the winner is JPEG-encoded. Failures come back as completion codes, not exceptions.
+/// When a listener wants previews, each frame is offered to its <see cref="FacePreviewFeed"/> with the analysis just made.
 /// </summary>
 internal static class FaceBurst
 {
     public const string TwoFaces = "two faces";
 
-    public static DeviceResult<FaceCapture> Evaluate(IReadOnlyList<Mat> frames, FaceAnalyzer analyzer, FaceCameraOptions options, CancellationToken cancellationToken)
+    public static DeviceResult<FaceCapture> Evaluate(IReadOnlyList<Mat> frames, FaceAnalyzer analyzer, FaceCameraOptions options, FacePreviewFeed? preview, CancellationToken cancellationToken)
     {
         var first = frames[0];
         if (frames.Any(f => f.Size() != first.Size() || f.Type() != first.Type()))
@@ -25,6 +26,7 @@ internal static class FaceBurst
             cancellationToken.ThrowIfCancellationRequested();
             var (result, face) = analyzer.AnalyzeFrame(frame);
             analyses.Add((result, face, frame));
+            preview?.Offer(frame, result);
         }
 
         var singles = analyses.Where(a => a.Face is not null).ToList();

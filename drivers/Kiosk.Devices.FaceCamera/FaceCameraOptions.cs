@@ -30,6 +30,12 @@ public sealed class FaceCameraOptions
     /// <summary>Minimum face box width in pixels.</summary>
     public int MinFaceWidth { get; set; } = 80;
 
+    /// <summary>
+    /// Largest face box width as a fraction of the image width. A face box of about 14 cm fills 0.6 of a 60-degree camera's
+    /// view some 20 cm from the lens: nearer, the head is cut off by the frame and the wide angle distorts the face.
+    /// </summary>
+    public double MaxFaceWidthFraction { get; set; } = 0.6;
+
     /// <summary>Minimum distance between the eye centres in pixels (ISO/IEC 19794-5 asks 90 for a full frontal image; 30 is a kiosk pre-check floor).</summary>
     public int MinEyeDistance { get; set; } = 30;
 
@@ -86,6 +92,7 @@ public sealed class FaceCameraOptions
 
         Check(errors, FrameWidth >= 0 && FrameHeight >= 0, "FrameWidth/FrameHeight must be 0 (camera default) or positive");
         Check(errors, MinFaceWidth > 0, $"{nameof(MinFaceWidth)} must be positive");
+        Check(errors, MaxFaceWidthFraction is > 0 and <= 1, $"{nameof(MaxFaceWidthFraction)} must be in (0, 1]");
         Check(errors, MinEyeDistance > 0 && MinEyeDistance < MinFaceWidth, $"{nameof(MinEyeDistance)} must be positive and below {nameof(MinFaceWidth)}");
         Check(errors, MinSharpness >= 0, $"{nameof(MinSharpness)} must not be negative");
         Check(errors, MinBrightness is >= 0 and < 1 && MaxBrightness > MinBrightness && MaxBrightness <= 1, "MinBrightness/MaxBrightness must satisfy 0 <= min < max <= 1");

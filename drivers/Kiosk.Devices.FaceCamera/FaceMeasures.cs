@@ -5,7 +5,7 @@ namespace Kiosk.Devices.FaceCamera;
 /// <summary>The raw measures of one face in a grey image (ISO/IEC 29794-5 style: sharpness, illumination, pose, geometry).</summary>
 internal readonly record struct FaceMeasures(
     int FaceWidth, int EyeDistance, bool EyesFound, double LaplacianVariance, double Brightness, double Contrast,
-    double RollDegrees, double YawDegrees, double CentreOffsetX, double CentreOffsetY)
+    double RollDegrees, double YawDegrees, double CentreOffsetX, double CentreOffsetY, double FaceWidthFraction)
 {
     // Sharpness is measured at a fixed face width so that a near face and a far face of the same
     // focus score alike (the variance of the Laplacian grows with the pixel count of edges).
@@ -49,6 +49,6 @@ internal readonly record struct FaceMeasures(
         var offsetY = Math.Abs(box.Y + (box.Height / 2.0) - (grey.Height / 2.0)) / grey.Height;
         return new FaceMeasures(
             box.Width, eyeDistance, face.HasEyes, edge.Val0 * edge.Val0, mean.Val0 / 255, deviation.Val0 / 255,
-            roll, yaw, offsetX, offsetY);
+            roll, yaw, offsetX, offsetY, (double)box.Width / grey.Width);
     }
 }

@@ -6,7 +6,8 @@ namespace Kiosk.Devices.FaceCamera;
 /// A face camera over OpenCV's <see cref="VideoCapture"/> (USB/V4L2 camera, RTSP stream, video file or
 /// image sequence). Each capture reads <see cref="FaceCaptureRequest.BurstFrames"/> frames, runs
 /// <see cref="FaceAnalyzer"/> on each and returns the best single-face frame as JPEG with its quality
-/// scores and the result of a motion-based liveness check.
+/// scores and the result of a motion-based liveness check. A request with a <see cref="FaceCaptureRequest.Preview"/>
+/// listener also gets small preview frames with the face box and a hint as the frames are analysed (<see cref="FacePreviewFeed"/>).
 /// Thread safety: as <see cref="IDevice"/>; one operation at a time (DeviceBase).
 /// </summary>
 public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
@@ -56,7 +57,7 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
     {
         ArgumentNullException.ThrowIfNull(request);
         var burst = Math.Max(1, request.BurstFrames);
-        return RunClaimedAsync(claim, request.Timeout, ct => RunReadAsync(() => Capture(burst, ct), ct), cancellationToken);
+        return RunClaimedAsync(claim, request.Timeout, ct => RunReadAsync(() => Capture(burst, FacePreviewFeed.For(request.Preview, _options, TimeProvider), ct), ct), cancellationToken);
     }
 
     protected override async Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken)
@@ -69,7 +70,7 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
         }
 
         // External grabs one frame; interactive needs the technician's face in front of the camera.
-        var result = await RunReadAsync(() => Capture(1, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var result = await RunReadAsync(() => Capture(1, preview: null, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (level == HealthCheckLevel.External && result.Code is CompletionCode.NoMedia or CompletionCode.UserError)
         {
             return DeviceResult<Done>.Success(default);
@@ -108,7 +109,7 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
         return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private DeviceResult<FaceCapture> Capture(int burst, CancellationToken cancellationToken)
+    private DeviceResult<FaceCapture> Capture(int burst, FacePreviewFeed? preview, CancellationToken cancellationToken)
     {
         var reopened = _options.IsRecordedSource ? _source.Rewind()
             : _source.IsOpen ? null : _source.TryOpen();
@@ -142,7 +143,7 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
                 frames.Add(frame);
             }
 
-            var result = FaceBurst.Evaluate(frames, _analyzer, _options, cancellationToken);
+            var result = FaceBurst.Evaluate(frames, _analyzer, _options, preview, cancellationToken);
             SetStatus(DeviceStatus.Online, "frames received");
             cancellationToken.ThrowIfCancellationRequested();
             return result;

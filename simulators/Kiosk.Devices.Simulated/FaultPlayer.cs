@@ -27,8 +27,11 @@ internal sealed class FaultPlayer(string deviceName, SimulationOptions options, 
         return DeviceResult<Done>.Success(default);
     }
 
-    /// <summary>Returns the failure the fault causes, or null when the device should carry on.</summary>
-    public async Task<DeviceResult<T>?> PlayAsync<T>(SimulatedFault fault, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the failure the fault causes, or null when the device should carry on. <paramref name="elapsed"/> is the
+    /// part of the operation's time the device has already spent (showing previews), so the whole still takes as long.
+    /// </summary>
+    public async Task<DeviceResult<T>?> PlayAsync<T>(SimulatedFault fault, CancellationToken cancellationToken, TimeSpan elapsed = default)
     {
         switch (fault)
         {
@@ -40,10 +43,10 @@ internal sealed class FaultPlayer(string deviceName, SimulationOptions options, 
                 await SimulatedDelay.WaitAsync(timeProvider, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
                 break;
             case SimulatedFault.Slow:
-                await WaitAsync((3 * options.OperationDelay) + SlowExtra, cancellationToken).ConfigureAwait(false);
+                await WaitAsync((3 * options.OperationDelay) + SlowExtra - elapsed, cancellationToken).ConfigureAwait(false);
                 break;
             default:
-                await WaitAsync(options.OperationDelay, cancellationToken).ConfigureAwait(false);
+                await WaitAsync(options.OperationDelay - elapsed, cancellationToken).ConfigureAwait(false);
                 break;
         }
 

@@ -4,6 +4,9 @@ namespace Kiosk.Devices.Simulated;
 /// A face camera looking at a photograph from the test data: <see cref="PresentFace"/> puts a photograph
 /// (by file name stem, e.g. "astronaut") in front of it, or takes it away. Captures return that file's
 /// bytes as they are, with quality scores drawn from the seed (no face detection happens).
+/// A request with a <see cref="FaceCaptureRequest.Preview"/> listener is shown, within the capture's usual
+/// operation delay, the same few frames every time (<see cref="SimulatedFacePreview"/>): nobody, the person too far
+/// away, then the person close enough with the face boxed, which stays until the capture returns.
 /// </summary>
 public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
 {
@@ -13,6 +16,7 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
     private readonly SimulationOptions _options;
     private readonly FaultPlayer _player;
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimulatedFacePreview?> _previews = new(StringComparer.Ordinal);
     private volatile string? _presented = "astronaut";
     private volatile bool _open;
 
@@ -42,13 +46,13 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
     public Task<DeviceResult<FaceCapture>> CaptureFaceAsync(DeviceClaim claim, FaceCaptureRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return RunClaimedAsync(claim, request.Timeout, CaptureAsync, cancellationToken);
+        return RunClaimedAsync(claim, request.Timeout, ct => CaptureAsync(request.Preview, ct), cancellationToken);
     }
 
     protected override Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken) =>
         _player.CheckHealthAsync(_open, level, Faults, cancellationToken);
 
-    private async Task<DeviceResult<FaceCapture>> CaptureAsync(CancellationToken cancellationToken)
+    private async Task<DeviceResult<FaceCapture>> CaptureAsync(IProgress<FacePreview>? preview, CancellationToken cancellationToken)
     {
         if (!_open)
         {
@@ -56,13 +60,20 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
         }
 
         var fault = Faults.Take();
-        var failure = await _player.PlayAsync<FaceCapture>(fault, cancellationToken).ConfigureAwait(false);
+        var sourceId = _presented;
+        var file = sourceId + ".png";
+        var bytes = sourceId is null ? null : Photo(file);
+
+        // A camera that answers shows what it sees while it works; an unplugged, failing or garbled one shows nothing.
+        var shown = preview is null || fault is SimulatedFault.Unplugged or SimulatedFault.HardwareError or SimulatedFault.GarbageData
+            ? TimeSpan.Zero
+            : await ShowAsync(preview, PreviewsOf(fault, sourceId, bytes), cancellationToken).ConfigureAwait(false);
+        var failure = await _player.PlayAsync<FaceCapture>(fault, cancellationToken, shown).ConfigureAwait(false);
         if (failure is not null)
         {
             return failure;
         }
 
-        var sourceId = _presented;
         if (fault == SimulatedFault.NoFace || sourceId is null)
         {
             return DeviceResult<FaceCapture>.Failure(CompletionCode.NoMedia, "no face in front of the camera");
@@ -73,16 +84,9 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
             return DeviceResult<FaceCapture>.Failure(CompletionCode.UserError, "two faces in the frame; only one person may stand at the kiosk", "two faces");
         }
 
-        var file = sourceId + ".png";
-        if (!_files.TryGetValue(file, out var bytes))
+        if (bytes is null)
         {
-            var path = Path.Combine(_options.DataFolder, file);
-            if (!File.Exists(path))
-            {
-                return DeviceResult<FaceCapture>.Failure(CompletionCode.NoMedia, TestDataFiles.MissingFileHint(file, _options));
-            }
-
-            bytes = File.ReadAllBytes(path);
+            return DeviceResult<FaceCapture>.Failure(CompletionCode.NoMedia, TestDataFiles.MissingFileHint(file, _options));
         }
 
         if (!GrayscalePng.TryReadSize(bytes, out var width, out var height))
@@ -92,6 +96,69 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
 
         var image = new CapturedImage(bytes, "image/png", width, height);
         return DeviceResult<FaceCapture>.Success(new FaceCapture(image, QualityOf(sourceId, width)));
+    }
+
+    /// <summary>The presented photograph's bytes (read at open, or now for one presented later), or null when it does not exist.</summary>
+    private byte[]? Photo(string file)
+    {
+        if (_files.TryGetValue(file, out var bytes))
+        {
+            return bytes;
+        }
+
+        var path = Path.Combine(_options.DataFolder, file);
+        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+    }
+
+    /// <summary>What the camera sees during this capture, frame by frame (see the class comment).</summary>
+    private IReadOnlyList<FacePreview> PreviewsOf(SimulatedFault fault, string? sourceId, byte[]? photo)
+    {
+        if (sourceId is null || photo is null)
+        {
+            return [SimulatedFacePreview.NobodyPresented];
+        }
+
+        if (!_previews.TryGetValue(sourceId, out var frames))
+        {
+            frames = SimulatedFacePreview.From(sourceId, photo);
+            _previews[sourceId] = frames;
+        }
+
+        return frames is null ? [SimulatedFacePreview.NobodyPresented]
+            : fault == SimulatedFault.NoFace ? [frames.Nobody]
+            : fault == SimulatedFault.TwoFaces ? [frames.Nobody, frames.Crowded]
+            : [frames.Nobody, frames.Far, frames.Near];
+    }
+
+    /// <summary>
+    /// Shows the frames a third of the operation delay apart, starting at once, and returns the time spent: the capture
+    /// still takes one operation delay in all, and the last frame stays on screen until it returns.
+    /// </summary>
+    private async Task<TimeSpan> ShowAsync(IProgress<FacePreview> preview, IReadOnlyList<FacePreview> frames, CancellationToken cancellationToken)
+    {
+        var step = _player.OperationDelay / 3;
+        var spent = TimeSpan.Zero;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            if (i > 0)
+            {
+                await _player.WaitAsync(step, cancellationToken).ConfigureAwait(false);
+                spent += step;
+            }
+
+            try
+            {
+                preview.Report(frames[i]);
+            }
+#pragma warning disable CA1031 // As the real camera: a listener that throws loses its preview, never the capture.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                break;
+            }
+        }
+
+        return spent;
     }
 
     private FaceQuality QualityOf(string sourceId, int imageWidth)

@@ -107,6 +107,20 @@ public sealed class OpenCvFaceCameraTests
         watch.Stop();
         Assert.That(capture.Code, Is.EqualTo(CompletionCode.Success), capture.ToString());
         await TestContext.Out.WriteLineAsync($"640x480 full pipeline (read+decode, detect, eyes, gates, liveness, JPEG): {watch.Elapsed.TotalMilliseconds / request.BurstFrames:0.0} ms/frame over {request.BurstFrames} frames (includes open)");
+
+        // The same capture with a screen listening: at most one 320 px preview JPEG per 100 ms on top.
+        var previews = 0;
+        var watched = request with { Preview = new Counter(() => Interlocked.Increment(ref previews)) };
+        watch.Restart();
+        capture = await CaptureAsync(source, watched);
+        watch.Stop();
+        Assert.That(capture.Code, Is.EqualTo(CompletionCode.Success), capture.ToString());
+        await TestContext.Out.WriteLineAsync($"with a preview listener: {watch.Elapsed.TotalMilliseconds / request.BurstFrames:0.0} ms/frame, {previews} previews");
+    }
+
+    private sealed class Counter(Action counted) : IProgress<FacePreview>
+    {
+        public void Report(FacePreview value) => counted();
     }
 
     private static string Sequence(TempFolder folder, IReadOnlyList<Mat> frames)

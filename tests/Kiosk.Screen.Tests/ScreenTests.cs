@@ -87,6 +87,13 @@ public sealed class ScreenTests
             overrides["Kiosk:Session:IdleTimeout"] = "00:00:02";
         }
 
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("SteadyFace"))
+        {
+            // Every simulated device takes 1 s: the face camera's preview frames come a third of a second apart, and its
+            // last one stays some four seconds with the Slow fault, however loaded the machine is.
+            overrides["Kiosk:Devices:Simulation:OperationDelay"] = "00:00:01";
+        }
+
         if (TestContext.CurrentContext.Test.Properties.ContainsKey("Blank"))
         {
             overrides["Kiosk:Screen:BlankAfter"] = "00:00:05";
@@ -263,6 +270,58 @@ public sealed class ScreenTests
 
         Assert.That(_responses, Is.Not.Empty);
         Assert.That(_responses.Where(r => r.CacheControl != "no-store").Select(r => r.Url), Is.Empty, "every answer the screen got says Cache-Control: no-store");
+    }
+
+    [Test]
+    [Property("SteadyFace", "")]
+    public async Task The_face_step_shows_the_camera_live_with_the_face_boxed_and_a_plain_words_hint_and_keeps_no_frame()
+    {
+        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
+        }
+
+        // The simulated camera shows nobody, then the person too far away, then the person boxed and steady; its Slow fault
+        // keeps that last frame on screen for seconds before the capture returns, long enough to look at it.
+        ((SimulatedFaceCamera)Agent.Services.GetRequiredService<DeviceSet>().FaceCamera).Faults.Next(SimulatedFault.Slow);
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "consent");
+        await page.GetByTestId("consent-agree").ClickAsync();
+        await ExpectScreenAsync(page, "face");
+        await Expect(page.GetByTestId("face-preview")).ToHaveCountAsync(0);
+
+        await page.GetByTestId("step-face").ClickAsync();
+        await Expect(page.GetByTestId("face-preview-image")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^data:image/"));
+        await Expect(page.GetByTestId("face-hint")).ToHaveTextAsync("请保持不动");
+        await Expect(page.GetByTestId("face-hint")).ToHaveAttributeAsync("aria-live", "polite");
+        await Expect(page.Locator(".face-box.good")).ToBeVisibleAsync();
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("face-hint")).ToHaveTextAsync("Hold still");
+        await Expect(page.GetByTestId("face-preview-image")).ToHaveAttributeAsync("alt", "Live camera view");
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("face-hint")).ToHaveTextAsync("请保持不动");
+        await ShotAsync(page, "face-preview");
+
+        // The step answers: the preview goes with it.
+        await ExpectScreenAsync(page, "reportAnswers");
+        await Expect(page.GetByTestId("face-preview")).ToHaveCountAsync(0);
+        await Expect(page.Locator("img[src^='data:']")).ToHaveCountAsync(0);
+        await page.GetByTestId("answer-residenceChanged-no").ClickAsync();
+        await page.GetByTestId("step-reportAnswers").ClickAsync();
+        await ExpectScreenAsync(page, "signature");
+        await page.GetByTestId("step-signature").ClickAsync();
+        await ExpectScreenAsync(page, "commit");
+        await page.GetByTestId("commit").ClickAsync();
+        await ExpectScreenAsync(page, "receipt");
+        await Expect(page.GetByTestId("record-number")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"\S{8,}"));
+
+        Assert.That(await page.Locator("img[src^='data:']").CountAsync(), Is.Zero, "no frame of the person is left in the DOM on the receipt");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain("data:image"));
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the receipt after a face preview");
     }
 
     [Test]

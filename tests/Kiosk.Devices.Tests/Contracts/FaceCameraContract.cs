@@ -40,6 +40,38 @@ public abstract class FaceCameraContract<TDevice> : DeviceContract<TDevice>
     }
 
     [Test]
+    public async Task A_listener_sees_small_preview_frames_while_the_capture_runs_and_the_capture_is_unchanged()
+    {
+        var previews = new List<FacePreview>();
+        var listener = new Listener(p =>
+        {
+            lock (previews)
+            {
+                previews.Add(p);
+            }
+        });
+        var watched = await SuccessOfAsync(c => Device.CaptureFaceAsync(c, Request with { Preview = listener }, CancellationToken.None));
+        var plain = await SuccessOfAsync(c => Device.CaptureFaceAsync(c, Request, CancellationToken.None));
+
+        Assert.That(previews, Is.Not.Empty);
+        foreach (var preview in previews)
+        {
+            Assert.That(preview.Frame.ContentType, Is.EqualTo("image/png").Or.EqualTo("image/jpeg"));
+            Assert.That(preview.Frame.Width, Is.InRange(1, 320), "a preview is small");
+            Assert.That(preview.Frame.Data.Length, Is.GreaterThan(0));
+            Assert.That(Enum.IsDefined(preview.Hint), Is.True);
+            if (preview.Face is { } box)
+            {
+                Assert.That(box.X >= 0 && box.Y >= 0 && box.X + box.Width <= preview.Frame.Width && box.Y + box.Height <= preview.Frame.Height, Is.True, $"{box} lies inside {preview.Frame}");
+            }
+        }
+
+        Assert.That(previews.Any(p => p.Face is not null), Is.True, "a capture that found the face showed it boxed");
+        Assert.That(watched.Image.Data.ToArray(), Is.EqualTo(plain.Image.Data.ToArray()), "listening changes nothing of the capture");
+        Assert.That(watched.Quality, Is.EqualTo(plain.Quality));
+    }
+
+    [Test]
     public async Task Nobody_in_front_of_the_camera_is_no_media()
     {
         if (!ArrangeNoFace())
@@ -61,5 +93,10 @@ public abstract class FaceCameraContract<TDevice> : DeviceContract<TDevice>
         var result = await OperateOnceAsync();
         Assert.That(result.Code, Is.EqualTo(CompletionCode.UserError));
         Assert.That(result.Description + result.DeviceError, Does.Contain("two faces"));
+    }
+
+    private sealed class Listener(Action<FacePreview> report) : IProgress<FacePreview>
+    {
+        public void Report(FacePreview value) => report(value);
     }
 }

@@ -23,6 +23,8 @@
       staffCheckIn: "工作人员正在赶来", staffCheckIn_refused: "您选择了由工作人员办理报到，本次未采集任何生物特征信息。请稍候。",
       staffCheckIn_withdrawn: "您的同意已撤回，本机已删除您的同意记录，本次未采集任何生物特征信息。工作人员将为您办理报到，请稍候。",
       face: "人脸核验", faceHints: ["请正对摄像头，站在屏幕正前方", "请摘下帽子、口罩和墨镜", "请保持不动，直到提示完成"], captureFace: "开始人脸核验",
+      facePreview: "摄像头实时画面", faceHint_holdStill: "请保持不动", faceHint_noFace: "请站到摄像头前", faceHint_oneFaceOnly: "请只留一人在镜头前",
+      faceHint_moveCloser: "请靠近一点", faceHint_moveBack: "请稍微后退", faceHint_moreLight: "光线不足，请站到亮处", faceHint_lookAtCamera: "请看摄像头",
       fingerprint: "指纹核验", fingerprintHint: "请将手指平放在指纹采集器上。", captureFingerprint: "采集指纹",
       questions: "报告情况", questionsHint: "请回答以下问题。", yes: "是", no: "否", submitAnswers: "提交回答", answerRequired: "请回答所有必答问题",
       spokenReport: "口头汇报", spokenReportHint: "点击“开始录音”后，请对着麦克风简要说明近期情况。", record: "开始录音",
@@ -58,6 +60,8 @@
       staffCheckIn: "Staff are on their way", staffCheckIn_refused: "You chose to check in with staff; nothing biometric has been captured. Please wait.",
       staffCheckIn_withdrawn: "Your consent is withdrawn and this kiosk has deleted its record of it; nothing biometric has been captured. Staff will check you in; please wait.",
       face: "Face verification", faceHints: ["Face the camera, standing right in front of the screen", "Take off any hat, mask or sunglasses", "Hold still until you are told it is done"], captureFace: "Start face verification",
+      facePreview: "Live camera view", faceHint_holdStill: "Hold still", faceHint_noFace: "Stand in front of the camera", faceHint_oneFaceOnly: "Only one person in view",
+      faceHint_moveCloser: "Move a little closer", faceHint_moveBack: "Move back a little", faceHint_moreLight: "More light needed", faceHint_lookAtCamera: "Look at the camera",
       fingerprint: "Fingerprint", fingerprintHint: "Place your finger flat on the fingerprint reader.", captureFingerprint: "Read fingerprint",
       questions: "Your report", questionsHint: "Please answer these questions.", yes: "Yes", no: "No", submitAnswers: "Submit answers", answerRequired: "Please answer every required question",
       spokenReport: "Spoken report", spokenReportHint: "Press “Start recording”, then tell the microphone briefly how you have been.", record: "Start recording",
@@ -285,6 +289,54 @@
     ];
   }
 
+  // The face step's live preview: what the camera sees (mirrored, as people expect of a screen facing them), the face box
+  // and what to do next in large plain words, announced by screen readers. It shows from the step's first frame until the
+  // step answers; the node is kept across renders so the hint is announced, not re-created, and is emptied (no frame of the
+  // person left in the DOM) the moment the step ends or the screen moves on.
+  let facePreview = null;
+  function facePreviewNode() {
+    if (!facePreview) return null;
+    facePreview.image.alt = t("facePreview");
+    facePreview.hint.textContent = t("faceHint_" + facePreview.hintName) || "";
+    return facePreview.node;
+  }
+  function clearFacePreview() {
+    if (!facePreview) return;
+    facePreview.image.removeAttribute("src");
+    facePreview.hint.textContent = "";
+    facePreview.node.remove();
+    facePreview = null;
+  }
+  function showFacePreview(data) {
+    // A frame that arrives after the step answered is dropped, not shown.
+    if (screenName() !== "face" || !busy || !data || typeof data.frame !== "string" || !data.frame.startsWith("data:image/")) return;
+    if (!facePreview) {
+      const image = el("img", { alt: t("facePreview"), "data-testid": "face-preview-image" });
+      const box = el("div", { class: "face-box", "aria-hidden": "true" });
+      const hint = el("p", { class: "face-hint", role: "status", "aria-live": "polite", "data-testid": "face-hint" });
+      const node = el("div", { class: "face-preview", "data-testid": "face-preview" }, el("div", { class: "face-frame" }, image, box), hint);
+      facePreview = { node, image, box, hint, hintName: "" };
+    }
+    const { image, box, hint } = facePreview;
+    image.width = data.width;
+    image.height = data.height;
+    image.src = data.frame;
+    const b = data.box;
+    box.hidden = !b || !(data.width > 0) || !(data.height > 0);
+    if (!box.hidden) {
+      box.style.left = (100 * b.x / data.width) + "%";
+      box.style.top = (100 * b.y / data.height) + "%";
+      box.style.width = (100 * b.width / data.width) + "%";
+      box.style.height = (100 * b.height / data.height) + "%";
+    }
+    box.classList.toggle("good", data.hint === "holdStill");
+    if (facePreview.hintName !== data.hint) {
+      facePreview.hintName = data.hint;
+      hint.textContent = t("faceHint_" + data.hint) || "";
+    }
+    if (!facePreview.node.isConnected) render();
+  }
+
   function content(name) {
     switch (name) {
       case "loading": return [el("h1", { text: t("loading") })];
@@ -304,7 +356,7 @@
       case "idCard": return stepScreen("idCard", "idCardHint", "readCard", "idCard");
       case "consent": return consentScreen();
       case "consentNotice": return consentNoticeScreen();
-      case "face": return stepScreen("face", null, "captureFace", "face", el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
+      case "face": return stepScreen("face", null, "captureFace", "face", facePreviewNode() || el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
       case "fingerprint": return stepScreen("fingerprint", "fingerprintHint", "captureFingerprint", "fingerprint");
       case "reportAnswers": return questionsScreen();
       case "spokenReport": return stepScreen("spokenReport", "spokenReportHint", "record", "spokenReport");
@@ -401,6 +453,7 @@
     $("call-staff").textContent = t("callStaff");
     const name = screenName();
     if (view) followReceipt(name);
+    if (name !== "face" || !busy) clearFacePreview();
     const main = $("screen");
     main.dataset.screen = name;
     main.className = name === "outOfService" ? "out-of-service" : "";
@@ -439,6 +492,7 @@
   // What a running step shows live (preview frames, levels, pen samples): each kind's handler draws into the current
   // screen; nothing of it is kept once the step or the session moves on.
   const activityHandlers = {};
+  activityHandlers.face = showFacePreview;
   events.addEventListener("activity", (e) => {
     const activity = JSON.parse(e.data);
     const handler = activityHandlers[activity.kind];
