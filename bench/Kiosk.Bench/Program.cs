@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kiosk.Bench;
 
-// ./kiosk.sh bench [--quick] [--only commit,sync,attachments,drain,process]
+// ./kiosk.sh bench [--quick] [--only commit,sync,attachments,vision,detectors,delivery,drain,process] [--misses]
 // Progress goes to stderr; the table and, as the last line, one JSON object go to stdout.
 var quick = args.Contains("--quick");
 var onlyIndex = Array.IndexOf(args, "--only");
@@ -68,13 +68,39 @@ if (Runs("vision"))
     Progress($"vision: face pipeline on 640x480 and page correction on 1920x1080, {frames} frames, one thread");
     var vision = VisionBench.Run(frames);
     report.Figure("face_ms_per_frame", vision.FaceMs, 2);
-    report.Figure("raw_cascade_ms_per_frame", vision.RawCascadeMs, 2);
-    report.Figure("face_ratio_vs_raw_cascade", vision.FaceMs / vision.RawCascadeMs, 3);
+    report.Figure("raw_detector_ms_per_frame", vision.RawDetectorMs, 2);
+    report.Figure("face_ratio_vs_raw_detector", vision.FaceMs / vision.RawDetectorMs, 3);
     report.Figure("document_ms_per_frame", vision.DocumentMs, 1);
     report.Figure("raw_grey_png_ms_per_frame", vision.RawDocumentMs, 1);
-    report.Row("face pipeline 640x480, ms/frame", Report.Ms(vision.FaceMs), Report.Ms(vision.RawCascadeMs), vision.RawCascadeMs / vision.FaceMs, "face_ms_per_frame");
+    report.Row("face pipeline 640x480, ms/frame", Report.Ms(vision.FaceMs), Report.Ms(vision.RawDetectorMs), vision.RawDetectorMs / vision.FaceMs, "face_ms_per_frame");
     report.Row("page correction 1920x1080, ms/frame", Report.Ms(vision.DocumentMs), Report.Ms(vision.RawDocumentMs), vision.RawDocumentMs / vision.DocumentMs);
-    report.Note($"vision: the face pipeline found {vision.FacesFound} face(s) (eyes, sharpness, brightness, pose, centring on top of the bare cascade); the page was {(vision.PageFound ? "found" : "NOT found")} in the warped scene.");
+    report.Note($"vision: the face pipeline found {vision.FacesFound} face(s) (letterboxing, decoding, sharpness, brightness, pose, centring on top of the bare model run); the page was {(vision.PageFound ? "found" : "NOT found")} in the warped scene.");
+}
+
+if (Runs("detectors"))
+{
+    if (Kiosk.TestSupport.FaceEvalSet.Missing is { } missing)
+    {
+        Progress($"detectors: skipped, {missing}");
+    }
+    else
+    {
+        var passes = quick ? 1 : 3;
+        var loadBefore = LoadAverage.Read();
+        Progress($"detectors: Haar, LBP and BlazeFace on the {Kiosk.TestSupport.FaceEvalSet.All.Count} frames of the face evaluation set, {passes} timing pass(es), one thread");
+        // --misses lists, on stderr, every frame a detector got wrong (faces, found, false positives).
+        var rows = FaceDetectorComparison.Run(passes, args.Contains("--misses") ? (detector, frame, s) => Console.Error.WriteLine($"miss {detector} {frame}: {s.Found}/{s.Faces} found, {s.FalsePositives} false") : null);
+        foreach (var row in rows)
+        {
+            var all = row.Tallies["all"];
+            report.Figure($"detector_{row.Key}_found_pct", 100.0 * all.Found / all.Faces, 1);
+            report.Figure($"detector_{row.Key}_false_positives", all.FalsePositives, 0);
+            report.Figure($"detector_{row.Key}_ms_per_frame", row.MeanMs, 2);
+        }
+
+        Console.Out.WriteLine(FaceDetectorComparison.Table(rows));
+        report.Note($"detectors: table above; load average (1, 5, 15 min) at the start {loadBefore}, at the end {LoadAverage.Read()} (2 cores).");
+    }
 }
 
 if (Runs("delivery"))

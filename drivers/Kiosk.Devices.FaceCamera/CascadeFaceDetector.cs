@@ -2,7 +2,10 @@ using OpenCvSharp;
 
 namespace Kiosk.Devices.FaceCamera;
 
-/// <summary>Viola-Jones cascades from opencv-data: a frontal-face cascade, then an eye cascade inside each face's upper half.</summary>
+/// <summary>
+/// Cascades from opencv-data: a frontal-face cascade (Viola-Jones Haar, or LBP: both load into a <see cref="CascadeClassifier"/>),
+/// then the Haar eye cascade inside each face's upper half.
+/// </summary>
 internal sealed class CascadeFaceDetector : IFaceDetector
 {
     // Faces smaller than this are not searched for at all; faces between this and MinFaceWidth are
@@ -26,7 +29,7 @@ internal sealed class CascadeFaceDetector : IFaceDetector
         }
     }
 
-    public IReadOnlyList<DetectedFace> Detect(Mat grey)
+    public IReadOnlyList<DetectedFace> Detect(Mat colour, Mat grey)
     {
         ArgumentNullException.ThrowIfNull(grey);
         using var equalised = new Mat();
@@ -71,7 +74,7 @@ internal sealed class CascadeFaceDetector : IFaceDetector
         if (cascade.Empty())
         {
             cascade.Dispose();
-            throw new InvalidOperationException($"cascade '{path}' could not be loaded");
+            throw new ArgumentException($"cascade '{path}' could not be loaded (not a cascade file?)", nameof(path));
         }
 
         return cascade;

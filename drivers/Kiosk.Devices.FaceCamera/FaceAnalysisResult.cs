@@ -9,6 +9,15 @@ public sealed record FaceAnalysisResult
     public required int ImageWidth { get; init; }
     public required int ImageHeight { get; init; }
     public required IReadOnlyList<FaceBox> Faces { get; init; }
+
+    /// <summary>How many faces were found.</summary>
+    public int FaceCount => Faces.Count;
+
+    /// <summary>The face count in words: "no face", "one face", "two faces"...</summary>
+    public string Found => FaceAnalyzer.FaceCount(Faces.Count);
+
+    /// <summary>The detector that looked (<see cref="FaceCameraOptions.Detector"/>).</summary>
+    public FaceDetectorKind Detector { get; init; }
     public required FaceVerdict Verdict { get; init; }
     public required IReadOnlyList<string> Reasons { get; init; }
     public int Score { get; init; }

@@ -6,7 +6,7 @@ namespace Kiosk.Devices.FaceCamera;
 /// Analyses one image: detects faces, measures the single face against the quality gates of
 /// <see cref="FaceCameraOptions"/> and returns boxes, measures, score, verdict and reasons.
 /// Used per frame by <see cref="OpenCvFaceCamera"/> and on its own by <c>kioskctl capture face --image</c>.
-/// Thread safety: all members may be called from any thread; detection is serialised (cascades are not thread safe).
+/// Thread safety: all members may be called from any thread; detection is serialised (cascades and the ONNX session's buffers are not shared safely).
 /// </summary>
 public sealed class FaceAnalyzer : IDisposable
 {
@@ -23,7 +23,7 @@ public sealed class FaceAnalyzer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalidForAnalysis();
         _options = options;
-        _detector = new CascadeFaceDetector(options.CascadePath, options.EyeCascadePath);
+        _detector = FaceDetectors.Create(options);
     }
 
     internal FaceAnalyzer(FaceCameraOptions options, IFaceDetector detector)
@@ -49,23 +49,26 @@ public sealed class FaceAnalyzer : IDisposable
         using var grey = TryToGrey(image);
         if (grey is null)
         {
-            return (Unreadable(image, "not an image: empty, or not 8-bit grey/BGR/BGRA"), null);
+            return (Unreadable(image, "not an image: empty, or not 8-bit grey/BGR/BGRA") with { Detector = _options.Detector }, null);
         }
 
         Cv2.MeanStdDev(grey, out var mean, out var deviation);
         var frameBrightness = mean.Val0 / 255;
         if (deviation.Val0 < BlankFrameDeviation)
         {
-            return (Unreadable(image, "blank frame: no picture (corrupt transfer, covered lens or dead sensor)") with { FrameBrightness = frameBrightness }, null);
+            return (Unreadable(image, "blank frame: no picture (corrupt transfer, covered lens or dead sensor)") with { Detector = _options.Detector, FrameBrightness = frameBrightness }, null);
         }
 
         IReadOnlyList<DetectedFace> faces;
-        lock (_detectorGate)
+        using (var colour = ToColour(image))
         {
-            faces = _detector.Detect(grey);
+            lock (_detectorGate)
+            {
+                faces = _detector.Detect(colour ?? image, grey);
+            }
         }
 
-        var boxes = faces.Select(f => new FaceBox(f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height)).ToList();
+        var boxes = faces.Select(f => new FaceBox(f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height) { Confidence = f.Score is { } s ? Math.Round(s, 3) : null }).ToList();
         if (faces.Count != 1)
         {
             var result = new FaceAnalysisResult
@@ -73,8 +76,9 @@ public sealed class FaceAnalyzer : IDisposable
                 ImageWidth = image.Width,
                 ImageHeight = image.Height,
                 Faces = boxes,
+                Detector = _options.Detector,
                 Verdict = faces.Count == 0 ? FaceVerdict.NoFace : FaceVerdict.MultipleFaces,
-                Reasons = [faces.Count == 0 ? "no face" : $"two faces or more: {faces.Count} faces; only one person may be in the picture"],
+                Reasons = [faces.Count == 0 ? "no face" : $"{FaceCount(faces.Count)}: only one person may be in the picture"],
                 FrameBrightness = frameBrightness,
             };
             return (result, null);
@@ -88,6 +92,7 @@ public sealed class FaceAnalyzer : IDisposable
             ImageWidth = image.Width,
             ImageHeight = image.Height,
             Faces = boxes,
+            Detector = _options.Detector,
             Verdict = reasons.Count == 0 ? FaceVerdict.Accepted : FaceVerdict.PoorQuality,
             Reasons = reasons,
             FailedGates = failed,
@@ -131,6 +136,35 @@ public sealed class FaceAnalyzer : IDisposable
                 return grey;
             default:
                 grey.Dispose();
+                return null;
+        }
+    }
+
+    /// <summary>"two faces", "three faces"... as the technician and the screen say it.</summary>
+    internal static string FaceCount(int count) => count switch
+    {
+        0 => "no face",
+        1 => "one face",
+        2 => "two faces",
+        3 => "three faces",
+        4 => "four faces",
+        _ => $"{count} faces",
+    };
+
+    /// <summary>A BGR copy of a grey or BGRA image, or null when the image is BGR already (the detectors read it as is).</summary>
+    private static Mat? ToColour(Mat image)
+    {
+        switch (image.Channels())
+        {
+            case 1:
+                var fromGrey = new Mat();
+                Cv2.CvtColor(image, fromGrey, ColorConversionCodes.GRAY2BGR);
+                return fromGrey;
+            case 4:
+                var fromBgra = new Mat();
+                Cv2.CvtColor(image, fromBgra, ColorConversionCodes.BGRA2BGR);
+                return fromBgra;
+            default:
                 return null;
         }
     }

@@ -12,15 +12,38 @@ public sealed class FaceCameraOptions
 {
     public const string DefaultCascadePath = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
     public const string DefaultEyeCascadePath = "/usr/share/opencv4/haarcascades/haarcascade_eye.xml";
+    public const string DefaultLbpCascadePath = "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml";
+
+    /// <summary>
+    /// The default BlazeFace model's file name in the program folder's <c>models</c> folder (put there by deploy/fetch-face-model.sh):
+    /// the 256x256 "back" model, which on the evaluation set found faces from 10 % of the frame width up, where the
+    /// 128x128 "front" model (<c>face_detection_front_128x128_barracuda.onnx</c>, beside it) misses a third of those (README.md).
+    /// </summary>
+    public const string BlazeFaceModelFile = "face_detection_back_256x256_barracuda.onnx";
+
+    /// <summary>Where the package (kiosk.sh publish) and a build with the model in .cache/models put the BlazeFace model: next to the program.</summary>
+    public static string DefaultBlazeFaceModelPath { get; } = Path.Combine(AppContext.BaseDirectory, "models", BlazeFaceModelFile);
 
     /// <summary>A device index ("0"), a V4L2 path ("/dev/video0"), a URL ("rtsp://..."), a video file or an image sequence pattern ("/data/frame_%03d.png").</summary>
     public string Source { get; set; } = "0";
 
-    /// <summary>Frontal-face Haar or LBP cascade (opencv-data).</summary>
+    /// <summary>The face detector (see README.md for how the three compare on the evaluation set).</summary>
+    public FaceDetectorKind Detector { get; set; } = FaceDetectorKind.BlazeFace;
+
+    /// <summary>Frontal-face Haar cascade (opencv-data), used when <see cref="Detector"/> is Haar.</summary>
     public string CascadePath { get; set; } = DefaultCascadePath;
 
-    /// <summary>Eye cascade used for eye distance and pose.</summary>
+    /// <summary>Frontal-face LBP cascade (opencv-data), used when <see cref="Detector"/> is Lbp.</summary>
+    public string LbpCascadePath { get; set; } = DefaultLbpCascadePath;
+
+    /// <summary>Eye cascade used for eye distance and pose by the cascade detectors (BlazeFace finds the eyes itself).</summary>
     public string EyeCascadePath { get; set; } = DefaultEyeCascadePath;
+
+    /// <summary>BlazeFace ONNX model (front 128x128 or back 256x256), used when <see cref="Detector"/> is BlazeFace.</summary>
+    public string BlazeFaceModelPath { get; set; } = DefaultBlazeFaceModelPath;
+
+    /// <summary>BlazeFace score (0..1) from which a candidate counts as a face; MediaPipe's face detection uses 0.5.</summary>
+    public double MinDetectionScore { get; set; } = 0.5;
 
     /// <summary>Requested capture size for live cameras; 0 keeps the camera's default.</summary>
     public int FrameWidth { get; set; }
@@ -80,15 +103,7 @@ public sealed class FaceCameraOptions
             errors.Add($"{nameof(Source)} is empty: give a device index (\"0\"), a /dev/video path, a URL or a file/sequence pattern");
         }
 
-        if (!File.Exists(CascadePath))
-        {
-            errors.Add($"{nameof(CascadePath)} '{CascadePath}' does not exist (install opencv-data)");
-        }
-
-        if (!File.Exists(EyeCascadePath))
-        {
-            errors.Add($"{nameof(EyeCascadePath)} '{EyeCascadePath}' does not exist (install opencv-data)");
-        }
+        ValidateDetector(errors);
 
         Check(errors, FrameWidth >= 0 && FrameHeight >= 0, "FrameWidth/FrameHeight must be 0 (camera default) or positive");
         Check(errors, MinFaceWidth > 0, $"{nameof(MinFaceWidth)} must be positive");
@@ -131,6 +146,37 @@ public sealed class FaceCameraOptions
     /// <summary>A file or image sequence (not a device index, /dev node or URL): replayed from its start for each capture.</summary>
     internal bool IsRecordedSource =>
         !TryGetDeviceIndex(out _) && !Source.StartsWith("/dev/", StringComparison.Ordinal) && !Source.Contains("://", StringComparison.Ordinal);
+
+    private void ValidateDetector(List<string> errors)
+    {
+        switch (Detector)
+        {
+            case FaceDetectorKind.Haar:
+                CheckFile(errors, nameof(CascadePath), CascadePath, "install opencv-data");
+                CheckFile(errors, nameof(EyeCascadePath), EyeCascadePath, "install opencv-data");
+                break;
+            case FaceDetectorKind.Lbp:
+                CheckFile(errors, nameof(LbpCascadePath), LbpCascadePath, "install opencv-data");
+                CheckFile(errors, nameof(EyeCascadePath), EyeCascadePath, "install opencv-data");
+                break;
+            case FaceDetectorKind.BlazeFace:
+                CheckFile(errors, nameof(BlazeFaceModelPath), BlazeFaceModelPath,
+                    "the package carries it in agent/models; from source run deploy/fetch-face-model.sh .cache/models and rebuild, or set Detector to Haar or Lbp");
+                Check(errors, MinDetectionScore is > 0 and < 1, $"{nameof(MinDetectionScore)} must be in (0, 1)");
+                break;
+            default:
+                errors.Add($"{nameof(Detector)} '{Detector}' is not a detector: use BlazeFace, Haar or Lbp");
+                break;
+        }
+    }
+
+    private static void CheckFile(List<string> errors, string key, string path, string fix)
+    {
+        if (!File.Exists(path))
+        {
+            errors.Add($"{key} '{path}' does not exist ({fix})");
+        }
+    }
 
     private static void Check(List<string> errors, bool ok, string message)
     {

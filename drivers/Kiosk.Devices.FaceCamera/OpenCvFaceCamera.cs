@@ -34,7 +34,7 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
         {
             Model = $"OpenCV {Cv2.GetVersionString()} VideoCapture",
             SerialNumber = options.Source,
-            Features = ["jpeg", "qualityScores", "bestOfBurst", "liveness=motion", "detector=cascade", $"jpegQuality={options.JpegQuality}"],
+            Features = ["jpeg", "qualityScores", "bestOfBurst", "liveness=motion", $"detector={options.Detector}", $"jpegQuality={options.JpegQuality}"],
         };
     }
 

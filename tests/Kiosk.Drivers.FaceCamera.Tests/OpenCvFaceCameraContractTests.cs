@@ -19,6 +19,7 @@ public sealed class OpenCvFaceCameraContractTests : FaceCameraContract<OpenCvFac
 
     protected override OpenCvFaceCamera CreateDevice(TimeProvider timeProvider)
     {
+        Models.RequireDefault();
         if (_folder is null)
         {
             _folder = new TempFolder("face-camera");
@@ -71,8 +72,8 @@ public sealed class OpenCvFaceCameraContractTests : FaceCameraContract<OpenCvFac
 
     protected override bool ArrangeNoFace()
     {
-        using var coffee = Photos.Load("coffee.png");
-        Write(Photos.LiveBurst(coffee, Request.BurstFrames));
+        using var page = Photos.Load("page.png");
+        Write(Photos.LiveBurst(page, Request.BurstFrames));
         return true;
     }
 

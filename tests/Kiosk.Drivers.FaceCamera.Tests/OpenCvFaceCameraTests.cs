@@ -52,7 +52,7 @@ public sealed class OpenCvFaceCameraTests
     {
         using var folder = new TempFolder("face-camera");
         var pattern = Path.Combine(folder.Path, "frame_%03d.png");
-        await using var camera = new OpenCvFaceCamera("faceCamera", new FaceCameraOptions { Source = pattern }, TimeProvider.System);
+        await using var camera = new OpenCvFaceCamera("faceCamera", Models.Require(new FaceCameraOptions { Source = pattern }), TimeProvider.System);
         var opened = await camera.OpenAsync(CancellationToken.None);
         Assert.That(opened.Code, Is.EqualTo(CompletionCode.DeviceNotReady), opened.ToString());
         Assert.That(camera.Status, Is.EqualTo(DeviceStatus.NoDevice));
@@ -132,7 +132,7 @@ public sealed class OpenCvFaceCameraTests
 
     private static async Task<DeviceResult<FaceCapture>> CaptureAsync(string source, FaceCaptureRequest? request = null)
     {
-        await using var camera = new OpenCvFaceCamera("faceCamera", new FaceCameraOptions { Source = source }, TimeProvider.System);
+        await using var camera = new OpenCvFaceCamera("faceCamera", Models.Require(new FaceCameraOptions { Source = source }), TimeProvider.System);
         var opened = await camera.OpenAsync(CancellationToken.None);
         Assert.That(opened.Code, Is.EqualTo(CompletionCode.Success), opened.ToString());
         using var claim = (await camera.ClaimAsync("session", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;

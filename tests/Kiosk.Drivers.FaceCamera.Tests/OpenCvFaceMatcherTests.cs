@@ -9,10 +9,14 @@ public sealed class OpenCvFaceMatcherTests
     private OpenCvFaceMatcher _matcher = null!;
 
     [OneTimeSetUp]
-    public void CreateMatcher() => _matcher = new OpenCvFaceMatcher(new FaceMatcherOptions());
+    public void CreateMatcher()
+    {
+        Models.RequireDefault();
+        _matcher = new OpenCvFaceMatcher(new FaceMatcherOptions());
+    }
 
     [OneTimeTearDown]
-    public void DisposeMatcher() => _matcher.Dispose();
+    public void DisposeMatcher() => _matcher?.Dispose();
 
     [Test]
     public async Task The_same_face_shifted_scaled_and_brightened_matches()

@@ -2,10 +2,17 @@
 # Test data for the simulated devices and the device tests: photographs and pages from Debian's
 # python3-skimage package and a short spoken Chinese sentence made with espeak-ng and sox.
 # Third-party files are only ever written to the cache folder (git-ignored), never committed.
+# Also the face detector models (deploy/fetch-face-model.sh into .cache/models, before any build copies them) and,
+# with --face-eval, the face detector evaluation set (tests/data/fetch-face-eval-set.sh into .cache/face-eval).
 # Idempotent: exits at once when the files are already there.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bash "$repo/deploy/fetch-face-model.sh" "$repo/.cache/models"
+if [[ "${1:-}" == "--face-eval" ]]; then
+    bash "$repo/tests/data/fetch-face-eval-set.sh"
+fi
+
 target="${KIOSK_TEST_DATA:-$repo/.cache/test-data}"
 images=(astronaut.png camera.png page.png text.png coffee.png chelsea.png)
 

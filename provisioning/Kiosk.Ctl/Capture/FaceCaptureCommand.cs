@@ -7,7 +7,8 @@ namespace Kiosk.Ctl.Capture;
 
 /// <summary>
 /// <c>kioskctl capture face</c>: runs the face pipeline on a photograph (<c>--image</c>) or on a frame from the camera
-/// (<c>--source</c>), and prints every face box, every quality score, the verdict and the reasons.
+/// (<c>--source</c>), and prints how many faces were found ("two faces"), every face box, every quality score, the
+/// verdict and the reasons. <c>--detector</c> picks another detector than the default (BlazeFace) to compare.
 /// </summary>
 internal static class FaceCaptureCommand
 {
@@ -15,11 +16,18 @@ internal static class FaceCaptureCommand
     {
         var image = new Option<FileInfo?>("--image") { Description = "Analyse this photograph instead of capturing from the camera." };
         var source = new Option<string>("--source") { Description = "Camera to capture from: device index, /dev/video path, RTSP URL or file pattern.", DefaultValueFactory = _ => "0" };
+        var detector = new Option<FaceDetectorKind>("--detector") { Description = "Face detector: BlazeFace (default), Haar or Lbp.", DefaultValueFactory = _ => FaceDetectorKind.BlazeFace };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("face", "Check the face camera: detect faces and score their quality.") { image, source, json };
+        var command = new Command("face", "Check the face camera: detect faces and score their quality.") { image, source, detector, json };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var options = new FaceCameraOptions { Source = result.GetValue(source)! };
+            var options = new FaceCameraOptions { Source = result.GetValue(source)!, Detector = result.GetValue(detector) };
+            var problems = options.Validate().Where(p => !p.StartsWith(nameof(FaceCameraOptions.Source), StringComparison.Ordinal)).ToList();
+            if (problems.Count > 0)
+            {
+                return Output.Error(string.Join("; ", problems), ExitCodes.IoError);
+            }
+
             var imagePath = result.GetValue(image);
             byte[] bytes;
             if (imagePath is not null)
@@ -42,7 +50,8 @@ internal static class FaceCaptureCommand
                 bytes = captured.Value!.Image.Data.ToArray();
             }
 
-            var analysis = new FaceAnalyzer(options).Analyze(bytes);
+            using var analyzer = new FaceAnalyzer(options);
+            var analysis = analyzer.Analyze(bytes);
             if (result.GetValue(json))
             {
                 Output.Json(analysis);
@@ -80,11 +89,12 @@ internal static class FaceCaptureCommand
 
     private static void Print(FaceAnalysisResult analysis)
     {
-        var faces = new Table().AddColumns("face", "x", "y", "width", "height");
+        AnsiConsole.MarkupLine($"found: [bold]{Markup.Escape(analysis.Found)}[/] ({analysis.Detector})");
+        var faces = new Table().AddColumns("face", "x", "y", "width", "height", "confidence");
         for (var i = 0; i < analysis.Faces.Count; i++)
         {
             var f = analysis.Faces[i];
-            faces.AddRow($"{i + 1}", $"{f.X}", $"{f.Y}", $"{f.Width}", $"{f.Height}");
+            faces.AddRow($"{i + 1}", $"{f.X}", $"{f.Y}", $"{f.Width}", $"{f.Height}", f.Confidence is { } c ? $"{c:0.00}" : "-");
         }
 
         AnsiConsole.Write(faces);
