@@ -85,7 +85,7 @@ public sealed class EvdevSignaturePad : DeviceBase, ISignaturePad
     public Task<DeviceResult<SignatureCapture>> CaptureSignatureAsync(DeviceClaim claim, SignatureRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return RunClaimedAsync(claim, request.Timeout, ct => CaptureCoreAsync(cancellationToken, ct), cancellationToken);
+        return RunClaimedAsync(claim, request.Timeout, ct => CaptureCoreAsync(request.Pen, cancellationToken, ct), cancellationToken);
     }
 
     public Task<DeviceResult<FingerprintCapture>> CaptureFingerprintAsync(DeviceClaim claim, FingerprintRequest request, CancellationToken cancellationToken)
@@ -109,9 +109,12 @@ public sealed class EvdevSignaturePad : DeviceBase, ISignaturePad
         await base.DisposeCoreAsync().ConfigureAwait(false);
     }
 
-    private async Task<DeviceResult<SignatureCapture>> CaptureCoreAsync(CancellationToken callerToken, CancellationToken cancellationToken)
+    private async Task<DeviceResult<SignatureCapture>> CaptureCoreAsync(IProgress<PenProgress>? pen, CancellationToken callerToken, CancellationToken cancellationToken)
     {
-        var assembler = new SignatureAssembler((long)_options.PenUpIdleTime.TotalMicroseconds);
+        var (width, height, maxPressure) = (_options.MaxX + 1, _options.MaxY + 1, _options.MaxPressure);
+        var assembler = new SignatureAssembler(
+            (long)_options.PenUpIdleTime.TotalMicroseconds,
+            pen is null ? null : sample => pen.Report(new PenProgress(sample, width, height) { MaxPressure = maxPressure }));
         try
         {
             if (_carried is { } carried)
@@ -159,6 +162,7 @@ public sealed class EvdevSignaturePad : DeviceBase, ISignaturePad
 
     private DeviceResult<SignatureCapture> Complete(SignatureAssembler assembler)
     {
+        assembler.Finish();
         var samples = assembler.Samples.ToArray();
         var width = _options.MaxX + 1;
         var height = _options.MaxY + 1;

@@ -12,9 +12,16 @@ internal enum AssemblyStep
 /// first pen-down (t = 0 there), keeps hover samples between strokes, and ends when the pen has been up
 /// for the idle time by the event clock. Not thread safe.
 /// </summary>
-internal sealed class SignatureAssembler(long idleMicroseconds)
+/// <param name="idleMicroseconds">Pen-up time that ends the signature.</param>
+/// <param name="settled">
+/// Gets each sample once it can no longer change, in order: only the newest sample may still be merged with a report in
+/// the same millisecond, so a sample settles when the next one is added, and the last at <see cref="Finish"/>. The samples
+/// it gets are exactly <see cref="Samples"/>; null costs nothing.
+/// </param>
+internal sealed class SignatureAssembler(long idleMicroseconds, Action<PenSample>? settled = null)
 {
     private readonly List<PenSample> _samples = [];
+    private int _settledCount;
     private long _first;
     private long? _penUpSince;
     private bool _lastDown;
@@ -25,6 +32,9 @@ internal sealed class SignatureAssembler(long idleMicroseconds)
     public bool AwaitingIdle => SawPenDown && !_lastDown;
 
     public IReadOnlyList<PenSample> Samples => _samples;
+
+    /// <summary>The signature is complete: settles the last sample.</summary>
+    public void Finish() => Settle(_samples.Count);
 
     public AssemblyStep Offer(PenReport report)
     {
@@ -73,6 +83,20 @@ internal sealed class SignatureAssembler(long idleMicroseconds)
             sample = sample with { T = previous.T + 1 };
         }
 
+        Settle(_samples.Count);
         _samples.Add(sample);
+    }
+
+    private void Settle(int count)
+    {
+        if (settled is null)
+        {
+            return;
+        }
+
+        for (; _settledCount < count; _settledCount++)
+        {
+            settled(_samples[_settledCount]);
+        }
     }
 }

@@ -3,7 +3,9 @@ namespace Kiosk.Devices.Simulated;
 /// <summary>
 /// A microphone in front of which someone reads a short report: every recording is speech.wav from the
 /// test data (16 kHz mono PCM with leading and trailing silence), with its speech time measured from the
-/// samples. Faults: the common ones and Silence (nobody speaks: NoMedia).
+/// samples. The request's level reporter gets the clip's level every 100 ms of it (<see cref="WavClip.MeasureLevels"/>),
+/// played out over <see cref="SimulationOptions.LiveCaptureDuration"/> after the operation delay. Faults: the common ones
+/// and Silence (nobody speaks: NoMedia).
 /// </summary>
 public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
 {
@@ -17,6 +19,7 @@ public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private WavClip? _clip;
     private TimeSpan _speech;
+    private IReadOnlyList<AudioLevel> _levels = [];
     private volatile bool _open;
 
     public SimulatedAudioRecorder(string name, SimulationOptions options, TimeProvider timeProvider)
@@ -52,6 +55,7 @@ public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
         {
             _clip = clip;
             _speech = clip!.MeasureSpeech(_files[SpeechFile]);
+            _levels = clip.MeasureLevels(_files[SpeechFile]);
         }
 
         var opened = _player.Open(failure);
@@ -92,6 +96,10 @@ public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
             return DeviceResult<AudioClip>.Failure(CompletionCode.Unsupported, $"the simulated microphone records at {clip.SampleRate} Hz only, not {request.SampleRate} Hz");
         }
 
+        // The person speaks: the clip's levels come over LiveCaptureDuration, as a microphone's meter follows a voice.
+        var levels = _levels;
+        var reporter = request.Levels;
+        await LivePlayback.PlayAsync(TimeProvider, _options.LiveCaptureDuration, levels.Count, reporter is null ? null : i => reporter.Report(levels[i]), cancellationToken).ConfigureAwait(false);
         return DeviceResult<AudioClip>.Success(new AudioClip(_files[SpeechFile], clip.SampleRate, clip.Channels, clip.Duration, _speech));
     }
 }

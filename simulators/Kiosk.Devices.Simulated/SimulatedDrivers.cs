@@ -4,7 +4,7 @@ namespace Kiosk.Devices.Simulated;
 
 /// <summary>
 /// <c>Kiosk:Devices:&lt;Class&gt;=Simulated</c> for every device class, with the settings they share in
-/// <c>Kiosk:Devices:Simulation</c> (seed, test-data folder, operation delay). Registered only by the demo and test hosts;
+/// <c>Kiosk:Devices:Simulation</c> (seed, test-data folder, operation delay, live capture duration). Registered only by the demo and test hosts;
 /// the production host does not know them, and the production profile refuses them.
 /// </summary>
 public static class SimulatedDrivers
@@ -32,6 +32,7 @@ public static class SimulatedDrivers
         new(deviceClass, Name, ["Simulation"], isSimulated: true)
         {
             Read = s => s.Bind<SimulationOptions>("Simulation"),
+            Validate = o => o.Problems(),
             Create = (o, context) => create(context.DeviceName, Resolved(o, context), context.TimeProvider),
             CreateFaceMatcher = matcher is null ? null : (o, context) => matcher(Resolved(o, context)),
             Location = o => $"simulated (seed {o.Seed})",
@@ -43,5 +44,6 @@ public static class SimulatedDrivers
         Seed = options.Seed,
         DataFolder = Path.GetFullPath(string.IsNullOrWhiteSpace(options.DataFolder) ? DefaultDataFolder : options.DataFolder, context.ContentRoot),
         OperationDelay = options.OperationDelay,
+        LiveCaptureDuration = options.LiveCaptureDuration,
     };
 }

@@ -3,7 +3,9 @@ namespace Kiosk.Devices.Simulated;
 /// <summary>
 /// A signature-and-fingerprint pad (签名捺印) on which someone signs: a deterministic pen time series of a
 /// few strokes (100 Hz, 2 to 4 s of writing) with a rendered greyscale PNG, and the same synthetic
-/// fingerprint as <see cref="SimulatedFingerprintReader"/>. Faults: the common ones; NoFinger for the fingerprint.
+/// fingerprint as <see cref="SimulatedFingerprintReader"/>. The request's pen reporter gets every sample, in order, played
+/// out over <see cref="SimulationOptions.LiveCaptureDuration"/> after the operation delay (<see cref="LivePlayback"/>).
+/// Faults: the common ones; NoFinger for the fingerprint.
 /// </summary>
 public sealed class SimulatedSignaturePad : DeviceBase, ISignaturePad
 {
@@ -41,7 +43,7 @@ public sealed class SimulatedSignaturePad : DeviceBase, ISignaturePad
     public Task<DeviceResult<SignatureCapture>> CaptureSignatureAsync(DeviceClaim claim, SignatureRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return RunClaimedAsync(claim, request.Timeout, SignAsync, cancellationToken);
+        return RunClaimedAsync(claim, request.Timeout, ct => SignAsync(request.Pen, ct), cancellationToken);
     }
 
     public Task<DeviceResult<FingerprintCapture>> CaptureFingerprintAsync(DeviceClaim claim, FingerprintRequest request, CancellationToken cancellationToken)
@@ -53,7 +55,7 @@ public sealed class SimulatedSignaturePad : DeviceBase, ISignaturePad
     protected override Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken) =>
         _player.CheckHealthAsync(_open, level, Faults, cancellationToken);
 
-    private async Task<DeviceResult<SignatureCapture>> SignAsync(CancellationToken cancellationToken)
+    private async Task<DeviceResult<SignatureCapture>> SignAsync(IProgress<PenProgress>? pen, CancellationToken cancellationToken)
     {
         if (!_open)
         {
@@ -61,7 +63,21 @@ public sealed class SimulatedSignaturePad : DeviceBase, ISignaturePad
         }
 
         var failure = await _player.PlayAsync<SignatureCapture>(Faults.Take(), cancellationToken).ConfigureAwait(false);
-        return failure ?? DeviceResult<SignatureCapture>.Success(SyntheticSignature.Create(_options.Seed));
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        // The person writes: the samples come over LiveCaptureDuration, as a pad reports them while the pen moves.
+        var signature = SyntheticSignature.Create(_options.Seed);
+        var samples = signature.Samples;
+        await LivePlayback.PlayAsync(
+            TimeProvider,
+            _options.LiveCaptureDuration,
+            samples.Count,
+            pen is null ? null : i => pen.Report(new PenProgress(samples[i], signature.Width, signature.Height) { MaxPressure = signature.MaxPressure }),
+            cancellationToken).ConfigureAwait(false);
+        return DeviceResult<SignatureCapture>.Success(signature);
     }
 
     private async Task<DeviceResult<FingerprintCapture>> FingerprintAsync(FingerPosition finger, CancellationToken cancellationToken)

@@ -61,6 +61,46 @@ internal sealed record WavClip(int SampleRate, int Channels, int BitsPerSample, 
     /// </summary>
     public TimeSpan MeasureSpeech(ReadOnlySpan<byte> wav)
     {
+        var energies = FrameRms(wav);
+        var threshold = SpeechThreshold(energies);
+        return Frame * energies.Count(e => e > threshold);
+    }
+
+    /// <summary>
+    /// What a microphone's level meter shows while the clip is heard: one <see cref="AudioLevel"/> per
+    /// <see cref="AudioLevel.Interval"/> (five 20 ms frames), the interval's RMS on the meter's scale, speech when one of its
+    /// frames counts as speech (<see cref="MeasureSpeech"/>). A partial interval at the end is left out.
+    /// </summary>
+    public IReadOnlyList<AudioLevel> MeasureLevels(ReadOnlySpan<byte> wav)
+    {
+        var energies = FrameRms(wav);
+        var threshold = SpeechThreshold(energies);
+        var perInterval = (int)(AudioLevel.Interval / Frame);
+        var levels = new AudioLevel[energies.Length / perInterval];
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var frames = energies.AsSpan(i * perInterval, perInterval);
+            double power = 0;
+            var speech = false;
+            foreach (var rms in frames)
+            {
+                power += rms * rms;
+                speech |= rms > threshold;
+            }
+
+            var intervalRms = Math.Sqrt(power / perInterval) / 32768;
+            var dbfs = intervalRms <= 0 ? double.NegativeInfinity : 20 * Math.Log10(intervalRms);
+            levels[i] = new AudioLevel(AudioLevel.Interval * (i + 1), AudioLevel.FromDbfs(dbfs), speech);
+        }
+
+        return levels;
+    }
+
+    private static double SpeechThreshold(double[] energies) => Math.Max(100, (energies.Length == 0 ? 0 : energies.Max()) / 10);
+
+    /// <summary>RMS of each whole 20 ms frame, in 16-bit sample units.</summary>
+    private double[] FrameRms(ReadOnlySpan<byte> wav)
+    {
         var samplesPerFrame = (int)(SampleRate * Frame.TotalSeconds) * Channels;
         var data = wav.Slice(DataOffset, DataLength);
         var frames = data.Length / 2 / samplesPerFrame;
@@ -77,8 +117,6 @@ internal sealed record WavClip(int SampleRate, int Channels, int BitsPerSample, 
             energies[f] = Math.Sqrt(sum / samplesPerFrame);
         }
 
-        var loudest = frames == 0 ? 0 : energies.Max();
-        var threshold = Math.Max(100, loudest / 10);
-        return Frame * energies.Count(e => e > threshold);
+        return energies;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Control.Commands;
@@ -92,6 +93,13 @@ public sealed class ScreenTests
             // Every simulated device takes 1 s: the face camera's preview frames come a third of a second apart, and its
             // last one stays some four seconds with the Slow fault, however loaded the machine is.
             overrides["Kiosk:Devices:Simulation:OperationDelay"] = "00:00:01";
+        }
+
+        if (TestContext.CurrentContext.Test.Properties.ContainsKey("LiveCapture"))
+        {
+            // The simulated pad and microphone take 3 s to write and speak, reporting as they go, so the page can be seen
+            // echoing them; otherwise they report everything at once and the step is over before anything is drawn.
+            overrides["Kiosk:Devices:Simulation:LiveCaptureDuration"] = "00:00:03";
         }
 
         if (TestContext.CurrentContext.Test.Properties.ContainsKey("Blank"))
@@ -490,6 +498,72 @@ public sealed class ScreenTests
     }
 
     [Test]
+    [Property("LiveCapture", "")]
+    public async Task A_strict_check_in_shows_the_recording_the_scanned_pages_and_the_signature_live_and_keeps_none_of_it()
+    {
+        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[1];
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 2 })).EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "consent");
+        await page.GetByTestId("consent-agree").ClickAsync();
+        foreach (var step in new[] { "face", "fingerprint" })
+        {
+            await ExpectScreenAsync(page, step);
+            await page.GetByTestId("step-" + step).ClickAsync();
+        }
+
+        await ExpectScreenAsync(page, "reportAnswers");
+        await page.GetByTestId("answer-residenceChanged-no").ClickAsync();
+        await page.GetByTestId("step-reportAnswers").ClickAsync();
+
+        // Spoken report: while the microphone records, "recording", the time left of the 3-minute limit and the level.
+        await ExpectScreenAsync(page, "spokenReport");
+        await page.GetByTestId("step-spokenReport").ClickAsync();
+        await Expect(page.GetByTestId("recording")).ToHaveTextAsync("正在录音");
+        await Expect(page.GetByTestId("countdown")).ToHaveTextAsync(new Regex(@"^0[23]:[0-5]\d$"));
+        await Expect(page.GetByTestId("level-meter")).ToHaveAttributeAsync("aria-valuenow", new Regex(@"^\d{1,3}$"));
+        await Expect(page.GetByTestId("level-meter")).ToHaveAttributeAsync("aria-label", "音量");
+        await ShotAsync(page, "spoken-report-recording");
+
+        // Scan: the step is done at once, and the pages taken stay in view on the next step's screen.
+        await ExpectScreenAsync(page, "documentScan");
+        await Expect(page.GetByTestId("level-meter")).ToHaveCountAsync(0);
+        await page.GetByTestId("step-documentScan").ClickAsync();
+        await ExpectScreenAsync(page, "signature");
+        await Expect(page.GetByTestId("scanned-pages")).ToContainTextAsync("已扫描 2 页");
+        await Expect(page.GetByTestId("scanned-page")).ToHaveTextAsync(["第 1 张 正面", "第 1 张 反面"]);
+        await Expect(page.Locator("[data-testid=scanned-page] img[src^='data:image/']")).ToHaveCountAsync(2);
+        await ShotAsync(page, "document-thumbnails");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "with the scanned pages shown");
+
+        // Signature: the strokes appear on the canvas while the pad reports them.
+        await page.GetByTestId("step-signature").ClickAsync();
+        var ink = await page.WaitForFunctionAsync(InkedPixels);
+        Assert.That(await ink.JsonValueAsync<int>(), Is.GreaterThan(200), "pixels of ink on the signature canvas while the person writes");
+        await ShotAsync(page, "signature-live");
+
+        // Once the signature is done the scanned pages and the canvas go; after the receipt nothing of them is left.
+        await ExpectScreenAsync(page, "commit");
+        await Expect(page.GetByTestId("scanned-pages")).ToHaveCountAsync(0);
+        await Expect(page.Locator("canvas")).ToHaveCountAsync(0);
+        await page.GetByTestId("commit").ClickAsync();
+        await ExpectScreenAsync(page, "receipt");
+        await Expect(page.GetByTestId("record-number")).ToHaveTextAsync(new Regex(@"\S{8,}"));
+        await AssertNoLiveEchoAsync(page, "on the receipt");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "on the receipt");
+        await page.GetByTestId("done").ClickAsync();
+        await ExpectScreenAsync(page, "welcome");
+        await AssertNoLiveEchoAsync(page, "after the reset");
+    }
+
+    [Test]
     public async Task The_session_needs_the_token_or_the_screen_cookie_and_a_code_opens_the_screen_once()
     {
         var address = Agent.LocalApi!;
@@ -836,6 +910,26 @@ public sealed class ScreenTests
         var pending = await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None);
         var record = pending.Records.Single(r => r.RecordId == recordId);
         return JsonNode.Parse(Agent.Outbox.OpenBody(record))!["facts"]!["report"]!.AsObject();
+    }
+
+    /// <summary>Pixels with any ink on the signature canvas (getImageData), or 0 while there are none: a condition to wait on.</summary>
+    private const string InkedPixels = """
+        () => {
+          const canvas = document.querySelector("[data-testid=signature-canvas]");
+          if (!canvas || !canvas.width || !canvas.height) return 0;
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          let inked = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+          return inked > 200 ? inked : 0;
+        }
+        """;
+
+    /// <summary>No canvas, no image and no data: URL anywhere in the page: the live echo left nothing behind.</summary>
+    private static async Task AssertNoLiveEchoAsync(IPage page, string when)
+    {
+        Assert.That(await page.Locator("canvas").CountAsync(), Is.Zero, $"no canvas {when}");
+        Assert.That(await page.Locator("img").CountAsync(), Is.Zero, $"no image {when}");
+        Assert.That(await page.ContentAsync(), Does.Not.Contain("data:"), $"no data: URL in the DOM {when}");
     }
 
     /// <summary>Waits for the step's screen, saves and scans it, checks it shows nothing of the person, and clicks its button.</summary>

@@ -183,7 +183,8 @@ public sealed partial class CheckInSession
 
     public Task<StepOutcome> ScanDocumentsAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.DocumentScan, async ct =>
     {
-        var scan = await WithClaimAsync(_devices.DocumentScanner, claim => _devices.DocumentScanner.ScanAsync(claim, new ScanRequest { Timeout = _options.StepTimeout }, ct), ct).ConfigureAwait(false);
+        var request = new ScanRequest { Timeout = _options.StepTimeout, ThumbnailHeight = SessionActivities.ThumbnailHeight };
+        var scan = await WithClaimAsync(_devices.DocumentScanner, claim => _devices.DocumentScanner.ScanAsync(claim, request, ct), ct).ConfigureAwait(false);
         if (!scan.IsSuccess)
         {
             return Failed(CheckInStep.DocumentScan, scan, "请将材料放入进纸器 / Put your documents in the feeder");
@@ -195,12 +196,24 @@ public sealed partial class CheckInSession
         }
 
         _evidence!.StepDone(CheckInStep.DocumentScan, _timeProvider.GetUtcNow(), new JsonObject { ["pages"] = scan.Value.Pages.Count });
+        // The person sees what was taken; the thumbnails go to the screen only, never into the record.
+        ReportActivity(SessionActivities.Pages(scan.Value.Pages));
         return Completed("材料已扫描 / Documents scanned");
     }, cancellationToken);
 
     public Task<StepOutcome> SignAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Signature, async ct =>
     {
-        var signed = await WithClaimAsync(_devices.SignaturePad, claim => _devices.SignaturePad.CaptureSignatureAsync(claim, new SignatureRequest { Timeout = _options.StepTimeout, Pen = new InlineProgress<PenProgress>(p => ReportActivity(SessionActivities.Pen(p))) }, ct), ct).ConfigureAwait(false);
+        var pen = new PenEcho(_timeProvider, ReportActivity);
+        DeviceResult<SignatureCapture> signed;
+        try
+        {
+            signed = await WithClaimAsync(_devices.SignaturePad, claim => _devices.SignaturePad.CaptureSignatureAsync(claim, new SignatureRequest { Timeout = _options.StepTimeout, Pen = pen }, ct), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            pen.Flush();
+        }
+
         if (!signed.IsSuccess)
         {
             return Failed(CheckInStep.Signature, signed, "请在签名板上签名 / Please sign on the pad");

@@ -6,10 +6,11 @@ namespace Kiosk.Agent.Session;
 
 /// <summary>
 /// Something a running step shows the person live and nothing keeps: the face camera's preview frames with the face box and
-/// a hint (<c>face</c>), the microphone's level (<c>level</c>), the pen's samples (<c>pen</c>). The screen receives them as
-/// <c>event: activity</c> on <c>/api/session/events</c>; they are never stored, logged or put in a record.
+/// a hint (<c>face</c>), the microphone's level (<c>level</c>), the pen's samples (<c>pen</c>), thumbnails of the pages just
+/// scanned (<c>pages</c>). The screen receives them as <c>event: activity</c> on <c>/api/session/events</c>; they are never
+/// stored, logged or put in a record.
 /// </summary>
-/// <param name="Kind">face, level or pen.</param>
+/// <param name="Kind">face, level, pen or pages.</param>
 /// <param name="Data">What the screen draws (see <see cref="SessionActivities"/> for each kind's fields).</param>
 public sealed record SessionActivity(string Kind, JsonObject Data);
 
@@ -40,17 +41,71 @@ public static class SessionActivities
         ["speech"] = level.Speech,
     });
 
-    /// <summary><c>pen</c>: <c>x</c>, <c>y</c>, <c>t</c>, <c>pressure</c>, <c>penDown</c>, and the pad's <c>width</c> and <c>height</c>.</summary>
-    public static SessionActivity Pen(PenProgress pen) => new("pen", new JsonObject
+    /// <summary>
+    /// <c>pen</c>: a batch of the pen's samples in the order the pad reported them (<see cref="PenEcho"/> gathers them):
+    /// <c>points</c>, each <c>[x, y, pressure, penDown (1 or 0)]</c> in the pad's units, and the pad's <c>width</c>,
+    /// <c>height</c> and <c>maxPressure</c> (0 when unknown) to scale them.
+    /// </summary>
+    public static SessionActivity Pen(IReadOnlyList<PenProgress> batch)
     {
-        ["x"] = pen.Sample.X,
-        ["y"] = pen.Sample.Y,
-        ["t"] = pen.Sample.T,
-        ["pressure"] = pen.Sample.Pressure,
-        ["penDown"] = pen.Sample.PenDown,
-        ["width"] = pen.Width,
-        ["height"] = pen.Height,
-    });
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfZero(batch.Count);
+        var points = new JsonArray();
+        foreach (var pen in batch)
+        {
+            var sample = pen.Sample;
+            points.Add(new JsonArray(sample.X, sample.Y, sample.Pressure, sample.PenDown ? 1 : 0));
+        }
+
+        var last = batch[^1];
+        return new("pen", new JsonObject
+        {
+            ["points"] = points,
+            ["width"] = last.Width,
+            ["height"] = last.Height,
+            ["maxPressure"] = last.MaxPressure,
+        });
+    }
+
+    /// <summary>Tallest thumbnail the scan step asks the scanner for (<see cref="ScanRequest.ThumbnailHeight"/>).</summary>
+    public const int ThumbnailHeight = 240;
+
+    /// <summary>
+    /// Largest page image sent as its own thumbnail when the scanner made none: a page no taller than
+    /// <see cref="ThumbnailHeight"/> and this small (a low-resolution scan, the simulated scanner's pages) is shown as it is.
+    /// </summary>
+    public const int MaxUnscaledThumbnailBytes = 64 * 1024;
+
+    /// <summary>
+    /// <c>pages</c>: what a scan took, for the person to see before going on: <c>count</c>, and <c>pages</c>, each with
+    /// <c>sheet</c>, <c>side</c> (front or back), <c>image</c> (a data: URL of its thumbnail, or null when there is none
+    /// small enough), <c>width</c> and <c>height</c> (the thumbnail's, or 0).
+    /// </summary>
+    public static SessionActivity Pages(IReadOnlyList<ScannedPage> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        var list = new JsonArray();
+        foreach (var page in pages)
+        {
+            var thumbnail = ThumbnailOf(page);
+            list.Add(new JsonObject
+            {
+                ["sheet"] = page.Sheet,
+                ["side"] = page.Side == PageSide.Front ? "front" : "back",
+                ["image"] = thumbnail is null ? null : $"data:{thumbnail.ContentType};base64,{Convert.ToBase64String(thumbnail.Data.Span)}",
+                ["width"] = thumbnail?.Width ?? 0,
+                ["height"] = thumbnail?.Height ?? 0,
+            });
+        }
+
+        return new("pages", new JsonObject { ["count"] = pages.Count, ["pages"] = list });
+    }
+
+    /// <summary>The scanner's thumbnail; else the page itself when it is already thumbnail-sized; else none.</summary>
+    private static CapturedImage? ThumbnailOf(ScannedPage page) =>
+        page.Thumbnail is { Height: <= ThumbnailHeight } made ? made
+        : page.Image is { Height: <= ThumbnailHeight } small && small.Data.Length <= MaxUnscaledThumbnailBytes ? small
+        : null;
 
     /// <summary>A hint's wire name: holdStill, noFace, oneFaceOnly, moveCloser, moveBack, moreLight, lookAtCamera.</summary>
     public static string WireName(FaceHint hint)

@@ -12,6 +12,12 @@ public sealed record ScanRequest
     public bool Duplex { get; init; } = true;
     public int Dpi { get; init; } = 200;
     public int MaxSheets { get; init; } = 20;
+
+    /// <summary>
+    /// When above 0, each page also comes with a small JPEG <see cref="ScannedPage.Thumbnail"/> at most this many pixels
+    /// tall, for the screen to show what was taken; a driver that cannot make one leaves it null. 0 (default): none.
+    /// </summary>
+    public int ThumbnailHeight { get; init; }
 }
 
 public enum PageSide
@@ -20,6 +26,10 @@ public enum PageSide
     Back,
 }
 
-public sealed record ScannedPage(int Sheet, PageSide Side, CapturedImage Image);
+public sealed record ScannedPage(int Sheet, PageSide Side, CapturedImage Image)
+{
+    /// <summary>A small preview of <see cref="Image"/> when the request asked for one (<see cref="ScanRequest.ThumbnailHeight"/>); never the evidence.</summary>
+    public CapturedImage? Thumbnail { get; init; }
+}
 
 public sealed record ScanBatch(IReadOnlyList<ScannedPage> Pages);

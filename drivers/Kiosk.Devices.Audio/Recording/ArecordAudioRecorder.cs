@@ -3,7 +3,8 @@ namespace Kiosk.Devices.Audio;
 /// <summary>
 /// Microphone through ALSA: runs <c>arecord -D device -f S16_LE -r rate -c 1 -t raw</c> and reads PCM from its
 /// stdout, watching it with <see cref="VoiceActivityDetector"/>; stops after the request's StopAfterSilence of
-/// silence following speech, or at MaxDuration, and returns the speech trimmed of leading and trailing silence.
+/// silence following speech, or at MaxDuration, and returns the speech trimmed of leading and trailing silence. The
+/// request's level reporter, if any, gets the level as the audio arrives (<see cref="LiveLevelMeter"/>).
 /// Any program that writes the same raw PCM can stand in for arecord (<see cref="ArecordAudioRecorderOptions.Arguments"/>).
 /// </summary>
 public sealed class ArecordAudioRecorder : DeviceBase, IAudioRecorder
@@ -89,10 +90,13 @@ public sealed class ArecordAudioRecorder : DeviceBase, IAudioRecorder
         var detector = new VoiceActivityDetector(_options.VoiceActivity);
         var frame = _options.VoiceActivity.Frame;
         var samples = new float[frameBytes / 2];
+        var meter = request.Levels is { } levels ? new LiveLevelMeter(levels.Report) : null;
         var outcome = await PcmCapture.RunAsync(_options.Command, _options.EffectiveArguments, frameBytes, maxBytes, pcm =>
         {
             Pcm16.ToFloat(pcm.Span, samples);
-            detector.Push(LevelMeter.MeasureFrame(samples, detector.Position, frame));
+            var level = LevelMeter.MeasureFrame(samples, detector.Position, frame);
+            detector.Push(level);
+            meter?.Push(level, detector.InSpeech);
             return detector.HeardSpeech && detector.SilenceSinceSpeech >= request.StopAfterSilence;
         }, cancellationToken).ConfigureAwait(false);
 

@@ -4,7 +4,8 @@ namespace Kiosk.Devices.Audio;
 /// A microphone that hears a WAV file: each recording reads the file, converts it to mono at the requested rate,
 /// cuts it at MaxDuration and at StopAfterSilence after speech, and trims it like <see cref="ArecordAudioRecorder"/>.
 /// Takes as long as the audio it heard lasts, on the injected clock (unless <see cref="FileAudioRecorderOptions.RealTime"/>
-/// is off). For demo kiosks and tests; a missing file is NoDevice,
+/// is off), and reports the request's levels as that time passes (<see cref="LevelPlayback"/>; all at once when not in real
+/// time). For demo kiosks and tests; a missing file is NoDevice,
 /// a file that is not WAV is InvalidData.
 /// </summary>
 public sealed class FileAudioRecorder : DeviceBase, IAudioRecorder
@@ -75,10 +76,14 @@ public sealed class FileAudioRecorder : DeviceBase, IAudioRecorder
         var frame = _options.VoiceActivity.Frame;
         var frameLength = LevelMeter.SamplesPerFrame(mono.SampleRate, frame);
         var end = Math.Min(mono.Frames, (int)(request.MaxDuration.TotalSeconds * mono.SampleRate));
+        var levels = request.Levels is null ? null : new List<AudioLevel>();
+        var meter = levels is null ? null : new LiveLevelMeter(levels.Add);
         var at = 0;
         for (; at + frameLength <= end; at += frameLength)
         {
-            detector.Push(LevelMeter.MeasureFrame(mono.Samples.Span.Slice(at, frameLength), detector.Position, frame));
+            var level = LevelMeter.MeasureFrame(mono.Samples.Span.Slice(at, frameLength), detector.Position, frame);
+            detector.Push(level);
+            meter?.Push(level, detector.InSpeech);
             if (detector.HeardSpeech && detector.SilenceSinceSpeech >= request.StopAfterSilence)
             {
                 at += frameLength;
@@ -89,7 +94,17 @@ public sealed class FileAudioRecorder : DeviceBase, IAudioRecorder
         var heard = new AudioSamples(mono.Samples[..Math.Min(at, end)], mono.SampleRate, 1);
         if (_options.RealTime)
         {
+            // The levels come as the audio would be heard; the wait is the same one delay with or without them.
+            using var playback = levels is null ? null : new LevelPlayback(levels, request.Levels!, TimeProvider);
             await Task.Delay(heard.Duration, TimeProvider, cancellationToken).ConfigureAwait(false);
+            playback?.Finish();
+        }
+        else
+        {
+            foreach (var level in levels ?? [])
+            {
+                request.Levels!.Report(level);
+            }
         }
 
         SetStatus(DeviceStatus.Online, "read");

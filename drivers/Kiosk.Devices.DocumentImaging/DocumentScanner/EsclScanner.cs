@@ -142,7 +142,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
         var finished = false;
         try
         {
-            var (pages, result) = await CollectAsync(job, duplex, dpi, request.MaxSheets * (duplex ? 2 : 1), cancellationToken).ConfigureAwait(false);
+            var (pages, result) = await CollectAsync(job, duplex, dpi, request.ThumbnailHeight, request.MaxSheets * (duplex ? 2 : 1), cancellationToken).ConfigureAwait(false);
             finished = result is null;
             if (result is { IsSuccess: false } failure)
             {
@@ -171,7 +171,7 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
     /// Fetches documents until 404 (returns no result: done), a fault (returns it) or <paramref name="limit"/> sides
     /// (returns a Success result: the job is still open and must be cancelled).
     /// </summary>
-    private async Task<(List<ScannedPage> Pages, DeviceResult<Done>? Result)> CollectAsync(Uri job, bool duplex, int dpi, int limit, CancellationToken cancellationToken)
+    private async Task<(List<ScannedPage> Pages, DeviceResult<Done>? Result)> CollectAsync(Uri job, bool duplex, int dpi, int thumbnailHeight, int limit, CancellationToken cancellationToken)
     {
         var next = new Uri(job.AbsoluteUri.TrimEnd('/') + "/NextDocument");
         var pages = new List<ScannedPage>();
@@ -186,13 +186,13 @@ public sealed class EsclScanner : DeviceBase, IDocumentScanner
             switch (answer.Value!.Status)
             {
                 case HttpStatusCode.OK:
-                    var (image, problem) = ScannedFiles.Decode(answer.Value.Body, dpi, _limits);
+                    var (image, thumbnail, problem) = ScannedFiles.Decode(answer.Value.Body, dpi, _limits, thumbnailHeight);
                     if (image is null || image.ContentType != _options.Format)
                     {
                         return (pages, DeviceResult<Done>.Failure(CompletionCode.InvalidData, $"document {pages.Count + 1} is not {_options.Format}: {problem ?? "it is " + image!.ContentType}", $"{answer.Value.Body.Length} bytes of {answer.Value.ContentType}"));
                     }
 
-                    pages.Add(ScannedFiles.Page(pages.Count, duplex, image));
+                    pages.Add(ScannedFiles.Page(pages.Count, duplex, image, thumbnail));
                     break;
                 case HttpStatusCode.NotFound:
                     return (pages, null);

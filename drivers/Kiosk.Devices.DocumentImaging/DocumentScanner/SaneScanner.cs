@@ -103,15 +103,15 @@ public sealed class SaneScanner : DeviceBase, IDocumentScanner
             var pages = new List<ScannedPage>(files.Length);
             foreach (var file in files.Take(request.MaxSheets * sides))
             {
-                var (image, problem) = file.Length > ScanLimits.Default.MaxBytes
-                    ? (null, $"the file is {file.Length} bytes, more than the {ScanLimits.Default.MaxBytes} accepted")
-                    : ScannedFiles.Decode(await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), request.Dpi, ScanLimits.Default);
+                var (image, thumbnail, problem) = file.Length > ScanLimits.Default.MaxBytes
+                    ? (null, null, $"the file is {file.Length} bytes, more than the {ScanLimits.Default.MaxBytes} accepted")
+                    : ScannedFiles.Decode(await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), request.Dpi, ScanLimits.Default, request.ThumbnailHeight);
                 if (image is null)
                 {
                     return DeviceResult<ScanBatch>.Failure(CompletionCode.InvalidData, $"{file.Name} is not a usable PNG image: {problem}", "bad image");
                 }
 
-                pages.Add(ScannedFiles.Page(pages.Count, request.Duplex, image));
+                pages.Add(ScannedFiles.Page(pages.Count, request.Duplex, image, thumbnail));
             }
 
             SetStatus(DeviceStatus.Online, "scanned");

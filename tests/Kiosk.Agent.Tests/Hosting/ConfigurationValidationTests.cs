@@ -1,6 +1,7 @@
 using Kiosk.Agent.Devices;
 using Kiosk.Agent.Hosting;
 using Kiosk.Devices;
+using Kiosk.Simulation;
 using Kiosk.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ namespace Kiosk.Agent.Tests.Hosting;
 
 public sealed class ConfigurationValidationTests
 {
-    private static async Task<OptionsValidationException> StartWith(Dictionary<string, string?> settings)
+    private static async Task<OptionsValidationException> StartWith(Dictionary<string, string?> settings, bool simulated = false)
     {
         using var folder = new TempFolder("config");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder.Path, Args = [] });
@@ -26,6 +27,11 @@ public sealed class ConfigurationValidationTests
         builder.Logging.ClearProviders();
         builder.AddKioskAgent();
         builder.Services.AddKioskDrivers(RealDrivers.All);
+        if (simulated)
+        {
+            builder.AddSimulatedKiosk();
+        }
+
         using var host = builder.Build();
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         return await Task.FromResult(error!);
@@ -65,6 +71,13 @@ public sealed class ConfigurationValidationTests
     {
         var error = await StartWith(new() { ["Kiosk:Session:ReceiptTimeout"] = value });
         Assert.That(error.Message, Does.Contain($"Kiosk:Session:ReceiptTimeout '{value}' must be from 00:00:01 to 00:10:00"));
+    }
+
+    [Test]
+    public async Task A_simulated_live_capture_longer_than_a_minute_is_named_with_its_range()
+    {
+        var error = await StartWith(new() { ["Kiosk:Devices:Simulation:LiveCaptureDuration"] = "00:05:00" }, simulated: true);
+        Assert.That(error.Message, Does.Contain("Kiosk:Devices:Simulation: LiveCaptureDuration must be between 00:00:00 and 00:01:00"));
     }
 
     [Test]

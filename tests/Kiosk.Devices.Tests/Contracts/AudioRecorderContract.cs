@@ -32,6 +32,28 @@ public abstract class AudioRecorderContract<TDevice> : DeviceContract<TDevice>
     }
 
     [Test]
+    public async Task The_level_reporter_gets_a_level_every_100_ms_of_audio_in_0_to_1_rising_with_speech()
+    {
+        var levels = new Reported<AudioLevel>();
+        var clip = await SuccessOfAsync(c => Device.RecordAsync(c, Request with { Levels = levels }, CancellationToken.None));
+
+        var reported = levels.Items;
+        Assert.That(reported, Is.Not.Empty);
+        Assert.That(reported, Has.All.Matches<AudioLevel>(l => l.Level >= 0 && l.Level <= 1));
+        for (var i = 0; i < reported.Count; i++)
+        {
+            Assert.That(reported[i].Elapsed, Is.EqualTo(AudioLevel.Interval * (i + 1)), $"level {i} covers the next 100 ms of audio");
+        }
+
+        Assert.That(reported[^1].Elapsed, Is.GreaterThan(clip.Duration - AudioLevel.Interval), "the levels cover the audio kept (a last part-interval aside)");
+        var speech = reported.Where(l => l.Speech).Select(l => l.Level).ToList();
+        var quiet = reported.Where(l => !l.Speech).Select(l => l.Level).ToList();
+        Assert.That(speech, Is.Not.Empty, "the speech is heard as speech");
+        Assert.That(quiet, Is.Not.Empty, "the silence around it is not");
+        Assert.That(speech.Average(), Is.GreaterThan(quiet.Average() + 0.2), "the meter rises when the person speaks");
+    }
+
+    [Test]
     public async Task Silence_is_no_media()
     {
         if (!ArrangeSilence())

@@ -53,6 +53,44 @@ public abstract class DocumentScannerContract<TDevice> : DeviceContract<TDevice>
         Assert.That(batch.Pages.Select(p => (p.Sheet, p.Side)), Is.EqualTo(new[] { (1, PageSide.Front), (2, PageSide.Front) }));
     }
 
+    /// <summary>
+    /// False for a scanner that makes no thumbnails (the simulator, whose pages are already thumbnail-sized): asked for
+    /// them, it leaves <see cref="ScannedPage.Thumbnail"/> null, and the screen shows small pages as they are.
+    /// </summary>
+    protected virtual bool MakesThumbnails => true;
+
+    [Test]
+    public async Task Thumbnails_asked_for_are_small_jpegs_and_leave_the_pages_as_they_were()
+    {
+        if (!ArrangeSheets(1))
+        {
+            Assert.Ignore("cannot load the feeder on demand");
+        }
+
+        var plain = await SuccessOfAsync(c => Device.ScanAsync(c, Request, CancellationToken.None));
+        ArrangeSheets(1);
+        var request = Request with { ThumbnailHeight = 120 };
+        var previewed = await SuccessOfAsync(c => Device.ScanAsync(c, request, CancellationToken.None));
+
+        Assert.That(plain.Pages.Select(p => p.Thumbnail), Has.All.Null, "none unless asked for");
+        Assert.That(previewed.Pages.Select(p => p.Image.Data.ToArray()), Is.EqualTo(plain.Pages.Select(p => p.Image.Data.ToArray())), "the evidence is the same bytes");
+        if (!MakesThumbnails)
+        {
+            Assert.That(previewed.Pages.Select(p => p.Thumbnail), Has.All.Null);
+            return;
+        }
+
+        foreach (var page in previewed.Pages)
+        {
+            var thumbnail = page.Thumbnail!;
+            Assert.That(thumbnail.ContentType, Is.EqualTo("image/jpeg"));
+            Assert.That(thumbnail.Data.Span[..2].ToArray(), Is.EqualTo(new byte[] { 0xFF, 0xD8 }), "a JPEG's start of image");
+            Assert.That(thumbnail.Height, Is.EqualTo(Math.Min(120, page.Image.Height)));
+            Assert.That(thumbnail.Width / (double)thumbnail.Height, Is.EqualTo(page.Image.Width / (double)page.Image.Height).Within(0.05), "the page's shape");
+            Assert.That(thumbnail.Data.Length, Is.LessThan(Math.Min(page.Image.Data.Length, 32 * 1024)), "smaller than the page, a few kilobytes");
+        }
+    }
+
     [Test]
     public async Task A_paper_jam_is_a_hardware_error_naming_the_jam()
     {

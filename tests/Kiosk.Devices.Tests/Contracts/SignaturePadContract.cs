@@ -55,6 +55,17 @@ public abstract class SignaturePadContract<TDevice> : DeviceContract<TDevice>
     }
 
     [Test]
+    public async Task The_pen_reporter_gets_the_signatures_samples_in_order_with_the_pads_extent()
+    {
+        var pen = new Reported<PenProgress>();
+        var signature = await SuccessOfAsync(c => Device.CaptureSignatureAsync(c, Request with { Pen = pen }, CancellationToken.None));
+
+        var reported = pen.Items;
+        Assert.That(reported.Select(p => p.Sample), Is.EqualTo(signature.Samples), "every sample once, in order, as the capture holds it");
+        Assert.That(reported, Has.All.Matches<PenProgress>(p => p.Width == signature.Width && p.Height == signature.Height && p.MaxPressure == signature.MaxPressure));
+    }
+
+    [Test]
     public async Task The_rendering_is_a_valid_image()
     {
         var signature = await SuccessOfAsync(c => Device.CaptureSignatureAsync(c, Request, CancellationToken.None));

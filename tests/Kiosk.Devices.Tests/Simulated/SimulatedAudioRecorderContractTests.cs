@@ -38,6 +38,50 @@ public sealed class SimulatedAudioRecorderContractTests : AudioRecorderContract<
         Assert.That(result.Code, Is.EqualTo(CompletionCode.Unsupported));
     }
 
+    [Test]
+    public async Task With_a_live_capture_duration_the_levels_are_played_out_over_it_and_the_clip_is_the_same()
+    {
+        var atOnce = await SuccessOfAsync(c => Device.RecordAsync(c, Request, CancellationToken.None));
+        var options = Simulation.Options();
+        options.LiveCaptureDuration = TimeSpan.FromSeconds(3);
+        await using var microphone = new SimulatedAudioRecorder("microphone", options, Time);
+        await microphone.OpenAsync(CancellationToken.None);
+        using var claim = (await microphone.ClaimAsync("session", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
+        var levels = new Reported<AudioLevel>();
+
+        var recording = microphone.RecordAsync(claim, Request with { Levels = levels }, CancellationToken.None);
+        AdvanceInSteps(options.OperationDelay + TimeSpan.FromSeconds(1));
+        var first = levels.Items.Count;
+        Assert.That(recording.IsCompleted, Is.False, "still speaking");
+        AdvanceInSteps(TimeSpan.FromSeconds(2));
+        var clip = (await recording.WaitAsync(TimeSpan.FromSeconds(30))).Value!;
+
+        var all = levels.Items;
+        Assert.That(first, Is.EqualTo(all.Count / 3).Within(1), "a third of the levels in a third of the time");
+        Assert.That(all, Has.Count.EqualTo((int)(atOnce.Duration / AudioLevel.Interval)), "every whole 100 ms of the clip");
+        Assert.That(clip.Wav.ToArray(), Is.EqualTo(atOnce.Wav.ToArray()));
+        Assert.That(all.Take(5).Select(l => l.Level), Has.All.Zero, "speech.wav starts with a second of silence");
+        Assert.That(all.Max(l => l.Level), Is.GreaterThan(0.5), "and then a voice");
+    }
+
+    [Test]
+    public void A_live_capture_duration_outside_0_to_1_minute_is_refused_by_name()
+    {
+        Assert.That(new SimulationOptions().Problems(), Is.Empty);
+        Assert.That(new SimulationOptions { LiveCaptureDuration = TimeSpan.FromSeconds(-1) }.Problems(), Has.One.Contains("LiveCaptureDuration"));
+        Assert.That(new SimulationOptions { LiveCaptureDuration = TimeSpan.FromMinutes(2) }.Problems(), Has.One.Contains("LiveCaptureDuration"));
+        Assert.That(new SimulationOptions { OperationDelay = TimeSpan.FromSeconds(-1) }.Problems(), Has.One.Contains("OperationDelay"));
+    }
+
+    /// <summary>Moves the fake clock 1 ms at a time, so each wait the simulator starts when another ends is reached too.</summary>
+    private void AdvanceInSteps(TimeSpan by)
+    {
+        for (var moved = TimeSpan.Zero; moved < by; moved += TimeSpan.FromMilliseconds(1))
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+    }
+
     private bool Script(SimulatedFault fault)
     {
         Device.Faults.Next(fault);

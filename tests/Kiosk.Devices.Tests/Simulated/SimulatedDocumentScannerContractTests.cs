@@ -9,6 +9,8 @@ public sealed class SimulatedDocumentScannerContractTests : DocumentScannerContr
 {
     protected override SimulatedDocumentScanner CreateDevice(TimeProvider timeProvider) => new("scanner", Simulation.Options(), timeProvider);
 
+    protected override bool MakesThumbnails => false;
+
     protected override bool ArrangeUnplugged() => Script(SimulatedFault.Unplugged);
 
     protected override bool ArrangeSlow() => Script(SimulatedFault.Slow);

@@ -32,8 +32,49 @@ public sealed class SimulatedSignaturePadContractTests : SignaturePadContract<Si
         Assert.That(PngHasInk(signature.Rendering!), Is.True, "ink on the rendering");
     }
 
+    [Test]
+    public async Task With_a_live_capture_duration_the_samples_are_played_out_over_it_and_the_signature_is_the_same()
+    {
+        var atOnce = await SuccessOfAsync(c => Device.CaptureSignatureAsync(c, Request, CancellationToken.None));
+        var options = Simulation.Options();
+        options.LiveCaptureDuration = TimeSpan.FromSeconds(2);
+        await using var pad = new SimulatedSignaturePad("signaturePad", options, Time);
+        await pad.OpenAsync(CancellationToken.None);
+        using var claim = (await pad.ClaimAsync("session", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
+        var pen = new Reported<PenProgress>();
+
+        var started = Time.GetUtcNow();
+        var capture = pad.CaptureSignatureAsync(claim, Request with { Pen = pen }, CancellationToken.None);
+        AdvanceInSteps(options.OperationDelay + TimeSpan.FromSeconds(1));
+        var halfway = pen.Items.Count;
+        Assert.That(capture.IsCompleted, Is.False, "still writing");
+        AdvanceInSteps(TimeSpan.FromSeconds(1));
+        var signature = (await capture.WaitAsync(TimeSpan.FromSeconds(30))).Value!;
+
+        Assert.That(Time.GetUtcNow() - started, Is.EqualTo(options.OperationDelay + options.LiveCaptureDuration));
+        Assert.That(halfway, Is.EqualTo(signature.Samples.Count / 2).Within(1), "half the samples in half the time");
+        Assert.That(pen.Items.Select(p => p.Sample), Is.EqualTo(signature.Samples));
+        Assert.That(signature.Samples, Is.EqualTo(atOnce.Samples), "the same signature as without a live capture");
+
+        // Nobody watching: the same waits, the same signature.
+        var unwatched = pad.CaptureSignatureAsync(claim, Request, CancellationToken.None);
+        AdvanceInSteps(options.OperationDelay + options.LiveCaptureDuration - TimeSpan.FromMilliseconds(1));
+        Assert.That(unwatched.IsCompleted, Is.False);
+        AdvanceInSteps(TimeSpan.FromMilliseconds(1));
+        Assert.That((await unwatched.WaitAsync(TimeSpan.FromSeconds(30))).Value!.Samples, Is.EqualTo(signature.Samples));
+    }
+
     private static bool PngHasInk(CapturedImage image) =>
         Formats.PngFile.Decode(image.Data.Span).GreyPixels().Any(p => p < 128);
+
+    /// <summary>Moves the fake clock 1 ms at a time, so each wait the simulator starts when another ends is reached too.</summary>
+    private void AdvanceInSteps(TimeSpan by)
+    {
+        for (var moved = TimeSpan.Zero; moved < by; moved += TimeSpan.FromMilliseconds(1))
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+    }
 
     private bool Script(SimulatedFault fault)
     {

@@ -1,5 +1,6 @@
 using Kiosk.Devices;
 using Kiosk.Devices.Audio;
+using Kiosk.Devices.Tests.Contracts;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Kiosk.Drivers.Audio.Tests.Recording;
@@ -111,6 +112,24 @@ public sealed class ArecordAudioRecorderTests
         Assert.That(result.Code, Is.EqualTo(CompletionCode.Timeout), result.ToString());
         var next = await recorder.RecordAsync(claim, Request, CancellationToken.None).WaitAsync(RealIo.Bound);
         Assert.That(next.Code, Is.EqualTo(CompletionCode.Success), "the hung process was killed and the next recording works");
+    }
+
+    [Test]
+    public async Task Levels_come_as_the_audio_arrives_rise_with_a_loud_source_and_leave_the_clip_unchanged()
+    {
+        var source = _standIn.File("loudness.wav");
+        File.WriteAllBytes(source, Loudness.Wav());
+        var options = new ArecordAudioRecorderOptions { Command = "sh", Arguments = _standIn.Arguments($"exec sox \"$1\" {RecorderStandIn.Raw}", source) };
+        var levels = new Reported<AudioLevel>();
+        var request = Request with { StopAfterSilence = TimeSpan.FromSeconds(0.8) };
+
+        var (watched, _) = await RecordAsync(options, request with { Levels = levels });
+        var (unwatched, _) = await RecordAsync(options, request);
+
+        Assert.That(watched.Code, Is.EqualTo(CompletionCode.Success), watched.ToString());
+        Loudness.AssertRisesWithTheNoise(levels.Items);
+        Assert.That(levels.Items.Select(l => l.Elapsed), Is.EqualTo(Enumerable.Range(1, levels.Items.Count).Select(i => TimeSpan.FromMilliseconds(100 * i))), "one every 100 ms of audio, in order");
+        Assert.That(watched.Value!.Wav.ToArray(), Is.EqualTo(unwatched.Value!.Wav.ToArray()), "the same recording with or without a reporter");
     }
 
     [Test]

@@ -49,6 +49,54 @@ public sealed class EvdevSignaturePadTests
     }
 
     [Test]
+    public async Task Each_sample_is_reported_as_soon_as_it_is_settled_while_the_pen_writes()
+    {
+        var recording = new EvdevRecording()
+            .Report(Ms(0), 100, 100, 300, touch: true)
+            .Report(Ms(10), 110, 100, 320, touch: true)
+            .Report(Ms(10.4), 115, 101, 330, touch: true) // the same millisecond: merged into the sample before
+            .Report(Ms(20), 120, 102, 340, touch: true)
+            .Report(Ms(20.6), 120, 102, 0, touch: false) // a lift in the same millisecond: kept 1 ms later
+            .Report(Ms(30), 130, 100, 0, touch: false)
+            .Report(Ms(40), 130, 100, 0, touch: false, proximity: false);
+        await using var pad = await OpenAsync(recording.Items);
+        var pen = new CountingReporter();
+        using var claim = (await pad.ClaimAsync("test", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
+        var capture = pad.CaptureSignatureAsync(claim, Request with { Pen = pen }, CancellationToken.None);
+
+        _time.Advance(Ms(25));
+        await pen.WaitForAsync(3);
+
+        Assert.That(capture.IsCompleted, Is.False, "the pen is still on its way");
+        Assert.That(pen.Samples.Select(s => (s.X, s.T)), Is.EqualTo(new[] { (100, 0L), (115, 10L), (120, 20L) }), "the merged sample once, as merged; the lift waits until nothing can merge into it");
+        for (var i = 0; i < 300 && !capture.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        var signature = (await capture).Value!;
+        Assert.That(pen.Samples, Is.EqualTo(signature.Samples), "every sample of the capture, once, in order");
+        Assert.That(signature.Samples.Select(s => (s.X, s.T, s.PenDown)), Is.EqualTo(new[] { (100, 0L, true), (115, 10L, true), (120, 20L, true), (120, 21L, false), (130, 30L, false) }));
+        Assert.That(pen.Extents.Distinct(), Is.EqualTo(new[] { (10001, 6001, 1023) }));
+    }
+
+    [Test]
+    public async Task Without_a_pen_reporter_the_capture_is_the_same()
+    {
+        var recording = new EvdevRecording().Signature(TimeSpan.FromMilliseconds(300), strokes: 3);
+        var pen = new CountingReporter();
+        await using var watched = await OpenAsync(recording.Items);
+        var (withReporter, withReporterAt) = await CaptureAsync(watched, Request with { Pen = pen });
+        await using var unwatched = await OpenAsync(recording.Items); // plays the same recording from now on
+        var (without, withoutAt) = await CaptureAsync(unwatched, Request);
+
+        Assert.That(pen.Samples, Has.Count.EqualTo(without.Value!.Samples.Count));
+        Assert.That(withReporter.Value!.Samples, Is.EqualTo(without.Value.Samples));
+        Assert.That(withReporter.Value.Rendering!.Data.ToArray(), Is.EqualTo(without.Value.Rendering!.Data.ToArray()));
+        Assert.That(withReporterAt, Is.EqualTo(withoutAt), "it ends at the same time");
+    }
+
+    [Test]
     public async Task A_gap_in_the_event_times_ends_the_signature_and_the_next_one_starts_with_its_first_touch()
     {
         // Both signatures are already buffered: only the event timestamps can tell them apart.
@@ -216,12 +264,14 @@ public sealed class EvdevSignaturePadTests
         return pad;
     }
 
+    private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+
     /// <summary>Captures once, advancing the fake clock in 10 ms steps; returns the result and the simulated time it took.</summary>
-    private async Task<(DeviceResult<SignatureCapture> Result, TimeSpan FinishedAt)> CaptureAsync(EvdevSignaturePad pad)
+    private async Task<(DeviceResult<SignatureCapture> Result, TimeSpan FinishedAt)> CaptureAsync(EvdevSignaturePad pad, SignatureRequest? request = null)
     {
         var started = _time.GetUtcNow();
         using var claim = (await pad.ClaimAsync("test", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
-        var capture = pad.CaptureSignatureAsync(claim, Request, CancellationToken.None);
+        var capture = pad.CaptureSignatureAsync(claim, request ?? Request, CancellationToken.None);
         for (var i = 0; i < 3000 && !capture.IsCompleted; i++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(10));
@@ -229,5 +279,63 @@ public sealed class EvdevSignaturePadTests
 
         Assert.That(capture.IsCompleted, Is.True, "no result within 30 s of simulated time");
         return (await capture, _time.GetUtcNow() - started);
+    }
+
+    /// <summary>Keeps the reported samples; a test can wait (bounded, on real time) until some have come.</summary>
+    private sealed class CountingReporter : IProgress<PenProgress>
+    {
+        private readonly Lock _lock = new();
+        private readonly List<PenProgress> _reported = [];
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+
+        public IReadOnlyList<PenSample> Samples
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _reported.Select(p => p.Sample)];
+                }
+            }
+        }
+
+        public IReadOnlyList<(int Width, int Height, int MaxPressure)> Extents
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _reported.Select(p => (p.Width, p.Height, p.MaxPressure))];
+                }
+            }
+        }
+
+        public void Report(PenProgress value)
+        {
+            lock (_lock)
+            {
+                _reported.Add(value);
+                foreach (var (count, reached) in _waiters.Where(w => _reported.Count >= w.Count))
+                {
+                    reached.TrySetResult();
+                }
+            }
+        }
+
+        public Task WaitForAsync(int count)
+        {
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
+            {
+                if (_reported.Count >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                _waiters.Add((count, reached));
+            }
+
+            return reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 }

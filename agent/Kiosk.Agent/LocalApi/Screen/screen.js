@@ -28,8 +28,10 @@
       fingerprint: "指纹核验", fingerprintHint: "请将手指平放在指纹采集器上。", captureFingerprint: "采集指纹",
       questions: "报告情况", questionsHint: "请回答以下问题。", yes: "是", no: "否", submitAnswers: "提交回答", answerRequired: "请回答所有必答问题",
       spokenReport: "口头汇报", spokenReportHint: "点击“开始录音”后，请对着麦克风简要说明近期情况。", record: "开始录音",
+      recording: "正在录音", timeLeft: "剩余时间", inputLevel: "音量",
       documentScan: "材料扫描", documentScanHint: "请将材料正面朝下放在扫描区。", scan: "扫描材料",
       signature: "签名确认", signatureHint: "请在签名板上签名，然后点击“确认签名”。", sign: "确认签名",
+      signatureLive: "您在签名板上写下的签名", scannedPages: "已扫描 {n} 页，请确认材料无误", sheetFront: "第 {n} 张 正面", sheetBack: "第 {n} 张 反面", noThumbnail: "无预览",
       commit: "提交报到", commitHint: "所有步骤已完成，请点击“提交报到”。", submit: "提交报到",
       receipt: "报到完成", sequence: "本机报到序号", recordNumber: "报到记录号", time: "报到时间", done: "完成",
       receiptPending: "正在保存报到…", receiptReturn: (n) => `${n} 秒后自动返回首页`,
@@ -65,8 +67,10 @@
       fingerprint: "Fingerprint", fingerprintHint: "Place your finger flat on the fingerprint reader.", captureFingerprint: "Read fingerprint",
       questions: "Your report", questionsHint: "Please answer these questions.", yes: "Yes", no: "No", submitAnswers: "Submit answers", answerRequired: "Please answer every required question",
       spokenReport: "Spoken report", spokenReportHint: "Press “Start recording”, then tell the microphone briefly how you have been.", record: "Start recording",
+      recording: "Recording", timeLeft: "Time left", inputLevel: "Input level",
       documentScan: "Document scan", documentScanHint: "Place the document face down on the scanner.", scan: "Scan document",
       signature: "Signature", signatureHint: "Sign on the signature pad, then press “Confirm signature”.", sign: "Confirm signature",
+      signatureLive: "Your signature as you write it on the pad", scannedPages: "Pages scanned: {n}. Check they are the right documents", sheetFront: "Sheet {n}, front", sheetBack: "Sheet {n}, back", noThumbnail: "No preview",
       commit: "Submit check-in", commitHint: "Every step is done; press “Submit check-in”.", submit: "Submit check-in",
       receipt: "Check-in complete", sequence: "Check-in number at this kiosk", recordNumber: "Record number", time: "Time", done: "Done",
       receiptPending: "Saving your check-in…", receiptReturn: (n) => `Back to the start in ${n} s`,
@@ -359,9 +363,9 @@
       case "face": return stepScreen("face", null, "captureFace", "face", facePreviewNode() || el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
       case "fingerprint": return stepScreen("fingerprint", "fingerprintHint", "captureFingerprint", "fingerprint");
       case "reportAnswers": return questionsScreen();
-      case "spokenReport": return stepScreen("spokenReport", "spokenReportHint", "record", "spokenReport");
+      case "spokenReport": return stepScreen("spokenReport", "spokenReportHint", "record", "spokenReport", recordingPanel());
       case "documentScan": return stepScreen("documentScan", "documentScanHint", "scan", "documentScan");
-      case "signature": return stepScreen("signature", "signatureHint", "sign", "signature");
+      case "signature": return stepScreen("signature", "signatureHint", "sign", "signature", signaturePanel());
       case "commit": return [
         el("h1", { text: t("commit") }), el("p", { text: t("commitHint") }),
         el("div", { class: "actions" },
@@ -457,7 +461,7 @@
     const main = $("screen");
     main.dataset.screen = name;
     main.className = name === "outOfService" ? "out-of-service" : "";
-    main.replaceChildren(...content(name).filter(Boolean));
+    main.replaceChildren(...withScannedPages(content(name).filter(Boolean)));
     keyboardFollows(name);
     const notice = view && view.notice;
     $("notice").hidden = !notice;
@@ -483,6 +487,7 @@
     view = update.session;
     availability = update.availability;
     presence = update.presence;
+    followLiveEcho();
     disconnected = false;
     if (view.state === "idle" && !wasIdle) forget();
     render();
@@ -502,5 +507,142 @@
     // EventSource reconnects by itself; closed means the agent refused the screen (its cookie is no longer valid).
     if (events.readyState === EventSource.CLOSED) { disconnected = true; render(); }
   };
+  // The live echo of the spoken report, the signature and the scan: a few nodes kept across renders (render() puts them back
+  // into the screen) and dropped, the canvas cleared first, as soon as the step or the session moves on. Nothing of it is
+  // stored anywhere; the scanned pages stay only until the step after the scan is done, so the person sees what was taken.
+  const liveEcho = { key: null, signature: null, recording: null, scanned: null };
+  const stepKey = () => (view ? view.state + ":" + (view.nextStep || "") : "");
+
+  function followLiveEcho() {
+    const key = stepKey();
+    if (key === liveEcho.key) return;
+    liveEcho.key = key;
+    dropStepEcho();
+    const scanned = liveEcho.scanned;
+    if (!scanned) return;
+    if (view.state === "idle" || view.state === "halted" || view.state === "receipt") liveEcho.scanned = null;
+    else if (scanned.shownOn === null) { if (view.nextStep !== "documentScan") scanned.shownOn = key; }
+    else liveEcho.scanned = null;
+  }
+
+  function dropStepEcho() {
+    const signature = liveEcho.signature;
+    if (signature) {
+      signature.canvas.getContext("2d").clearRect(0, 0, signature.canvas.width, signature.canvas.height);
+      signature.canvas.width = 0;
+      signature.canvas.remove();
+    }
+    liveEcho.signature = null;
+    liveEcho.recording = null;
+  }
+
+  // Signature: a canvas scaled from the pad's extent; pen-up breaks the line, pressure sets its width.
+  function signaturePanel() {
+    if (!liveEcho.signature) {
+      const canvas = el("canvas", { class: "signature-live", "data-testid": "signature-canvas", role: "img", width: "800", height: "500" });
+      liveEcho.signature = { canvas, padWidth: 0, padHeight: 0, last: null, inked: false };
+    }
+    const signature = liveEcho.signature;
+    // Between attempts (no capture running) the pad starts blank again.
+    if (!busy && signature.inked) {
+      signature.canvas.getContext("2d").clearRect(0, 0, signature.canvas.width, signature.canvas.height);
+      signature.last = null;
+      signature.inked = false;
+    }
+    signature.canvas.setAttribute("aria-label", t("signatureLive"));
+    return signature.canvas;
+  }
+
+  activityHandlers.pen = (data) => {
+    const signature = liveEcho.signature;
+    if (!signature || !busy || screenName() !== "signature" || !(data.width > 0 && data.height > 0)) return;
+    const canvas = signature.canvas;
+    if (signature.padWidth !== data.width || signature.padHeight !== data.height) {
+      signature.padWidth = data.width;
+      signature.padHeight = data.height;
+      canvas.height = Math.max(1, Math.round(canvas.width * data.height / data.width));
+      signature.last = null;
+    }
+    const scale = canvas.width / data.width;
+    const context = canvas.getContext("2d");
+    context.strokeStyle = "#000";
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    for (const [x, y, pressure, down] of data.points) {
+      const point = { x: x * scale, y: y * scale, down: down === 1 };
+      if (point.down && signature.last && signature.last.down) {
+        context.lineWidth = data.maxPressure > 0 ? 1.5 + (4 * pressure) / data.maxPressure : 3;
+        context.beginPath();
+        context.moveTo(signature.last.x, signature.last.y);
+        context.lineTo(point.x, point.y);
+        context.stroke();
+        signature.inked = true;
+      }
+      signature.last = point;
+    }
+  };
+
+  // Spoken report: "Recording", the time left (mm:ss) and the microphone's level, from the first level the recorder reports.
+  function recordingPanel() {
+    const recording = liveEcho.recording;
+    if (!recording || !busy) { liveEcho.recording = null; return null; }
+    recording.indicator.textContent = t("recording");
+    recording.label.textContent = t("timeLeft");
+    recording.meter.setAttribute("aria-label", t("inputLevel"));
+    showLevel(recording);
+    return recording.node;
+  }
+
+  function showLevel(recording) {
+    const level = recording.level;
+    const seconds = Math.ceil(Math.max(0, level.maxMs - level.elapsedMs) / 1000);
+    recording.countdown.textContent = String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+    const percent = Math.round(Math.min(1, Math.max(0, level.level)) * 100);
+    recording.bar.style.width = percent + "%";
+    recording.bar.classList.toggle("speech", !!level.speech);
+    recording.meter.setAttribute("aria-valuenow", String(percent));
+  }
+
+  activityHandlers.level = (data) => {
+    if (!busy || screenName() !== "spokenReport") return;
+    if (liveEcho.recording) {
+      liveEcho.recording.level = data;
+      showLevel(liveEcho.recording);
+      return;
+    }
+    const bar = el("div", { class: "level-bar" });
+    const meter = el("div", { class: "level-meter", role: "meter", "aria-valuemin": "0", "aria-valuemax": "100", "data-testid": "level-meter" }, bar);
+    const indicator = el("p", { class: "recording", "data-testid": "recording" });
+    const label = el("span", { class: "countdown-label" });
+    const countdown = el("span", { class: "countdown", "data-testid": "countdown" });
+    // Ten updates a second: kept out of the screen's polite live region, or a screen reader would read every one.
+    const node = el("div", { class: "recording-panel", "aria-live": "off" }, indicator, el("p", {}, label, " ", countdown), meter);
+    liveEcho.recording = { node, indicator, label, countdown, meter, bar, level: data };
+    render();
+  };
+
+  // Scan: the pages just taken as thumbnails (front/back, count), on the scan's screen and the next one until it is done.
+  activityHandlers.pages = (data) => {
+    liveEcho.scanned = { count: data.count, pages: data.pages || [], shownOn: view && view.nextStep !== "documentScan" ? stepKey() : null };
+    render();
+  };
+
+  function withScannedPages(parts) {
+    const scanned = liveEcho.scanned;
+    if (!scanned) return parts;
+    const pages = scanned.pages.map((page) => {
+      const label = t(page.side === "back" ? "sheetBack" : "sheetFront").replace("{n}", page.sheet);
+      return el("li", { "data-testid": "scanned-page" },
+        page.image
+          ? el("img", { src: page.image, alt: "", width: String(page.width), height: String(page.height) })
+          : el("span", { class: "no-thumbnail", text: t("noThumbnail") }),
+        el("span", { text: label }));
+    });
+    const panel = el("figure", { class: "scanned", "data-testid": "scanned-pages" },
+      el("figcaption", { text: t("scannedPages").replace("{n}", scanned.count) }), el("ul", {}, ...pages));
+    // Under the screen's title, so the next step's title still comes first.
+    return [parts[0], panel, ...parts.slice(1)];
+  }
+
   render();
 })();
