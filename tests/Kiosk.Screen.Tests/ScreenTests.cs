@@ -42,6 +42,25 @@ public sealed class ScreenTests
     private readonly List<string> _consoleErrors = [];
     private int _shot;
 
+    /// <summary>The agent's settings a test asks for with its <c>[Property]</c>.</summary>
+    private static readonly Dictionary<string, (string Key, string Value)[]> PropertySettings = new(StringComparer.Ordinal)
+    {
+        // A kiosk the platform has not sent its roster yet.
+        ["NoRoster"] = [("Kiosk:Roster:SimulatedPeople", "0")],
+        // The session gives up on a person who walked away after 2 s of no step (StepTimeout may not be longer).
+        ["ShortIdle"] = [("Kiosk:Session:StepTimeout", "00:00:02"), ("Kiosk:Session:IdleTimeout", "00:00:02")],
+        // Every simulated device takes 1 s: the face camera's preview frames come a third of a second apart, and its
+        // last one stays some four seconds with the Slow fault, however loaded the machine is.
+        ["SteadyFace"] = [("Kiosk:Devices:Simulation:OperationDelay", "00:00:01")],
+        // The simulated pad and microphone take 3 s to write and speak, reporting as they go, so the page can be seen
+        // echoing them; otherwise they report everything at once and the step is over before anything is drawn.
+        ["LiveCapture"] = [("Kiosk:Devices:Simulation:LiveCaptureDuration", "00:00:03")],
+        ["Blank"] = [("Kiosk:Screen:BlankAfter", "00:00:05")],
+        ["ShortReceipt"] = [("Kiosk:Session:ReceiptTimeout", "00:00:05")],
+        // A real reader's driver whose serial port is not there: the kiosk has no working ID card reader.
+        ["NoIdCardReader"] = [("Kiosk:Devices:IdCardReader", "Sam"), ("Kiosk:Devices:Sam:PortName", "/dev/kiosk-test-no-such-port")],
+    };
+
     private TestAgent Agent => _agent!;
 
     private IBrowser Browser => _browser!;
@@ -76,50 +95,18 @@ public sealed class ScreenTests
             overrides[PinyinTableFile.Key] = _folder.File("no-pinyin-table/pinyin.json");
         }
 
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("NoRoster"))
+        foreach (var (property, settings) in PropertySettings)
         {
-            overrides["Kiosk:Roster:SimulatedPeople"] = "0";
+            if (properties.ContainsKey(property))
+            {
+                foreach (var (key, value) in settings)
+                {
+                    overrides[key] = value;
+                }
+            }
         }
 
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("ShortIdle"))
-        {
-            // The session gives up on a person who walked away after 2 s of no step (StepTimeout may not be longer).
-            overrides["Kiosk:Session:StepTimeout"] = "00:00:02";
-            overrides["Kiosk:Session:IdleTimeout"] = "00:00:02";
-        }
-
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("SteadyFace"))
-        {
-            // Every simulated device takes 1 s: the face camera's preview frames come a third of a second apart, and its
-            // last one stays some four seconds with the Slow fault, however loaded the machine is.
-            overrides["Kiosk:Devices:Simulation:OperationDelay"] = "00:00:01";
-        }
-
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("LiveCapture"))
-        {
-            // The simulated pad and microphone take 3 s to write and speak, reporting as they go, so the page can be seen
-            // echoing them; otherwise they report everything at once and the step is over before anything is drawn.
-            overrides["Kiosk:Devices:Simulation:LiveCaptureDuration"] = "00:00:03";
-        }
-
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("Blank"))
-        {
-            overrides["Kiosk:Screen:BlankAfter"] = "00:00:05";
-        }
-
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("ShortReceipt"))
-        {
-            overrides["Kiosk:Session:ReceiptTimeout"] = "00:00:05";
-        }
-
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("NoIdCardReader"))
-        {
-            // A real reader's driver whose serial port is not there: the kiosk has no working ID card reader.
-            overrides["Kiosk:Devices:IdCardReader"] = "Sam";
-            overrides["Kiosk:Devices:Sam:PortName"] = "/dev/kiosk-test-no-such-port";
-        }
-
-        if (TestContext.CurrentContext.Test.Properties.ContainsKey("Platform"))
+        if (properties.ContainsKey("Platform"))
         {
             // Mosquitto and the central simulator: the platform answers what the kiosk sends.
             _testbed = await Testbed.StartAsync("screen-platform");
