@@ -979,6 +979,12 @@ public sealed class ScreenTests
     private async Task ShotAsync(IPage page, string name, bool axe = true)
     {
         var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots", TestContext.CurrentContext.Test.MethodName!);
+        if (_shot == 0 && Directory.Exists(folder))
+        {
+            // A test's folder holds this run's screens only, not an earlier run's under other numbers.
+            Directory.Delete(folder, recursive: true);
+        }
+
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{++_shot:D2}-{name}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
