@@ -99,7 +99,16 @@ public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
         // The person speaks: the clip's levels come over LiveCaptureDuration, as a microphone's meter follows a voice.
         var levels = _levels;
         var reporter = request.Levels;
-        await LivePlayback.PlayAsync(TimeProvider, _options.LiveCaptureDuration, levels.Count, reporter is null ? null : i => reporter.Report(levels[i]), cancellationToken).ConfigureAwait(false);
+        using var speaking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.Finish);
+        try
+        {
+            await LivePlayback.PlayAsync(TimeProvider, _options.LiveCaptureDuration, levels.Count, reporter is null ? null : i => reporter.Report(levels[i]), speaking.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (request.Finish.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // "I'm done": the simulated person has said what the clip holds; it is returned whole.
+        }
+
         return DeviceResult<AudioClip>.Success(new AudioClip(_files[SpeechFile], clip.SampleRate, clip.Channels, clip.Duration, _speech));
     }
 }

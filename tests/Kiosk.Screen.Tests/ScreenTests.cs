@@ -518,6 +518,8 @@ public sealed class ScreenTests
         await Expect(page.GetByTestId("level-meter")).ToHaveAttributeAsync("aria-valuenow", new Regex(@"^\d{1,3}$"));
         await Expect(page.GetByTestId("level-meter")).ToHaveAttributeAsync("aria-label", "音量");
         await ShotAsync(page, "spoken-report-recording");
+        // "I'm done" ends the recording there (the device tests show it keeps what was said); the next step follows.
+        await page.GetByTestId("finish-recording").ClickAsync();
 
         // Scan: the step is done at once, and the pages taken stay in view on the next step's screen.
         await ExpectScreenAsync(page, "documentScan");

@@ -14,7 +14,8 @@ namespace Kiosk.Agent.LocalApi;
 /// idCard, face, fingerprint, reportAnswers with a body <c>{"answers": {...}}</c>, spokenReport, documentScan,
 /// signature), <c>POST /api/session/consent</c> with <c>{"choice": "agree"|"staff"|"withdraw", "version": n}</c> (the
 /// person's answer in the consent state; <c>version</c>, the consent text the screen showed, is required to agree),
-/// <c>POST /api/session/commit</c>, <c>/cancel</c>, <c>/call-staff</c> (body <c>{"reason": "..."}</c>) and <c>/reset</c>
+/// <c>POST /api/session/steps/spokenReport/finish</c> ("I'm done": the running recording ends there and keeps what was
+/// said; <c>{"finished": false}</c> when none runs), <c>POST /api/session/commit</c>, <c>/cancel</c>, <c>/call-staff</c> (body <c>{"reason": "..."}</c>) and <c>/reset</c>
 /// (back to Idle after the receipt is shown).
 /// A step's result is the session's answer (200 with <c>result</c>: completed, retry, rejected, outOfOrder...);
 /// 400 and 404 are only for requests the screen should never send. Answers carry the screen's message and the next
@@ -28,6 +29,8 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
         api.MapGet("", () => Results.Json(View(), LocalApiJson.Options));
         api.MapPost("/start", async (CancellationToken ct) => Answer(await session.StartAsync(ct).ConfigureAwait(false)));
         api.MapPost("/steps/{step}", RunStepAsync);
+        // "I'm done" while the spoken report records: it ends there, keeping what was said; the step's own answer follows.
+        api.MapPost("/steps/spokenReport/finish", () => Results.Json(new FinishAnswer(session.FinishSpokenReport()), LocalApiJson.Options));
         api.MapPost("/consent", ConsentAsync);
         api.MapPost("/commit", CommitAsync);
         api.MapPost("/cancel", async (CancellationToken ct) => Answer(await session.CancelAsync(ct).ConfigureAwait(false)));
@@ -142,6 +145,9 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
     private sealed record ReportBody(Dictionary<string, string>? Answers);
 
     private sealed record CallStaffBody(string? Reason);
+
+    /// <summary>Finished: false when no recording was running (the press came too late).</summary>
+    private sealed record FinishAnswer(bool Finished);
 
     private sealed record ConsentBody(string? Choice, int? Version);
 }

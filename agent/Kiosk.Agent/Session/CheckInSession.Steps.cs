@@ -169,8 +169,18 @@ public sealed partial class CheckInSession
     public Task<StepOutcome> RecordSpokenReportAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.SpokenReport, async ct =>
     {
         var limit = _options.SpokenReportTimeout;
-        var request = new AudioRecordRequest { MaxDuration = limit, Levels = new InlineProgress<AudioLevel>(l => ReportActivity(SessionActivities.Level(l, limit))) };
-        var clip = await WithClaimAsync(_devices.AudioRecorder, claim => _devices.AudioRecorder.RecordAsync(claim, request, ct), ct).ConfigureAwait(false);
+        using var finish = new CancellationTokenSource();
+        Volatile.Write(ref _finishRecording, finish);
+        var request = new AudioRecordRequest { MaxDuration = limit, Finish = finish.Token, Levels = new InlineProgress<AudioLevel>(l => ReportActivity(SessionActivities.Level(l, limit))) };
+        DeviceResult<AudioClip> clip;
+        try
+        {
+            clip = await WithClaimAsync(_devices.AudioRecorder, claim => _devices.AudioRecorder.RecordAsync(claim, request, ct), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _finishRecording, null, finish);
+        }
         if (!clip.IsSuccess)
         {
             return Failed(CheckInStep.SpokenReport, clip, "没有听到声音，请靠近话筒再说一次 / We heard nothing; please speak closer to the microphone");
@@ -180,6 +190,29 @@ public sealed partial class CheckInSession
         _evidence.StepDone(CheckInStep.SpokenReport, _timeProvider.GetUtcNow(), new JsonObject { ["seconds"] = Math.Round(clip.Value.Duration.TotalSeconds, 2), ["speechSeconds"] = Math.Round(clip.Value.Speech.TotalSeconds, 2) });
         return Completed("口头汇报已录制 / Spoken report recorded");
     }, cancellationToken);
+
+    /// <summary>
+    /// The person pressed "I'm done" during the spoken report: the recording ends now and keeps what was said. False when no
+    /// recording is running (the press came too late, or before the step).
+    /// </summary>
+    public bool FinishSpokenReport()
+    {
+        var finish = Volatile.Read(ref _finishRecording);
+        if (finish is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            finish.Cancel();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
     public Task<StepOutcome> ScanDocumentsAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.DocumentScan, async ct =>
     {

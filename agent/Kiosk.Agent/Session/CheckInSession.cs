@@ -44,6 +44,7 @@ public sealed partial class CheckInSession : IDisposable
     private long? _lastCallStaff;
     private readonly HashSet<string> _callStaffAlerts = new(StringComparer.Ordinal);
     private volatile string? _staffNotice;
+    private CancellationTokenSource? _finishRecording;
 
     /// <summary>The longest reason a call-staff alert keeps (the screen's text; longer is cut).</summary>
     public const int MaxCallStaffReason = 200;

@@ -14,6 +14,12 @@ public sealed record AudioRecordRequest
     public int SampleRate { get; init; } = 16000;
 
     /// <summary>
+    /// Cancelled when the person says they have finished (the screen's "I'm done"): the recording ends there and keeps what
+    /// was heard, unlike the operation's cancellation token, which abandons it.
+    /// </summary>
+    public CancellationToken Finish { get; init; }
+
+    /// <summary>
     /// Receives the input level a few times a second while recording (every <see cref="AudioLevel.Interval"/> of audio, for
     /// the screen's level meter and countdown), in order; must return at once. Null: nothing is reported and the recording
     /// is unchanged.

@@ -97,7 +97,7 @@ public sealed class ArecordAudioRecorder : DeviceBase, IAudioRecorder
             var level = LevelMeter.MeasureFrame(samples, detector.Position, frame);
             detector.Push(level);
             meter?.Push(level, detector.InSpeech);
-            return detector.HeardSpeech && detector.SilenceSinceSpeech >= request.StopAfterSilence;
+            return request.Finish.IsCancellationRequested || (detector.HeardSpeech && detector.SilenceSinceSpeech >= request.StopAfterSilence);
         }, cancellationToken).ConfigureAwait(false);
 
         return Conclude(outcome, () =>

@@ -96,7 +96,17 @@ public sealed class FileAudioRecorder : DeviceBase, IAudioRecorder
         {
             // The levels come as the audio would be heard; the wait is the same one delay with or without them.
             using var playback = levels is null ? null : new LevelPlayback(levels, request.Levels!, TimeProvider);
-            await Task.Delay(heard.Duration, TimeProvider, cancellationToken).ConfigureAwait(false);
+            using var listening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.Finish);
+            try
+            {
+                await Task.Delay(heard.Duration, TimeProvider, listening.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (request.Finish.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // "I'm done": the stand-in stops waiting; the clip is what the file holds up to its own stop (the file was
+                // read, and its speech measured, when the recording started).
+            }
+
             playback?.Finish();
         }
         else

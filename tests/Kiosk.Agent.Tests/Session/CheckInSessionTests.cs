@@ -203,6 +203,15 @@ public sealed class CheckInSessionTests
     }
 
     [Test]
+    public async Task Im_done_outside_a_recording_finishes_nothing()
+    {
+        Assert.That(_kiosk.Session.FinishSpokenReport(), Is.False, "no session");
+        await _kiosk.IdentifyAsync(_kiosk.StrictPerson);
+        Assert.That(_kiosk.Session.FinishSpokenReport(), Is.False, "the spoken report has not started");
+        Assert.That(_kiosk.Session.State, Is.Not.EqualTo(SessionState.Idle));
+    }
+
+    [Test]
     public async Task Steps_out_of_order_are_refused()
     {
         Assert.That((await _kiosk.Session.VerifyFaceAsync(CancellationToken.None)).Result, Is.EqualTo(StepResult.OutOfOrder));

@@ -65,6 +65,27 @@ public sealed class SimulatedAudioRecorderContractTests : AudioRecorderContract<
     }
 
     [Test]
+    public async Task Finish_ends_a_live_recording_at_once_and_keeps_the_clip()
+    {
+        var options = Simulation.Options();
+        options.LiveCaptureDuration = TimeSpan.FromSeconds(3);
+        await using var microphone = new SimulatedAudioRecorder("microphone", options, Time);
+        await microphone.OpenAsync(CancellationToken.None);
+        using var claim = (await microphone.ClaimAsync("session", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
+        using var finish = new CancellationTokenSource();
+
+        var recording = microphone.RecordAsync(claim, Request with { Finish = finish.Token }, CancellationToken.None);
+        AdvanceInSteps(options.OperationDelay + TimeSpan.FromSeconds(1));
+        Assert.That(recording.IsCompleted, Is.False, "still speaking");
+
+        // "I'm done": no more time passes on the clock, and the recording ends with what was said.
+        await finish.CancelAsync();
+        var result = await recording.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(result.IsSuccess, Is.True, result.Description);
+        Assert.That(result.Value!.Wav.Length, Is.GreaterThan(44));
+    }
+
+    [Test]
     public void A_live_capture_duration_outside_0_to_1_minute_is_refused_by_name()
     {
         Assert.That(new SimulationOptions().Problems(), Is.Empty);

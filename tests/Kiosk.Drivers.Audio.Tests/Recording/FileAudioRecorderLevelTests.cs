@@ -66,6 +66,23 @@ public sealed class FileAudioRecorderLevelTests
         Loudness.AssertRisesWithTheNoise(levels.Items);
     }
 
+    [Test]
+    public async Task Im_done_in_real_time_stops_the_wait_and_returns_the_clip()
+    {
+        await using var recorder = await OpenAsync(realTime: true);
+        using var claim = (await recorder.ClaimAsync("session", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
+        using var finish = new CancellationTokenSource();
+
+        var recording = recorder.RecordAsync(claim, Request with { Finish = finish.Token }, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(recording.IsCompleted, Is.False, "still listening");
+
+        // No more time passes on the clock: only "I'm done" can end it.
+        await finish.CancelAsync();
+        var clip = await recording.WaitAsync(RealIo.Bound);
+        Assert.That(clip.Code, Is.EqualTo(CompletionCode.Success), clip.ToString());
+    }
+
     private async Task<FileAudioRecorder> OpenAsync(bool realTime)
     {
         var recorder = new FileAudioRecorder("microphone", new FileAudioRecorderOptions { Path = _path, RealTime = realTime }, _time);

@@ -27,8 +27,8 @@
       faceHint_moveCloser: "请靠近一点", faceHint_moveBack: "请稍微后退", faceHint_moreLight: "光线不足，请站到亮处", faceHint_lookAtCamera: "请看摄像头",
       fingerprint: "指纹核验", fingerprintHint: "请将手指平放在指纹采集器上。", captureFingerprint: "采集指纹",
       questions: "报告情况", questionsHint: "请回答以下问题。", yes: "是", no: "否", submitAnswers: "提交回答", answerRequired: "请回答所有必答问题",
-      spokenReport: "口头汇报", spokenReportHint: "点击“开始录音”后，请对着麦克风简要说明近期情况。", record: "开始录音",
-      recording: "正在录音", timeLeft: "剩余时间", inputLevel: "音量",
+      spokenReport: "口头汇报", spokenReportHint: "点击“开始录音”后，请对着麦克风简要说明近期情况，说完后点击“我说完了”。", record: "开始录音",
+      recording: "正在录音", timeLeft: "剩余时间", inputLevel: "音量", finishRecording: "我说完了",
       documentScan: "材料扫描", documentScanHint: "请将材料正面朝下放在扫描区。", scan: "扫描材料",
       signature: "签名确认", signatureHint: "请在签名板上签名，然后点击“确认签名”。", sign: "确认签名",
       signatureLive: "您在签名板上写下的签名", scannedPages: "已扫描 {n} 页，请确认材料无误", sheetFront: "第 {n} 张 正面", sheetBack: "第 {n} 张 反面", noThumbnail: "无预览",
@@ -66,8 +66,8 @@
       faceHint_moveCloser: "Move a little closer", faceHint_moveBack: "Move back a little", faceHint_moreLight: "More light needed", faceHint_lookAtCamera: "Look at the camera",
       fingerprint: "Fingerprint", fingerprintHint: "Place your finger flat on the fingerprint reader.", captureFingerprint: "Read fingerprint",
       questions: "Your report", questionsHint: "Please answer these questions.", yes: "Yes", no: "No", submitAnswers: "Submit answers", answerRequired: "Please answer every required question",
-      spokenReport: "Spoken report", spokenReportHint: "Press “Start recording”, then tell the microphone briefly how you have been.", record: "Start recording",
-      recording: "Recording", timeLeft: "Time left", inputLevel: "Input level",
+      spokenReport: "Spoken report", spokenReportHint: "Press “Start recording”, tell the microphone briefly how you have been, then press “I'm done”.", record: "Start recording",
+      recording: "Recording", timeLeft: "Time left", inputLevel: "Input level", finishRecording: "I'm done",
       documentScan: "Document scan", documentScanHint: "Place the document face down on the scanner.", scan: "Scan document",
       signature: "Signature", signatureHint: "Sign on the signature pad, then press “Confirm signature”.", sign: "Confirm signature",
       signatureLive: "Your signature as you write it on the pad", scannedPages: "Pages scanned: {n}. Check they are the right documents", sheetFront: "Sheet {n}, front", sheetBack: "Sheet {n}, back", noThumbnail: "No preview",
@@ -589,6 +589,7 @@
     recording.indicator.textContent = t("recording");
     recording.label.textContent = t("timeLeft");
     recording.meter.setAttribute("aria-label", t("inputLevel"));
+    recording.finish.textContent = t("finishRecording");
     showLevel(recording);
     return recording.node;
   }
@@ -616,8 +617,13 @@
     const label = el("span", { class: "countdown-label" });
     const countdown = el("span", { class: "countdown", "data-testid": "countdown" });
     // Ten updates a second: kept out of the screen's polite live region, or a screen reader would read every one.
-    const node = el("div", { class: "recording-panel", "aria-live": "off" }, indicator, el("p", {}, label, " ", countdown), meter);
-    liveEcho.recording = { node, indicator, label, countdown, meter, bar, level: data };
+    // "I'm done": the recording ends now and keeps what was said (it also ends by itself after a pause, or at the limit).
+    const finish = el("button", { type: "button", class: "primary", "data-testid": "finish-recording", onclick: () => {
+      finish.disabled = true;
+      post("/api/session/steps/spokenReport/finish").catch(() => { /* disconnected is shown */ });
+    } });
+    const node = el("div", { class: "recording-panel" }, el("div", { "aria-live": "off" }, indicator, el("p", {}, label, " ", countdown), meter), finish);
+    liveEcho.recording = { node, indicator, label, countdown, meter, bar, finish, level: data };
     render();
   };
 
