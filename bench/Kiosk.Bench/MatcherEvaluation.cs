@@ -15,21 +15,27 @@ internal static class MatcherEvaluation
 {
     public static readonly double[] Thresholds = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 
-    public sealed record Result(IReadOnlyList<FaceMatchRates> Rows, double EerThreshold, double Eer, int Frames, int FramesWithoutFace, double ChosenThreshold);
+    /// <summary><paramref name="Rows"/> over all pairs (no single face = reject); <paramref name="FoundRows"/> over the pairs where both frames have a single face.</summary>
+    public sealed record Result(IReadOnlyList<FaceMatchRates> Rows, double EerThreshold, double Eer, IReadOnlyList<FaceMatchRates> FoundRows, double FoundEerThreshold, double FoundEer, int Frames, int FramesWithoutFace, double ChosenThreshold, double HighestDifferentScore);
 
     public static Result Run(Action<string>? noFace)
     {
         var pairs = FaceMatchPairs.Build(FaceEvalSet.All);
         using var matcher = new OpenCvFaceMatcher(new FaceMatcherOptions());
-        var scores = Score(matcher, pairs, noFace, out var frames, out var withoutFace);
+        var scored = Score(matcher, pairs, noFace, out var frames, out var withoutFace);
+        var scores = scored.Select(s => (s.SamePerson, s.Score)).ToList();
+        var found = scored.Where(s => s.BothFound).Select(s => (s.SamePerson, s.Score)).ToList();
         var (eerThreshold, eer) = FaceMatchPairs.EqualError(scores);
-        var rows = Thresholds.Append(new FaceMatcherOptions().Threshold).Append(Math.Round(eerThreshold, 4)).Distinct().Order()
-            .Select(t => FaceMatchPairs.Rates(scores, t)).ToList();
-        return new Result(rows, eerThreshold, eer, frames, withoutFace, new FaceMatcherOptions().Threshold);
+        var (foundEerThreshold, foundEer) = FaceMatchPairs.EqualError(found);
+        var thresholds = Thresholds.Append(new FaceMatcherOptions().Threshold).Append(eerThreshold).Append(foundEerThreshold).Distinct().Order().ToList();
+        return new Result(
+            [.. thresholds.Select(t => FaceMatchPairs.Rates(scores, t))], eerThreshold, eer,
+            [.. thresholds.Select(t => FaceMatchPairs.Rates(found, t))], foundEerThreshold, foundEer,
+            frames, withoutFace, new FaceMatcherOptions().Threshold, scores.Where(s => !s.SamePerson).Max(s => s.Score));
     }
 
     /// <summary>Every pair's score; each frame is decoded, detected and aligned once.</summary>
-    public static List<(bool SamePerson, double Score)> Score(OpenCvFaceMatcher matcher, IReadOnlyList<FaceMatchPair> pairs, Action<string>? noFace, out int frames, out int withoutFace)
+    public static List<(bool SamePerson, double Score, bool BothFound)> Score(OpenCvFaceMatcher matcher, IReadOnlyList<FaceMatchPair> pairs, Action<string>? noFace, out int frames, out int withoutFace)
     {
         var faces = new Dictionary<string, Mat?>();
         try
@@ -45,7 +51,9 @@ internal static class MatcherEvaluation
 
             frames = faces.Count;
             withoutFace = faces.Values.Count(f => f is null);
-            return [.. pairs.Select(p => (p.SamePerson, matcher.Score(faces[p.Enrolled.Name] is { } e && faces[p.Probe.Name] is { } q ? OpenCvFaceMatcher.LbphDistance(q, e) : null)))];
+            return [.. pairs.Select(p => faces[p.Enrolled.Name] is { } e && faces[p.Probe.Name] is { } q
+                ? (p.SamePerson, matcher.Score(OpenCvFaceMatcher.LbphDistance(q, e)), true)
+                : (p.SamePerson, 0.0, false))];
         }
         finally
         {
@@ -59,15 +67,24 @@ internal static class MatcherEvaluation
     public static string Table(Result result)
     {
         var text = new StringBuilder();
+        text.AppendLine("All pairs (a frame without a single face scores 0):");
+        Rows(text, result.Rows, result.ChosenThreshold, result.EerThreshold);
+        text.AppendLine(CultureInfo.InvariantCulture, $"EER {100 * result.Eer:0.0} % at threshold {result.EerThreshold:0.####}; {result.FramesWithoutFace} of {result.Frames} frames without a single face found (score 0 in all their pairs).");
+        text.AppendLine();
+        text.AppendLine("Pairs where both frames have a single face (the matcher alone):");
+        Rows(text, result.FoundRows, result.ChosenThreshold, result.FoundEerThreshold);
+        text.AppendLine(CultureInfo.InvariantCulture, $"EER {100 * result.FoundEer:0.0} % at threshold {result.FoundEerThreshold:0.####}; highest different-person score {result.HighestDifferentScore:0.####}.");
+        return text.ToString();
+    }
+
+    private static void Rows(StringBuilder text, IReadOnlyList<FaceMatchRates> rows, double chosen, double eerThreshold)
+    {
         text.AppendLine("| threshold | FAR | false accepts / different-person pairs | FRR | false rejects / same-person pairs |");
         text.AppendLine("|---|---|---|---|---|");
-        foreach (var r in result.Rows)
+        foreach (var r in rows)
         {
-            var mark = r.Threshold == result.ChosenThreshold ? " (default)" : Math.Abs(r.Threshold - Math.Round(result.EerThreshold, 4)) < 1e-9 ? " (EER)" : "";
+            var mark = r.Threshold == chosen ? " (default)" : r.Threshold == eerThreshold ? " (EER)" : "";
             text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Threshold:0.####}{mark} | {100 * r.Far:0.00} % | {r.FalseAccepts} / {r.DifferentPairs} | {100 * r.Frr:0.0} % | {r.FalseRejects} / {r.SamePairs} |");
         }
-
-        text.AppendLine(CultureInfo.InvariantCulture, $"EER {100 * result.Eer:0.0} % at threshold {result.EerThreshold:0.####}; {result.FramesWithoutFace} of {result.Frames} frames without a single face found (score 0 in all their pairs).");
-        return text.ToString();
     }
 }

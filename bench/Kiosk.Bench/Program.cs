@@ -121,6 +121,13 @@ if (Runs("matcher"))
         report.Figure("matcher_frr_pct", 100 * chosen.Frr, 1);
         report.Figure("matcher_eer_pct", 100 * matcher.Eer, 1);
         report.Figure("matcher_eer_threshold", matcher.EerThreshold, 4);
+        var found = matcher.FoundRows.Single(r => r.Threshold == matcher.ChosenThreshold);
+        report.Figure("matcher_found_same_pairs", found.SamePairs, 0);
+        report.Figure("matcher_found_different_pairs", found.DifferentPairs, 0);
+        report.Figure("matcher_found_far_pct", 100 * found.Far, 2);
+        report.Figure("matcher_found_frr_pct", 100 * found.Frr, 1);
+        report.Figure("matcher_found_eer_pct", 100 * matcher.FoundEer, 1);
+        report.Figure("matcher_highest_different_score", matcher.HighestDifferentScore, 4);
         report.Figure("matcher_frames_without_face", matcher.FramesWithoutFace, 0);
         Console.Out.WriteLine(MatcherEvaluation.Table(matcher));
     }
