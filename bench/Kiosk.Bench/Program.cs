@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kiosk.Bench;
 
-// ./kiosk.sh bench [--quick] [--only commit,sync,attachments,vision,detectors,delivery,drain,process] [--misses]
+// ./kiosk.sh bench [--quick] [--only commit,sync,attachments,vision,detectors,matcher,delivery,drain,process] [--misses]
 // Progress goes to stderr; the table and, as the last line, one JSON object go to stdout.
 var quick = args.Contains("--quick");
 var onlyIndex = Array.IndexOf(args, "--only");
@@ -100,6 +100,36 @@ if (Runs("detectors"))
 
         Console.Out.WriteLine(FaceDetectorComparison.Table(rows));
         report.Note($"detectors: table above; load average (1, 5, 15 min) at the start {loadBefore}, at the end {LoadAverage.Read()} (2 cores).");
+    }
+}
+
+if (Runs("matcher"))
+{
+    if (Kiosk.TestSupport.FaceEvalSet.Missing is { } missing)
+    {
+        Progress($"matcher: skipped, {missing}");
+    }
+    else
+    {
+        Progress("matcher: the LBPH 1:1 matcher on same-person and different-person pairs of the face evaluation set");
+        // --misses lists, on stderr, every frame in which no single face was found (it scores 0 in all its pairs).
+        var matcher = MatcherEvaluation.Run(args.Contains("--misses") ? frame => Console.Error.WriteLine($"matcher: no single face in {frame}") : null);
+        var chosen = matcher.Rows.Single(r => r.Threshold == matcher.ChosenThreshold);
+        report.Figure("matcher_same_pairs", chosen.SamePairs, 0);
+        report.Figure("matcher_different_pairs", chosen.DifferentPairs, 0);
+        report.Figure("matcher_far_pct", 100 * chosen.Far, 2);
+        report.Figure("matcher_frr_pct", 100 * chosen.Frr, 1);
+        report.Figure("matcher_eer_pct", 100 * matcher.Eer, 1);
+        report.Figure("matcher_eer_threshold", matcher.EerThreshold, 4);
+        var found = matcher.FoundRows.Single(r => r.Threshold == matcher.ChosenThreshold);
+        report.Figure("matcher_found_same_pairs", found.SamePairs, 0);
+        report.Figure("matcher_found_different_pairs", found.DifferentPairs, 0);
+        report.Figure("matcher_found_far_pct", 100 * found.Far, 2);
+        report.Figure("matcher_found_frr_pct", 100 * found.Frr, 1);
+        report.Figure("matcher_found_eer_pct", 100 * matcher.FoundEer, 1);
+        report.Figure("matcher_highest_different_score", matcher.HighestDifferentScore, 4);
+        report.Figure("matcher_frames_without_face", matcher.FramesWithoutFace, 0);
+        Console.Out.WriteLine(MatcherEvaluation.Table(matcher));
     }
 }
 

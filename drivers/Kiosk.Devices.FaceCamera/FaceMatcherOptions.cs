@@ -6,7 +6,11 @@ public sealed class FaceMatcherOptions
     /// <summary>Cascades used to find the face and eyes in both images (the quality gates are not applied).</summary>
     public FaceCameraOptions Detection { get; set; } = new();
 
-    /// <summary>Score (0..1) at or above which two faces count as the same person. Calibrated on the test photographs only.</summary>
+    /// <summary>
+    /// Score (0..1) at or above which two faces count as the same person. Chosen from the face evaluation set (README,
+    /// "Matcher error rates"): the lowest 0.05 step with no false accept and 0.05 above the highest different-person
+    /// score (0.408); there FAR 0 of 7084 different-person pairs, FRR 67.7 % of 322 same-person pairs.
+    /// </summary>
     public double Threshold { get; set; } = 0.5;
 
     /// <summary>

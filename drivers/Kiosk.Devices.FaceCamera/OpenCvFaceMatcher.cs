@@ -42,10 +42,12 @@ public sealed class OpenCvFaceMatcher : IFaceMatcher, IDisposable
     /// <summary>Compares the single faces of two encoded images; 0 when either has no single face.</summary>
     public FaceMatch Compare(ReadOnlySpan<byte> probe, ReadOnlySpan<byte> enrolled)
     {
-        var distance = Distance(probe, enrolled);
-        var score = distance is { } d ? Math.Pow(2, -d / _options.DistanceAtHalf) : 0;
-        return new FaceMatch(Math.Round(score, 4), _options.Threshold, MethodName);
+        return new FaceMatch(Score(Distance(probe, enrolled)), _options.Threshold, MethodName);
     }
+
+    /// <summary>The score (rounded as <see cref="Compare"/> reports it) of an LBPH distance; 0 for no distance (no single face).</summary>
+    internal double Score(double? distance) =>
+        distance is { } d ? Math.Round(Math.Pow(2, -d / _options.DistanceAtHalf), 4) : 0;
 
     /// <summary>The LBPH chi-square distance between the two faces, or null when either image has no single face.</summary>
     internal double? Distance(ReadOnlySpan<byte> probe, ReadOnlySpan<byte> enrolled)
@@ -72,7 +74,8 @@ public sealed class OpenCvFaceMatcher : IFaceMatcher, IDisposable
 
     public void Dispose() => _analyzer.Dispose();
 
-    private Mat? AlignedFace(ReadOnlySpan<byte> encoded)
+    /// <summary>The image's single face, aligned and equalised as the matcher compares it; null when there is no single face.</summary>
+    internal Mat? AlignedFace(ReadOnlySpan<byte> encoded)
     {
         using var image = encoded.IsEmpty ? new Mat() : Cv2.ImDecode(encoded.ToArray(), ImreadModes.Color);
         var (_, face) = _analyzer.AnalyzeFrame(image);
