@@ -63,6 +63,9 @@ public sealed class ScreenTests
 
     private TestAgent Agent => _agent!;
 
+    /// <summary>The agent's generated roster, in order.</summary>
+    private IReadOnlyList<SimulatedPerson> People => SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster);
+
     private IBrowser Browser => _browser!;
 
     [SetUp]
@@ -179,11 +182,7 @@ public sealed class ScreenTests
     [Property("ShortIdle", "")]
     public async Task A_person_who_walks_away_mid_check_in_leaves_nothing_behind_after_the_idle_timeout()
     {
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
-        }
+        var person = await PresentVisitorAsync(1);
 
         var page = await OpenScreenAsync();
         await page.GetByTestId("start").ClickAsync();
@@ -204,12 +203,8 @@ public sealed class ScreenTests
     [Test]
     public async Task A_normal_level_check_in_clicked_through_ends_on_a_receipt_and_leaves_nothing_of_the_person()
     {
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
-        using (var api = Agent.ApiClient())
-        {
-            // Person 1 of the generated roster is at the normal level: their card and face are before the simulated devices.
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
-        }
+        // Person 1 of the generated roster is at the normal level: their card and face are before the simulated devices.
+        var person = await PresentVisitorAsync(1);
 
         var page = await OpenScreenAsync();
         await ShotAsync(page, "welcome");
@@ -271,11 +266,7 @@ public sealed class ScreenTests
     [Property("SteadyFace", "")]
     public async Task The_face_step_shows_the_camera_live_with_the_face_boxed_and_a_plain_words_hint_and_keeps_no_frame()
     {
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
-        }
+        var person = await PresentVisitorAsync(1);
 
         // The simulated camera shows nobody, then the person too far away, then the person boxed and steady; its Slow fault
         // keeps that last frame on screen for seconds before the capture returns, long enough to look at it.
@@ -325,11 +316,7 @@ public sealed class ScreenTests
     {
         // Person 2 of the generated roster is at the strict level (odd positions are strict): their card and face are
         // before the simulated devices; the simulated fingerprint reader, microphone, scanner and signature pad answer anyone.
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[1];
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 2 })).EnsureSuccessStatusCode();
-        }
+        var person = await PresentVisitorAsync(2);
 
         var page = await OpenScreenAsync();
         await ShotAsync(page, "strict-welcome");
@@ -386,11 +373,7 @@ public sealed class ScreenTests
     [Test]
     public async Task A_person_who_declines_consent_is_told_staff_are_coming_and_nothing_biometric_is_captured_or_stored()
     {
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[1];
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 2 })).EnsureSuccessStatusCode();
-        }
+        var person = await PresentVisitorAsync(2);
 
         var page = await OpenScreenAsync();
         await page.GetByTestId("start").ClickAsync();
@@ -428,8 +411,7 @@ public sealed class ScreenTests
     [Test]
     public async Task A_returning_person_sees_the_consent_on_file_as_a_notice_and_can_withdraw_it()
     {
-        var people = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster);
-        var person = people[0];
+        var person = People[0];
         var consents = Agent.Services.GetRequiredService<Kiosk.Agent.Consent.ConsentStore>();
 
         // A first check-in, done by a simulated visitor who agrees when asked.
@@ -437,10 +419,7 @@ public sealed class ScreenTests
         Assert.That(firstReceipt, Is.Not.Null, first.Message);
         Assert.That(await consents.CountAsync(CancellationToken.None), Is.EqualTo(1));
 
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
-        }
+        await PresentVisitorAsync(1);
 
         var page = await OpenScreenAsync();
         await page.GetByTestId("start").ClickAsync();
@@ -472,10 +451,7 @@ public sealed class ScreenTests
         // Back at the start, the next check-in asks again: nothing is on file any more.
         await page.GetByTestId("cancel").ClickAsync();
         await ExpectScreenAsync(page, "welcome");
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
-        }
+        await PresentVisitorAsync(1);
 
         await page.GetByTestId("start").ClickAsync();
         await ExpectScreenAsync(page, "idCard");
@@ -488,11 +464,7 @@ public sealed class ScreenTests
     [Property("LiveCapture", "")]
     public async Task A_strict_check_in_shows_the_recording_the_scanned_pages_and_the_signature_live_and_keeps_none_of_it()
     {
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[1];
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 2 })).EnsureSuccessStatusCode();
-        }
+        var person = await PresentVisitorAsync(2);
 
         var page = await OpenScreenAsync();
         await page.GetByTestId("start").ClickAsync();
@@ -658,7 +630,7 @@ public sealed class ScreenTests
     [Test]
     public async Task A_person_not_on_the_roster_is_asked_to_see_staff_and_nothing_of_them_stays()
     {
-        var person = SimulatedRoster.People(Agent.Services.GetRequiredService<IOptions<KioskOptions>>().Value.Roster)[0];
+        var person = People[0];
         var stranger = person.Card with { IdNumber = "110101199001011237", Name = "陌生人" };
         var reader = (SimulatedIdCardReader)Agent.Services.GetRequiredService<DeviceSet>().IdCardReader;
         reader.PresentCard(stranger);
@@ -857,10 +829,7 @@ public sealed class ScreenTests
     /// <summary>Person 1 (normal level) at the devices, the screen opened, started and clicked through to the report's questions.</summary>
     private async Task<IPage> ReportScreenOfPersonOneAsync(bool face = true)
     {
-        using (var api = Agent.ApiClient())
-        {
-            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = 1 })).EnsureSuccessStatusCode();
-        }
+        await PresentVisitorAsync(1);
 
         var page = await OpenScreenAsync();
         await page.GetByTestId("start").ClickAsync();
@@ -928,6 +897,20 @@ public sealed class ScreenTests
         await ShotAsync(page, shot);
         await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, $"on the {step} screen");
         await page.GetByTestId("step-" + step).ClickAsync();
+    }
+
+    /// <summary>
+    /// Puts person <paramref name="number"/> (1-based) of the generated roster before the simulated ID card reader and face
+    /// camera, and returns them; odd numbers are at the <c>normal</c> level, even ones at <c>strict</c>.
+    /// </summary>
+    private async Task<SimulatedPerson> PresentVisitorAsync(int number)
+    {
+        using (var api = Agent.ApiClient())
+        {
+            (await api.PostAsJsonAsync("/api/simulation/visitor", new { person = number })).EnsureSuccessStatusCode();
+        }
+
+        return People[number - 1];
     }
 
     private async Task<string> IssueScreenUrlAsync()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Kiosk.Agent.Control;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,7 +56,7 @@ public sealed partial class ConsentStore : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
-            return new ConsentStore(OpenConnection(path), personKey);
+            return new ConsentStore(DurableSqlite.Open(path, Schema, "consent store"), personKey);
         }
         catch (SqliteException ex)
         {
@@ -66,39 +67,13 @@ public sealed partial class ConsentStore : IDisposable
                 File.Delete(path + suffix);
             }
 
-            return new ConsentStore(OpenConnection(path), personKey);
+            return new ConsentStore(DurableSqlite.Open(path, Schema, "consent store"), personKey);
         }
     }
 
-    private static SqliteConnection OpenConnection(string path)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = FULL;
-                PRAGMA secure_delete = ON;
-                PRAGMA busy_timeout = 5000;
-                CREATE TABLE IF NOT EXISTS consents (person_key TEXT PRIMARY KEY, scope TEXT NOT NULL, given_at INTEGER NOT NULL) WITHOUT ROWID;
-                """;
-            command.ExecuteNonQuery();
-            command.CommandText = "PRAGMA quick_check";
-            if (command.ExecuteScalar() is not "ok" and var check)
-            {
-                throw new SqliteException("consent store failed its integrity check: " + check, 11);
-            }
-
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private const string Schema = """
+            CREATE TABLE IF NOT EXISTS consents (person_key TEXT PRIMARY KEY, scope TEXT NOT NULL, given_at INTEGER NOT NULL) WITHOUT ROWID;
+        """;
 
     /// <summary>The consent on file for <paramref name="personId"/> (whatever its scope), or null.</summary>
     public async Task<ConsentOnFile?> FindAsync(string personId, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public sealed class ControlStore : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
-            return new ControlStore(OpenConnection(path), key, time);
+            return new ControlStore(DurableSqlite.Open(path, Schema, "control store"), key, time);
         }
         catch (SqliteException)
         {
@@ -57,44 +57,18 @@ public sealed class ControlStore : IDisposable
                 }
             }
 
-            return new ControlStore(OpenConnection(path), key, time);
+            return new ControlStore(DurableSqlite.Open(path, Schema, "control store"), key, time);
         }
     }
 
-    private static SqliteConnection OpenConnection(string path)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = FULL;
-                PRAGMA secure_delete = ON;
-                PRAGMA busy_timeout = 5000;
-                CREATE TABLE IF NOT EXISTS seen_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-                CREATE INDEX IF NOT EXISTS seen_nonces_expiry ON seen_nonces (expires_at);
-                CREATE TABLE IF NOT EXISTS commands (command_id TEXT PRIMARY KEY, name TEXT NOT NULL, received_at INTEGER NOT NULL, result_record_id TEXT, deferred INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, spki BLOB NOT NULL, added_at INTEGER NOT NULL, retires_at INTEGER) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, version INTEGER NOT NULL, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS config_changes (command_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL, config_path TEXT NOT NULL, previous BLOB NOT NULL, changes TEXT NOT NULL, phase TEXT NOT NULL, starts INTEGER NOT NULL DEFAULT 0, reason TEXT) WITHOUT ROWID;
-                """;
-            command.ExecuteNonQuery();
-            command.CommandText = "PRAGMA quick_check";
-            if (command.ExecuteScalar() is not "ok" and var check)
-            {
-                throw new SqliteException("control store failed its integrity check: " + check, 11);
-            }
-
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private const string Schema = """
+            CREATE TABLE IF NOT EXISTS seen_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS seen_nonces_expiry ON seen_nonces (expires_at);
+            CREATE TABLE IF NOT EXISTS commands (command_id TEXT PRIMARY KEY, name TEXT NOT NULL, received_at INTEGER NOT NULL, result_record_id TEXT, deferred INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, spki BLOB NOT NULL, added_at INTEGER NOT NULL, retires_at INTEGER) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, version INTEGER NOT NULL, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS config_changes (command_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL, config_path TEXT NOT NULL, previous BLOB NOT NULL, changes TEXT NOT NULL, phase TEXT NOT NULL, starts INTEGER NOT NULL DEFAULT 0, reason TEXT) WITHOUT ROWID;
+        """;
 
     /// <summary>
     /// Records <paramref name="nonce"/> until <paramref name="expiresAt"/>; false when it was already recorded (a replay).
