@@ -87,7 +87,8 @@ public sealed partial class CentralPlatform
         await ApplyAsync(message.Topic, outcome);
         if (outcome.ContiguousChunks is { } contiguous)
         {
-            _progress.Advance(key, contiguous);
+            // Reported as held only once it is on disk: the kiosk will not send it again.
+            _committer.AfterDurable(() => _progress.Advance(key, contiguous));
         }
     }
 

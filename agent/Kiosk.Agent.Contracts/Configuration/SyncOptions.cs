@@ -39,9 +39,13 @@ public sealed class SyncOptions
 
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Messages per second while draining (token bucket; 0 = unlimited). 500 × 128 KiB chunks is 64 MiB/s at most.</summary>
-    [Range(0, 100000, ErrorMessage = "Kiosk:Sync:MaxMessagesPerSecond must be between 0 (unlimited) and 100000; default 500.")]
-    public int MaxMessagesPerSecond { get; set; } = 500;
+    /// <summary>
+    /// Messages per second while draining (token bucket; 0 = unlimited). The platform paces a drain through its acks (at
+    /// most <see cref="MaxInFlightRecords"/> unacknowledged); this cap is the platform's lever for harder limits
+    /// (cmd/config). 2000 lets a 10,000-record / 210 MB backlog (about 4,300 messages) go in seconds.
+    /// </summary>
+    [Range(0, 100000, ErrorMessage = "Kiosk:Sync:MaxMessagesPerSecond must be between 0 (unlimited) and 100000; default 2000.")]
+    public int MaxMessagesPerSecond { get; set; } = 2000;
 
     /// <summary>Records are stamped with the clock offset learned from the platform's acks when it is larger than this.</summary>
     public TimeSpan ClockStampThreshold { get; set; } = TimeSpan.FromSeconds(2);

@@ -152,8 +152,16 @@ public sealed partial class OutboxStore
     {
         ArgumentNullException.ThrowIfNull(seqs);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A send count need not survive a power cut: lost, the record goes out once more and the platform deduplicates
+        // it. So this commit goes into the WAL without its own fsync (synchronous=NORMAL); the next check-in or ack
+        // commit (FULL) flushes it. One fsync per sent message would otherwise pace a drain (thousands of messages).
         try
         {
+            using (var relaxed = Command(null, "PRAGMA synchronous = NORMAL;"))
+            {
+                relaxed.ExecuteNonQuery();
+            }
+
             using var transaction = _connection.BeginTransaction();
             using var update = Command(transaction, "UPDATE records SET attempts = attempts + 1, last_sent_at = $at WHERE seq = $seq;");
             update.Parameters.AddWithValue("$at", OutboxTime.Format(_timeProvider.GetUtcNow()));
@@ -168,6 +176,11 @@ public sealed partial class OutboxStore
         }
         finally
         {
+            using (var strict = Command(null, "PRAGMA synchronous = FULL;"))
+            {
+                strict.ExecuteNonQuery();
+            }
+
             _gate.Release();
         }
     }

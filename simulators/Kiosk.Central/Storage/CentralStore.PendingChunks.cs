@@ -13,6 +13,9 @@ internal sealed partial class CentralStore
 {
     private const string PendingChunksTable = """
 
+        CREATE TABLE IF NOT EXISTS durability_barrier (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+        INSERT OR IGNORE INTO durability_barrier (id, n) VALUES (1, 0);
+
         CREATE TABLE IF NOT EXISTS pending_chunks (
             site_id TEXT NOT NULL,
             kiosk_id TEXT NOT NULL,
@@ -28,10 +31,10 @@ internal sealed partial class CentralStore
             PRIMARY KEY (site_id, kiosk_id, record_id, attachment_id, chunk_index));
         """;
 
-    /// <summary>Saves (or replaces) one verified chunk in its own committed transaction.</summary>
+    /// <summary>Saves (or replaces) one verified chunk in its own transaction, committed without an fsync (synchronous=NORMAL).</summary>
     public async Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
     {
-        await using var connection = Connect();
+        await using var connection = Connect(durable: false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
         await using (var insert = connection.CreateCommand())
         {
@@ -56,6 +59,15 @@ internal sealed partial class CentralStore
         }
 
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Writes one tiny row with synchronous=FULL: the WAL's fsync makes every earlier commit durable too.</summary>
+    public async Task SyncAsync(CancellationToken ct)
+    {
+        await using var connection = Connect();
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE durability_barrier SET n = n + 1 WHERE id = 1";
+        await update.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Deletes the pending chunks of one attachment, or of every attachment of the record when <paramref name="attachmentId"/> is null.</summary>

@@ -27,7 +27,13 @@ internal interface ICentralStore : IDisposable
 
     Task<byte[]?> ReadAttachmentAsync(string recordId, string attachmentId, CancellationToken ct);
 
-    /// <summary>Saves (or replaces) one verified chunk of an attachment not complete yet.</summary>
+    /// <summary>A durable commit of nothing: afterwards every write made before it is on disk.</summary>
+    Task SyncAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Saves (or replaces) one verified chunk of an attachment not complete yet, without waiting for the disk: it is
+    /// durable after the next <see cref="StoreBatchAsync"/> or <see cref="SyncAsync"/> (RecordCommitter.AfterDurable).
+    /// </summary>
     Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct);
 
     /// <summary>Deletes the pending chunks of one attachment, or every pending piece of the record when <paramref name="attachmentId"/> is null.</summary>

@@ -87,6 +87,8 @@ public sealed class RecordCommitterTests
             return [.. records.Select(_ => true)];
         }
 
+        public Task SyncAsync(CancellationToken ct) => Task.CompletedTask;
+
         public Task<DateTimeOffset?> FindStoredAtAsync(string recordId, CancellationToken ct) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct) => throw new NotSupportedException();
