@@ -130,6 +130,26 @@ if (Runs("matcher"))
         report.Figure("matcher_highest_different_score", matcher.HighestDifferentScore, 4);
         report.Figure("matcher_frames_without_face", matcher.FramesWithoutFace, 0);
         Console.Out.WriteLine(MatcherEvaluation.Table(matcher));
+        if (!File.Exists(Kiosk.Devices.FaceCamera.FaceMatcherOptions.DefaultEmbeddingModelPath))
+        {
+            Progress($"matcher: embedding skipped, {Kiosk.Devices.FaceCamera.FaceMatcherOptions.DefaultEmbeddingModelPath} is missing (deploy/fetch-face-model.sh .cache/models, then rebuild)");
+        }
+        else
+        {
+            Progress("matcher: the face-embedding 1:1 matcher on the same pairs");
+            var embedding = MatcherEvaluation.RunEmbedding(args.Contains("--misses") ? frame => Console.Error.WriteLine($"matcher embedding: no single face in {frame}") : null);
+            var at = embedding.Rows.Single(r => r.Threshold == embedding.ChosenThreshold);
+            var foundAt = embedding.FoundRows.Single(r => r.Threshold == embedding.ChosenThreshold);
+            report.Figure("matcher_embedding_far_pct", 100 * at.Far, 2);
+            report.Figure("matcher_embedding_frr_pct", 100 * at.Frr, 1);
+            report.Figure("matcher_embedding_eer_pct", 100 * embedding.Eer, 1);
+            report.Figure("matcher_embedding_found_far_pct", 100 * foundAt.Far, 2);
+            report.Figure("matcher_embedding_found_frr_pct", 100 * foundAt.Frr, 1);
+            report.Figure("matcher_embedding_found_eer_pct", 100 * embedding.FoundEer, 1);
+            report.Figure("matcher_embedding_highest_different_score", embedding.HighestDifferentScore, 4);
+            Console.Out.WriteLine("Face-embedding matcher:");
+            Console.Out.WriteLine(MatcherEvaluation.Table(embedding));
+        }
     }
 }
 

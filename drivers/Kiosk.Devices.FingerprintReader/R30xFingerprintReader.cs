@@ -6,8 +6,9 @@ namespace Kiosk.Devices.FingerprintReader;
 
 /// <summary>
 /// Fingerprint reader for the R30x / ZFM-20 / AS608 family over UART: GenImg, Img2Tz (as a quality gate),
-/// UpImage. Delivers the 256 x 288 image as an 8-bit greyscale PNG with a simple quality score; no minutiae
-/// (the module's character file is a vendor format, not ISO/IEC 19794-2). Construct with options (the driver
+/// UpImage. Delivers the 256 x 288 image as an 8-bit greyscale PNG with a simple quality score and as an ISO/IEC
+/// 19794-4:2005 finger image record (the PNG inside); no minutiae (the module's character file is a vendor format,
+/// not ISO/IEC 19794-2). Construct with options (the driver
 /// opens a <see cref="SerialPort"/> and reopens it after the device went away) or with an open <see cref="Stream"/>.
 /// </summary>
 public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
@@ -110,10 +111,16 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
         var png = GrayscalePng.Encode(pixels, FingerImage.Width, FingerImage.Height);
         var quality = FingerImage.Quality(pixels, FingerImage.Width, FingerImage.Height);
         var image = new CapturedImage(png, "image/png", FingerImage.Width, FingerImage.Height) { Dpi = _options.Dpi };
-        return DeviceResult<FingerprintCapture>.Success(new FingerprintCapture(image, finger, quality, ReadOnlyMemory<byte>.Empty));
+        // Level 30 (500 ppi): the module's 16 grey levels (expanded to 8 bits) meet no level's grey range, 30 claims least.
+        var record = FingerImageRecord.FromPng(image, finger, FingerImageRecord.AcquisitionLevel500Ppi);
+        return DeviceResult<FingerprintCapture>.Success(new FingerprintCapture(image, finger, quality, record, ReadOnlyMemory<byte>.Empty));
     }
 
-    /// <summary>UpImage: an acknowledgement, then data packets (02) up to an end-of-data packet (08).</summary>
+    /// <summary>
+    /// UpImage: an acknowledgement, then data packets (02) up to an end-of-data packet (08). An image of another size (an
+    /// upload cut short, or a module with another sensor) is InvalidData naming both sizes; a long one is read to its
+    /// end-of-data packet first, so the next command's acknowledgement is not mistaken for image data.
+    /// </summary>
     private async Task<DeviceResult<byte[]>> UploadImageAsync(CancellationToken cancellationToken)
     {
         var ack = await CommandAsync([R30xInstruction.UpImage], cancellationToken).ConfigureAwait(false);
@@ -133,21 +140,36 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
             }
 
             var (id, contents) = (packet.Value!.PacketId, packet.Value.Contents);
-            if (id is not (R30xPacket.Data or R30xPacket.EndOfData) || received + contents.Length > image.Length)
+            if (id is not (R30xPacket.Data or R30xPacket.EndOfData))
             {
-                return DeviceResult<byte[]>.Failure(CompletionCode.InvalidData, $"unexpected {packet.Value} after {received} image bytes");
+                return DeviceResult<byte[]>.Failure(CompletionCode.InvalidData, $"expected image data, got {packet.Value} after {received} image bytes");
             }
 
-            contents.CopyTo(image, received);
+            if (received + contents.Length <= image.Length)
+            {
+                contents.CopyTo(image, received);
+            }
+
             received += contents.Length;
             if (id == R30xPacket.EndOfData)
             {
                 return received == image.Length
                     ? DeviceResult<byte[]>.Success(image)
-                    : DeviceResult<byte[]>.Failure(CompletionCode.InvalidData, $"image ended after {received} of {image.Length} bytes");
+                    : DeviceResult<byte[]>.Failure(CompletionCode.InvalidData, WrongSize(received));
+            }
+
+            if (received > MaxUploadLength)
+            {
+                return DeviceResult<byte[]>.Failure(CompletionCode.InvalidData, $"{WrongSize(received)}; stopped reading it");
             }
         }
     }
+
+    /// <summary>Beyond this the upload is not an image of any sensor this family has; stop reading rather than follow it.</summary>
+    private const int MaxUploadLength = 4 * FingerImage.PackedLength;
+
+    private static string WrongSize(int received) =>
+        $"the module sent {received} bytes of image, not the {FingerImage.PackedLength} of a {FingerImage.Width}x{FingerImage.Height} sensor at 4 bits a pixel (an upload cut short, or a module with another sensor); nothing was kept, press again";
 
     /// <summary>Sends one command packet and maps the acknowledgement's confirmation code; the value is the rest of the acknowledgement.</summary>
     private async Task<DeviceResult<byte[]>> CommandAsync(byte[] contents, CancellationToken cancellationToken)
@@ -233,6 +255,6 @@ public sealed class R30xFingerprintReader : DeviceBase, IFingerprintReader
     private static DeviceCapabilities CapabilitiesFor(R30xFingerprintReaderOptions options) => new()
     {
         Model = "R30x/ZFM/AS608 (UART)",
-        Features = [$"dpi={options.Dpi}", "png", $"image={FingerImage.Width}x{FingerImage.Height}"],
+        Features = [$"dpi={options.Dpi}", "png", "iso19794-4:2005", $"image={FingerImage.Width}x{FingerImage.Height}"],
     };
 }

@@ -21,7 +21,7 @@ public sealed class R30xFingerprintReaderOptions
     /// </summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Sensor resolution reported with the image (R30x datasheets: 500 dpi).</summary>
+    /// <summary>Sensor resolution reported with the image and in its ISO/IEC 19794-4 record (R30x datasheets: 500 dpi); 1..1000.</summary>
     public int Dpi { get; set; } = 500;
 
     /// <summary>Throws with every problem in one message; called once by the driver constructor.</summary>
@@ -43,9 +43,9 @@ public sealed class R30xFingerprintReaderOptions
             errors.Add($"ResponseTimeout {ResponseTimeout} must be positive");
         }
 
-        if (Dpi <= 0)
+        if (Dpi is <= 0 or > 1000)
         {
-            errors.Add($"Dpi {Dpi} must be positive");
+            errors.Add($"Dpi {Dpi} must be 1..1000 (the largest scan resolution an ISO/IEC 19794-4 record states; R30x sensors: 500)");
         }
 
         if (errors.Count > 0)

@@ -1,8 +1,9 @@
 namespace Kiosk.Devices.Simulated;
 
 /// <summary>
-/// A fingerprint reader with a synthetic finger on it: a 256x288 greyscale ridge image at 500 dpi and an
-/// ISO/IEC 19794-2:2005 minutiae record, both drawn from the seed and the finger position.
+/// A fingerprint reader with a synthetic finger on it: a 256x288 greyscale ridge image at 500 dpi, the same image as
+/// an ISO/IEC 19794-4:2005 finger image record, and an ISO/IEC 19794-2:2005 minutiae record, drawn from the seed and
+/// the finger position.
 /// Faults: the common ones and NoFinger. Needs no test-data files.
 /// </summary>
 public sealed class SimulatedFingerprintReader : DeviceBase, IFingerprintReader
@@ -17,7 +18,7 @@ public sealed class SimulatedFingerprintReader : DeviceBase, IFingerprintReader
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _player = new FaultPlayer(name, options, timeProvider, SetStatus);
-        Capabilities = SimulatedCapabilities.For(DeviceClass.FingerprintReader, options.Seed, "dpi=500", "png", "iso19794-2:2005");
+        Capabilities = SimulatedCapabilities.For(DeviceClass.FingerprintReader, options.Seed, "dpi=500", "png", "iso19794-4:2005", "iso19794-2:2005");
     }
 
     public FaultScript Faults { get; } = new();

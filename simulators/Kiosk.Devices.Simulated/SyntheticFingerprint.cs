@@ -2,7 +2,8 @@ namespace Kiosk.Devices.Simulated;
 
 /// <summary>
 /// A deterministic synthetic fingerprint: a loop-like ridge pattern (ridge period about 9 pixels, as
-/// at 500 dpi) inside an elliptical fingertip, with minutiae placed on it, and its ISO/IEC 19794-2 record.
+/// at 500 dpi) inside an elliptical fingertip, with minutiae placed on it, the image as an ISO/IEC 19794-4 record and
+/// the minutiae as an ISO/IEC 19794-2 record.
 /// It only has to look like a fingerprint and carry consistent data; no matcher would accept it.
 /// </summary>
 internal static class SyntheticFingerprint
@@ -60,8 +61,10 @@ internal static class SyntheticFingerprint
 
         var quality = random.Next(40, 91);
         var image = new CapturedImage(GrayscalePng.Encode(pixels, Width, Height), "image/png", Width, Height) { Dpi = Dpi };
-        var record = MinutiaeRecord.Write(Width, Height, Dpi, finger, quality, minutiae);
-        return new FingerprintCapture(image, finger, quality, record);
+        var minutiaeRecord = MinutiaeRecord.Write(Width, Height, Dpi, finger, quality, minutiae);
+        // The same level as the R30x it stands in for, so the demo and the session tests carry the record a kiosk sends.
+        var imageRecord = FingerImageRecord.FromPng(image, finger, FingerImageRecord.AcquisitionLevel500Ppi);
+        return new FingerprintCapture(image, finger, quality, imageRecord, minutiaeRecord);
     }
 
     private static bool InsideFingertip(int x, int y) => EdgeDistance(x, y) > 0;

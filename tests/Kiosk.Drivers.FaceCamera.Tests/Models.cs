@@ -35,6 +35,19 @@ internal static class Models
     /// <summary>Ignores the test when the default detector's model is not there.</summary>
     public static void RequireDefault() => Require(new FaceCameraOptions());
 
+    /// <summary>The embedding matcher's default options; ignores the test when its model (or the detector's) is not there.</summary>
+    public static FaceMatcherOptions RequireEmbedding()
+    {
+        RequireDefault();
+        var options = new FaceMatcherOptions { Method = FaceMatcherMethod.Embedding };
+        if (!File.Exists(options.EmbeddingModelPath))
+        {
+            Assert.Ignore($"the face embedding model {options.EmbeddingModelPath} is missing: run deploy/fetch-face-model.sh .cache/models and rebuild (./kiosk.sh test does)");
+        }
+
+        return options;
+    }
+
     public static FaceEvalImage Frame(string name)
     {
         if (FaceEvalSet.Missing is { } missing)

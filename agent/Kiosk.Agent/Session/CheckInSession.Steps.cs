@@ -136,7 +136,11 @@ public sealed partial class CheckInSession
         }
 
         var print = capture.Value!;
-        _evidence!.Attach("fingerprint", print.Image.ContentType, print.Image.Data, biometric: true);
+        // The ISO/IEC 19794-4 record, not the bare PNG: what an AFIS takes, with resolution and finger in its header.
+        // A device's own template format is not kept (see drivers/Kiosk.Devices.FingerprintReader/README.md). A device
+        // that breaks the HAL contract and brings no record still has its image kept, under the image's own type.
+        var (contentType, data) = print.ImageRecord.IsEmpty ? (print.Image.ContentType, print.Image.Data) : (FingerImageRecord.ContentType, print.ImageRecord);
+        _evidence!.Attach("fingerprint", contentType, data, biometric: true);
         if (!print.MinutiaeRecord.IsEmpty)
         {
             _evidence.Attach("fingerprint-minutiae", "application/vnd.iso.19794-2", print.MinutiaeRecord, biometric: true);

@@ -22,7 +22,8 @@ public sealed record FingerprintRequest
 }
 
 /// <summary>
-/// A fingerprint: the grey image, its quality (0..100, NFIQ-like) and, when the device extracts them,
-/// the minutiae as an ISO/IEC 19794-2 record.
+/// A fingerprint: the grey image, its quality (0..100, NFIQ-like), the same image as an ISO/IEC 19794-4:2005 finger
+/// image record (<see cref="FingerImageRecord"/>: what the platform sends on to an AFIS; every device delivers one)
+/// and, when the device extracts them, the minutiae as an ISO/IEC 19794-2 record.
 /// </summary>
-public sealed record FingerprintCapture(CapturedImage Image, FingerPosition Finger, int Quality, ReadOnlyMemory<byte> MinutiaeRecord);
+public sealed record FingerprintCapture(CapturedImage Image, FingerPosition Finger, int Quality, ReadOnlyMemory<byte> ImageRecord, ReadOnlyMemory<byte> MinutiaeRecord);

@@ -1,6 +1,7 @@
 using Kiosk.Agent.Outbox;
 using Kiosk.Agent.Configuration;
 using Kiosk.Agent.Session;
+using Kiosk.Devices;
 using Kiosk.Devices.Simulated;
 
 namespace Kiosk.Agent.Tests.Session;
@@ -61,6 +62,33 @@ public sealed class CheckInSessionTests
             Assert.That(body["policy"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EqualTo(new[] { "idCard", "face", "fingerprint", "reportAnswers", "spokenReport", "documentScan", "signature" }));
             Assert.That(record.Attachments.Select(a => a.AttachmentId), Is.SupersetOf(new[] { "fingerprint", "fingerprint-minutiae", "spoken-report", "document-1-front", "document-1-back" }));
             Assert.That(body["steps"]!.AsArray(), Has.Count.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public async Task The_fingerprint_is_stored_as_an_iso_19794_4_record_and_a_bad_image_loses_nothing()
+    {
+        await _kiosk.IdentifyAsync(_kiosk.StrictPerson);
+        Assert.That((await _kiosk.DoAsync(CheckInStep.Face)).Result, Is.EqualTo(StepResult.Completed));
+        ((SimulatedFingerprintReader)_kiosk.Devices.FingerprintReader).Faults.Next(SimulatedFault.GarbageData);
+        var bad = await _kiosk.Session.VerifyFingerprintAsync(CancellationToken.None);
+        Assert.That(bad.Result, Is.EqualTo(StepResult.Retry), bad.Message);
+        Assert.That(_kiosk.Session.Evidence!.Buffers, Has.Count.GreaterThan(1), "the card photo and the face are still held");
+        Assert.That(_kiosk.Session.NextStep, Is.EqualTo(CheckInStep.Fingerprint), "the person is asked to press again");
+
+        await _kiosk.CompleteRemainingStepsAsync();
+        await _kiosk.Session.CommitAsync(CancellationToken.None);
+        var (record, _) = (await _kiosk.StoredAsync()).Single();
+        var print = record.Attachments.Single(a => a.AttachmentId == "fingerprint");
+        var bytes = (await _kiosk.Outbox.ReadAttachmentChunkAsync(print, 0, (int)print.Length, CancellationToken.None))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(record.Attachments.Select(a => a.AttachmentId), Is.SupersetOf(new[] { "idcard-photo", "face", "fingerprint" }));
+            Assert.That(print.ContentType, Is.EqualTo("application/vnd.iso.19794-4"));
+            Assert.That(bytes[..8], Is.EqualTo("FIR\0010\0"u8.ToArray()), "ISO/IEC 19794-4:2005 format and version");
+            Assert.That(bytes[8..14].Aggregate(0L, (n, b) => (n << 8) | b), Is.EqualTo(print.Length), "the record's own length is the attachment's");
+            Assert.That(bytes[36], Is.EqualTo((byte)FingerPosition.RightIndex), "finger position of the session's request");
+            Assert.That(bytes[46..54], Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }), "the PNG after the 32 + 14 header bytes");
         });
     }
 

@@ -2,7 +2,7 @@ using NUnit.Framework;
 
 namespace Kiosk.Devices.Tests.Contracts;
 
-/// <summary>The fingerprint reader contract: an image and an ISO/IEC 19794-2 record that agree; no finger.</summary>
+/// <summary>The fingerprint reader contract: an image, its ISO/IEC 19794-4 record and (when extracted) an ISO/IEC 19794-2 record that agree; no finger.</summary>
 public abstract class FingerprintReaderContract<TDevice> : DeviceContract<TDevice>
     where TDevice : class, IFingerprintReader
 {
@@ -16,7 +16,7 @@ public abstract class FingerprintReaderContract<TDevice> : DeviceContract<TDevic
         (await device.CaptureFingerprintAsync(claim, Request, cancellationToken)).As<Done>();
 
     [Test]
-    public async Task A_capture_has_an_image_and_a_minutiae_record_that_parses_back()
+    public async Task A_capture_has_an_image_and_iso_records_that_parse_back()
     {
         var capture = await SuccessOfAsync(c => Device.CaptureFingerprintAsync(c, Request, CancellationToken.None));
         FingerprintChecks.AssertValid(capture, Request.Finger);

@@ -55,22 +55,47 @@ public sealed class FormatTests
     }
 
     [Test]
-    public void A_finger_image_record_has_the_19794_4_headers()
+    public void A_finger_image_record_has_the_2005_edition_headers_byte_for_byte()
     {
-        var image = new byte[] { 1, 2, 3, 4, 5 };
-        var record = FingerImageRecord.Wrap(image, FingerImageCompression.Png, 256, 288, 500, FingerPosition.LeftIndex, 77);
-        Assert.That(record, Has.Length.EqualTo(36 + 14 + 5));
+        var image = GrayscalePng.Encode(new byte[3 * 2], 3, 2);
+        var record = FingerImageRecord.Write(image, FingerImageCompression.Png, 3, 2, 500, FingerPosition.LeftIndex, 30);
+        Assert.That(record, Has.Length.EqualTo(32 + 14 + image.Length), "32-byte ISO header, not ANSI/INCITS 381's 36");
         Assert.That(record[..8], Is.EqualTo("FIR\0010\0"u8.ToArray()));
-        Assert.That(record[8..14], Is.EqualTo(new byte[] { 0, 0, 0, 0, 0, 55 }), "6-byte record length");
-        Assert.That(BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(20)), Is.EqualTo(31), "acquisition level");
-        Assert.That((record[22], record[23]), Is.EqualTo(((byte)1, (byte)1)), "one finger, pixels per inch");
-        Assert.That(BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(24)), Is.EqualTo(500));
-        Assert.That(BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(30)), Is.EqualTo(500));
-        Assert.That((record[32], record[33]), Is.EqualTo(((byte)8, (byte)5)), "8 bits, PNG");
-        Assert.That(BinaryPrimitives.ReadUInt32BigEndian(record.AsSpan(36)), Is.EqualTo(19u), "finger data block length");
-        Assert.That(record[40..45], Is.EqualTo(new byte[] { 7, 1, 1, 77, 0 }), "position, views, view, quality, live-scan plain");
-        Assert.That(BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(45)), Is.EqualTo(256));
-        Assert.That(BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(47)), Is.EqualTo(288));
-        Assert.That(record[50..], Is.EqualTo(image));
+        Assert.That(record[8..14], Is.EqualTo(new byte[] { 0, 0, 0, 0, 0, (byte)record.Length }), "6-byte record length");
+        Assert.That(record[14..32], Is.EqualTo(new byte[] { 0, 0, 0, 30, 1, 1, 0x01, 0xF4, 0x01, 0xF4, 0x01, 0xF4, 0x01, 0xF4, 8, 5, 0, 0 }),
+            "device id, level 30, one finger, ppi, 500 x4, 8 bits, PNG, reserved");
+        Assert.That(BinaryPrimitives.ReadUInt32BigEndian(record.AsSpan(32)), Is.EqualTo((uint)(14 + image.Length)), "finger data block length");
+        Assert.That(record[36..46], Is.EqualTo(new byte[] { 7, 1, 1, 254, 0, 0, 3, 0, 2, 0 }), "left index, one view, view 1, quality not defined, live-scan plain, 3 x 2, reserved");
+        Assert.That(record[46..], Is.EqualTo(image));
+    }
+
+    [Test]
+    public void An_uncompressed_record_reads_back_through_the_independent_reader()
+    {
+        var pixels = Enumerable.Range(0, 4 * 3).Select(i => (byte)(i * 20)).ToArray();
+        var parsed = Kiosk.Devices.Tests.Formats.FingerImageRecordFile.Parse(FingerImageRecord.Write(pixels, FingerImageCompression.UncompressedNoBitPacking, 4, 3, 500, FingerPosition.RightThumb, 31));
+        Assert.That((parsed.AcquisitionLevel, parsed.Compression, parsed.Fingers[0].Position, parsed.Fingers[0].Width, parsed.Fingers[0].Height), Is.EqualTo((31, 0, 1, 4, 3)));
+        Assert.That(parsed.Fingers[0].Image, Is.EqualTo(pixels));
+    }
+
+    [Test]
+    public void Images_the_header_would_misdescribe_are_refused_with_the_reason()
+    {
+        var png = GrayscalePng.Encode(new byte[4 * 3], 4, 3);
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => FingerImageRecord.Write(png, FingerImageCompression.Png, 256, 288, 500, FingerPosition.RightIndex, 30),
+                Throws.ArgumentException.With.Message.Contains("the PNG is 4x3, not the 256x288"));
+            Assert.That(() => FingerImageRecord.Write(new byte[10], FingerImageCompression.Png, 4, 3, 500, FingerPosition.RightIndex, 30),
+                Throws.ArgumentException.With.Message.Contains("not a PNG"));
+            Assert.That(() => FingerImageRecord.Write(new byte[11], FingerImageCompression.UncompressedNoBitPacking, 4, 3, 500, FingerPosition.RightIndex, 30),
+                Throws.ArgumentException.With.Message.Contains("11 bytes are not a 4x3 image"));
+            Assert.That(() => FingerImageRecord.Write(png, FingerImageCompression.Png, 4, 3, 500, FingerPosition.RightIndex, 32),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("acquisition setting levels"));
+            Assert.That(() => FingerImageRecord.FromPng(new CapturedImage(png, "image/png", 4, 3), FingerPosition.RightIndex, 30),
+                Throws.ArgumentException.With.Message.Contains("resolution (Dpi) is not known"));
+            Assert.That(() => FingerImageRecord.FromPng(new CapturedImage(png, "image/jpeg", 4, 3) { Dpi = 500 }, FingerPosition.RightIndex, 30),
+                Throws.ArgumentException.With.Message.Contains("not image/jpeg"));
+        });
     }
 }

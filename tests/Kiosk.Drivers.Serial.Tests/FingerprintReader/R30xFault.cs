@@ -1,6 +1,6 @@
 namespace Kiosk.Drivers.Serial.Tests.FingerprintReader;
 
-internal enum R30xFault
+public enum R30xFault
 {
     None,
     NoFinger,
@@ -11,4 +11,10 @@ internal enum R30xFault
     SilentOnUpload,
     /// <summary>GenImg answers 0x03 once.</summary>
     EnrollFailedOnce,
+    /// <summary>UpImage ends (end-of-data packet) after 100 of the image's 288 packets.</summary>
+    ShortUpload,
+    /// <summary>UpImage sends a whole image of a 192 x 192 sensor (the R503's), 18432 bytes.</summary>
+    SmallerSensor,
+    /// <summary>UpImage sends a whole image of a 256 x 360 sensor, 46080 bytes: more than a 256 x 288 buffer holds.</summary>
+    LargerSensor,
 }

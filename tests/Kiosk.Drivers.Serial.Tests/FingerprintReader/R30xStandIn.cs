@@ -84,7 +84,13 @@ internal sealed class R30xStandIn(string devicePath) : DeviceStandIn(devicePath)
                     yield break;
                 }
 
-                var image = SyntheticImage();
+                var image = fault switch
+                {
+                    R30xFault.ShortUpload => SyntheticImage()[..(100 * 128)],
+                    R30xFault.SmallerSensor => new byte[192 * 192 / 2],
+                    R30xFault.LargerSensor => [.. SyntheticImage(), .. new byte[256 * 72 / 2]],
+                    _ => SyntheticImage(),
+                };
                 for (var offset = 0; offset < image.Length; offset += 128)
                 {
                     var id = offset + 128 >= image.Length ? R30xPacket.EndOfData : R30xPacket.Data;

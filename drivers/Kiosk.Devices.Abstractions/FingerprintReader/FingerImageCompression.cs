@@ -1,4 +1,4 @@
-namespace Kiosk.Devices.FingerprintReader;
+namespace Kiosk.Devices;
 
 /// <summary>Image compression algorithm codes of ISO/IEC 19794-4:2005 (table "Compression algorithm codes").</summary>
 public enum FingerImageCompression
