@@ -67,7 +67,7 @@ public sealed class FaceMatcherOptions
             case FaceMatcherMethod.Lbph:
                 break;
             case FaceMatcherMethod.Embedding when !File.Exists(EmbeddingModelPath):
-                errors.Add($"{nameof(EmbeddingModelPath)} '{EmbeddingModelPath}' does not exist (the package carries it in agent/models; from source run deploy/fetch-face-model.sh .cache/models and rebuild, or set Method to Lbph)");
+                errors.Add($"{nameof(EmbeddingModelPath)} '{EmbeddingModelPath}' does not exist (the published package leaves this model out until its licence is confirmed, see the face camera driver's README; to evaluate it, run deploy/fetch-face-model.sh .cache/models and rebuild, or set Method to Lbph)");
                 break;
             case FaceMatcherMethod.Embedding:
                 break;
