@@ -14,7 +14,8 @@ internal static class DrainBench
     /// <param name="Elapsed">Agent host start to the last platform ack (or to the limit).</param>
     /// <param name="Streaming">First platform ack to the last: the delivery rate without the start and connect.</param>
     /// <param name="PlatformLastStored">Agent start to the platform's last store; close to <paramref name="Elapsed"/> means the platform set the pace.</param>
-    public sealed record Result(int Records, int Attachments, long AttachmentBytes, TimeSpan BuildTime, TimeSpan Elapsed, TimeSpan Streaming, TimeSpan PlatformLastStored, bool Complete, int Acknowledged);
+    /// <param name="PlatformGroups">The platform's group commits during the drain and the records they held.</param>
+    public sealed record Result(int Records, int Attachments, long AttachmentBytes, TimeSpan BuildTime, TimeSpan Elapsed, TimeSpan Streaming, TimeSpan PlatformLastStored, bool Complete, int Acknowledged, (long Groups, long Records) PlatformGroups);
 
     public static async Task<Result> RunAsync(string name, int records, int attachments, TimeSpan limit)
     {
@@ -45,12 +46,15 @@ internal static class DrainBench
             acks.Expect(id, started);
         }
 
+        var groupsBefore = bed.Central.CommitGroups;
         await agent.StartAsync();
         var complete = await acks.WaitAsync(limit);
         var elapsed = complete ? Stopwatch.GetElapsedTime(started, acks.LastAckAt) : Stopwatch.GetElapsedTime(started);
         var streaming = acks.Acknowledged > 1 ? Stopwatch.GetElapsedTime(acks.FirstAckAt, acks.LastAckAt) : TimeSpan.Zero;
         var platformLastStored = stores.LastStoredAt > started ? Stopwatch.GetElapsedTime(started, stores.LastStoredAt) : TimeSpan.Zero;
-        return new Result(records, attachments, (long)attachments * Payloads.Attachment.Length, buildTime, elapsed, streaming, platformLastStored, complete, acks.Acknowledged);
+        var groups = bed.Central.CommitGroups;
+        return new Result(records, attachments, (long)attachments * Payloads.Attachment.Length, buildTime, elapsed, streaming, platformLastStored, complete, acks.Acknowledged,
+            (groups.Groups - groupsBefore.Groups, groups.Records - groupsBefore.Records));
     }
 
     /// <summary>The bench's agent: its own kiosk id, logging off.</summary>
