@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kiosk.Devices;
 using Kiosk.Devices.DocumentImaging;
 using Kiosk.Devices.FaceCamera;
 using Kiosk.TestSupport;

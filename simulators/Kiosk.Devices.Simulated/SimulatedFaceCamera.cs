@@ -33,7 +33,7 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _player = new FaultPlayer(name, options, timeProvider, SetStatus);
-        Capabilities = SimulatedCapabilities.For(DeviceClass.FaceCamera, options.Seed, "png", "qualityScores", "liveness=simulated");
+        Capabilities = SimulatedCapabilities.For(DeviceClass.FaceCamera, options.Seed, "png", "qualityScores", "liveness=simulated", "challenge=blink", "challenge=turn");
     }
 
     public FaultScript Faults { get; } = new();
