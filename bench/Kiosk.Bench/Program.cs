@@ -72,7 +72,9 @@ if (Runs("vision"))
     report.Figure("face_ratio_vs_raw_detector", vision.FaceMs / vision.RawDetectorMs, 3);
     report.Figure("document_ms_per_frame", vision.DocumentMs, 1);
     report.Figure("raw_grey_png_ms_per_frame", vision.RawDocumentMs, 1);
+    report.Figure("face_challenge_ms_per_frame", vision.ChallengeMs, 2);
     report.Row("face pipeline 640x480, ms/frame", Report.Ms(vision.FaceMs), Report.Ms(vision.RawDetectorMs), vision.RawDetectorMs / vision.FaceMs, "face_ms_per_frame");
+    report.Row("face pipeline with liveness challenge, ms/frame", Report.Ms(vision.ChallengeMs), Report.Ms(vision.ChallengeRawMs), vision.ChallengeRawMs / vision.ChallengeMs, "face_challenge_ms_per_frame");
     report.Row("page correction 1920x1080, ms/frame", Report.Ms(vision.DocumentMs), Report.Ms(vision.RawDocumentMs), vision.RawDocumentMs / vision.DocumentMs);
     report.Note($"vision: the face pipeline found {vision.FacesFound} face(s) (letterboxing, decoding, sharpness, brightness, pose, centring on top of the bare model run); the page was {(vision.PageFound ? "found" : "NOT found")} in the warped scene.");
 }

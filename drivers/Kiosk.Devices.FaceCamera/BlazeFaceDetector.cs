@@ -102,7 +102,9 @@ internal sealed class BlazeFaceDetector : IFaceDetector
             var eyeA = ToImage(face.Points[0], face.Points[1]);
             var eyeB = ToImage(face.Points[2], face.Points[3]);
             var (leftEye, rightEye) = eyeA.X <= eyeB.X ? (eyeA, eyeB) : (eyeB, eyeA);
-            faces.Add(new DetectedFace(new Rect(left, top, right - left, bottom - top), leftEye, rightEye) { Score = face.Score });
+            // Key point 2 is the nose tip (the mouth and the ear tragions follow; see BlazeFaceDecoder).
+            var nose = ToImage(face.Points[4], face.Points[5]);
+            faces.Add(new DetectedFace(new Rect(left, top, right - left, bottom - top), leftEye, rightEye) { Score = face.Score, NoseTip = nose });
         }
 
         return faces;

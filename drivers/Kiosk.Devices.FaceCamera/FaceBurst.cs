@@ -51,18 +51,7 @@ internal static class FaceBurst
 
             var (live, _) = LivenessCheck.Evaluate(greys, best.Face!.Box, options.MinLivenessMotion);
             var image = Encode(best.Frame, options.JpegQuality);
-            var r = best.Result;
-            var quality = new FaceQuality
-            {
-                FaceCount = 1,
-                FaceWidth = r.FaceWidth,
-                EyeDistance = Math.Clamp(r.EyeDistance, 1, r.FaceWidth),
-                Sharpness = r.Sharpness,
-                Brightness = r.Brightness,
-                YawDegrees = r.YawDegrees,
-                Score = r.Score,
-                LivenessPassed = live,
-            };
+            var quality = QualityOf(best.Result) with { LivenessPassed = live };
             return DeviceResult<FaceCapture>.Success(new FaceCapture(image, quality));
         }
         finally
@@ -71,7 +60,19 @@ internal static class FaceBurst
         }
     }
 
-    private static DeviceResult<FaceCapture> NoSingleFace(List<FaceAnalysisResult> results)
+    /// <summary>The quality of a single-face frame's analysis (liveness not yet decided).</summary>
+    public static FaceQuality QualityOf(FaceAnalysisResult r) => new()
+    {
+        FaceCount = 1,
+        FaceWidth = r.FaceWidth,
+        EyeDistance = Math.Clamp(r.EyeDistance, 1, r.FaceWidth),
+        Sharpness = r.Sharpness,
+        Brightness = r.Brightness,
+        YawDegrees = r.YawDegrees,
+        Score = r.Score,
+    };
+
+    public static DeviceResult<FaceCapture> NoSingleFace(List<FaceAnalysisResult> results)
     {
         if (results.Any(r => r.Verdict == FaceVerdict.MultipleFaces))
         {
@@ -87,7 +88,7 @@ internal static class FaceBurst
         return DeviceResult<FaceCapture>.Failure(CompletionCode.InvalidData, "no usable frame: " + results[0].Reasons[0], "corrupt frame");
     }
 
-    private static CapturedImage Encode(Mat frame, int jpegQuality)
+    public static CapturedImage Encode(Mat frame, int jpegQuality)
     {
         using var bgr = new Mat();
         if (frame.Channels() == 4)

@@ -92,6 +92,25 @@ public sealed class FaceCameraOptions
     /// <summary>Mean absolute grey-level change inside the face box between frames of a burst below which the burst counts as a still picture.</summary>
     public double MinLivenessMotion { get; set; } = 0.8;
 
+    /// <summary>
+    /// Frames a liveness challenge may look at before it is decided as not done (about 3 s at 30 frames a second, 6 s at
+    /// 15): long enough for a person who has read the prompt to blink or turn, short enough to keep the step brisk.
+    /// </summary>
+    public int ChallengeFrames { get; set; } = 90;
+
+    /// <summary>Largest estimated yaw (nose tip against the eyes) of a frame that counts as facing the camera, before a turn and for the capture.</summary>
+    public double ChallengeFrontalDegrees { get; set; } = 12;
+
+    /// <summary>
+    /// Estimated yaw, from the most frontal frame, a head turn must reach in the asked direction (a turn this far the other
+    /// way fails the challenge). The estimate reads about half of a synthetic turn's angle and a few degrees for a flat
+    /// photograph turned 40 degrees (README, "Liveness").
+    /// </summary>
+    public double ChallengeTurnDegrees { get; set; } = 15;
+
+    /// <summary>Eye openness (relative to the person's most open frame) at or below which the eyes count as closed in a blink.</summary>
+    public double BlinkClosedRatio { get; set; } = 0.5;
+
     /// <summary>JPEG quality of the delivered image (1..100).</summary>
     public int JpegQuality { get; set; } = 90;
 
@@ -115,6 +134,10 @@ public sealed class FaceCameraOptions
         Check(errors, MaxRollDegrees is > 0 and <= 90 && MaxYawDegrees is > 0 and <= 90, "MaxRollDegrees/MaxYawDegrees must be in (0, 90]");
         Check(errors, MaxCentreOffset is > 0 and <= 0.5 && MaxVerticalOffset is > 0 and <= 0.5, "MaxCentreOffset/MaxVerticalOffset must be in (0, 0.5]");
         Check(errors, MinLivenessMotion >= 0, $"{nameof(MinLivenessMotion)} must not be negative");
+        Check(errors, ChallengeFrames is >= 3 and <= 900, $"{nameof(ChallengeFrames)} must be in 3..900");
+        Check(errors, ChallengeFrontalDegrees is > 0 and < 45 && ChallengeTurnDegrees is > 0 and < 60,
+            $"{nameof(ChallengeFrontalDegrees)} must be in (0, 45) and {nameof(ChallengeTurnDegrees)} in (0, 60)");
+        Check(errors, BlinkClosedRatio is > 0 and < FaceChallengeTracker.OpenRatio, $"{nameof(BlinkClosedRatio)} must be in (0, {FaceChallengeTracker.OpenRatio}) (eyes count as open again at {FaceChallengeTracker.OpenRatio})");
         Check(errors, JpegQuality is >= 1 and <= 100, $"{nameof(JpegQuality)} must be in 1..100");
         return errors;
     }

@@ -34,7 +34,7 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
         {
             Model = $"OpenCV {Cv2.GetVersionString()} VideoCapture",
             SerialNumber = options.Source,
-            Features = ["jpeg", "qualityScores", "bestOfBurst", "liveness=motion", $"detector={options.Detector}", $"jpegQuality={options.JpegQuality}"],
+            Features = ["jpeg", "qualityScores", "bestOfBurst", "liveness=motion", "challenge=blink", .. options.Detector == FaceDetectorKind.BlazeFace ? ["challenge=turn"] : Array.Empty<string>(), $"detector={options.Detector}", $"jpegQuality={options.JpegQuality}"],
         };
     }
 
@@ -57,7 +57,9 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
     {
         ArgumentNullException.ThrowIfNull(request);
         var burst = Math.Max(1, request.BurstFrames);
-        return RunClaimedAsync(claim, request.Timeout, ct => RunReadAsync(() => Capture(burst, FacePreviewFeed.For(request.Preview, _options, TimeProvider), ct), ct), cancellationToken);
+        return RunClaimedAsync(claim, request.Timeout, ct => RunReadAsync(() => request.Challenge == FaceChallenge.None
+            ? Capture(burst, FacePreviewFeed.For(request.Preview, _options, TimeProvider), ct)
+            : CaptureChallenge(request.Challenge, FacePreviewFeed.For(request.Preview, _options, TimeProvider), ct), ct), cancellationToken);
     }
 
     protected override async Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken)
@@ -151,6 +153,43 @@ public sealed class OpenCvFaceCamera : DeviceBase, IFaceCamera
         finally
         {
             frames.ForEach(f => f.Dispose());
+        }
+    }
+
+    private DeviceResult<FaceCapture> CaptureChallenge(FaceChallenge challenge, FacePreviewFeed? preview, CancellationToken cancellationToken)
+    {
+        var reopened = _options.IsRecordedSource ? _source.Rewind()
+            : _source.IsOpen ? null : _source.TryOpen();
+        if (reopened is not null)
+        {
+            return NotReady(reopened);
+        }
+
+        var result = FaceChallengeCapture.Run(challenge, Read, _analyzer, _options, preview, cancellationToken);
+        if (result.Code != CompletionCode.DeviceNotReady)
+        {
+            SetStatus(DeviceStatus.Online, "frames received");
+        }
+
+        return result;
+
+        // As a burst: a recording that ends ends the challenge's window; a live source that stops has been unplugged.
+        bool Read(Mat frame, int index, out DeviceResult<FaceCapture>? failure)
+        {
+            failure = null;
+            if (_source.TryRead(frame))
+            {
+                return true;
+            }
+
+            if (_options.IsRecordedSource && index > 0)
+            {
+                return false;
+            }
+
+            _source.Close();
+            failure = NotReady($"no frame from {_options.Source} after {index} of up to {_options.ChallengeFrames} (unplugged or stream ended)");
+            return false;
         }
     }
 

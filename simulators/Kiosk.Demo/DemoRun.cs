@@ -244,7 +244,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             {
                 var person = people[next++ % people.Count];
                 (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(person.Card);
-                (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId);
+                (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId, person.Presentation);
             }
             else if (state == SessionState.Idle)
             {

@@ -7,6 +7,9 @@ namespace Kiosk.Devices.Simulated;
 /// A request with a <see cref="FaceCaptureRequest.Preview"/> listener is shown, within the capture's usual
 /// operation delay, the same few frames every time (<see cref="SimulatedFacePreview"/>): nobody, the person too far
 /// away, then the person close enough with the face boxed, which stays until the capture returns.
+/// A request with a <see cref="FaceCaptureRequest.Challenge"/> is answered as the presented face would: a live person
+/// does it (seeded measures like the OpenCV camera's), a still photograph (<see cref="FacePresentation.StillPhoto"/>)
+/// watches the whole window without doing it and fails, as it fails the passive check without a challenge.
 /// </summary>
 public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
 {
@@ -17,7 +20,11 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
     private readonly FaultPlayer _player;
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedFacePreview?> _previews = new(StringComparer.Ordinal);
+    /// <summary>The OpenCV camera's default challenge window, so a failed simulated challenge reads like a real one.</summary>
+    private const int ChallengeFrames = 90;
+
     private volatile string? _presented = "astronaut";
+    private volatile FacePresentation _presentation;
     private volatile bool _open;
 
     public SimulatedFaceCamera(string name, SimulationOptions options, TimeProvider timeProvider)
@@ -26,15 +33,22 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _player = new FaultPlayer(name, options, timeProvider, SetStatus);
-        Capabilities = SimulatedCapabilities.For(DeviceClass.FaceCamera, options.Seed, "png", "qualityScores", "liveness=simulated");
+        Capabilities = SimulatedCapabilities.For(DeviceClass.FaceCamera, options.Seed, "png", "qualityScores", "liveness=simulated", "challenge=blink", "challenge=turn");
     }
 
     public FaultScript Faults { get; } = new();
 
     public override DeviceCapabilities Capabilities { get; }
 
-    /// <summary>Puts the photograph <c>{DataFolder}/{sourceId}.png</c> in front of the camera; null leaves the camera looking at nobody.</summary>
-    public void PresentFace(string? sourceId) => _presented = sourceId;
+    /// <summary>
+    /// Puts the photograph <c>{DataFolder}/{sourceId}.png</c> in front of the camera, as the live person or as
+    /// <paramref name="presentation"/>; null leaves the camera looking at nobody.
+    /// </summary>
+    public void PresentFace(string? sourceId, FacePresentation presentation = FacePresentation.Live)
+    {
+        _presentation = presentation;
+        _presented = sourceId;
+    }
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
@@ -46,13 +60,13 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
     public Task<DeviceResult<FaceCapture>> CaptureFaceAsync(DeviceClaim claim, FaceCaptureRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return RunClaimedAsync(claim, request.Timeout, ct => CaptureAsync(request.Preview, ct), cancellationToken);
+        return RunClaimedAsync(claim, request.Timeout, ct => CaptureAsync(request.Preview, request.Challenge, ct), cancellationToken);
     }
 
     protected override Task<DeviceResult<Done>> CheckHealthCoreAsync(HealthCheckLevel level, CancellationToken cancellationToken) =>
         _player.CheckHealthAsync(_open, level, Faults, cancellationToken);
 
-    private async Task<DeviceResult<FaceCapture>> CaptureAsync(IProgress<FacePreview>? preview, CancellationToken cancellationToken)
+    private async Task<DeviceResult<FaceCapture>> CaptureAsync(IProgress<FacePreview>? preview, FaceChallenge challenge, CancellationToken cancellationToken)
     {
         if (!_open)
         {
@@ -61,6 +75,7 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
 
         var fault = Faults.Take();
         var sourceId = _presented;
+        var presentation = _presentation;
         var file = sourceId + ".png";
         var bytes = sourceId is null ? null : Photo(file);
 
@@ -95,7 +110,7 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
         }
 
         var image = new CapturedImage(bytes, "image/png", width, height);
-        return DeviceResult<FaceCapture>.Success(new FaceCapture(image, QualityOf(sourceId, width)));
+        return DeviceResult<FaceCapture>.Success(new FaceCapture(image, QualityOf(sourceId, width, presentation, challenge)));
     }
 
     /// <summary>The presented photograph's bytes (read at open, or now for one presented later), or null when it does not exist.</summary>
@@ -161,10 +176,11 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
         return spent;
     }
 
-    private FaceQuality QualityOf(string sourceId, int imageWidth)
+    private FaceQuality QualityOf(string sourceId, int imageWidth, FacePresentation presentation, FaceChallenge challenge)
     {
         var random = new SeededRandom(_options.Seed, "face-quality/" + sourceId);
         var faceWidth = (int)(imageWidth * random.Between(0.35, 0.5));
+        var outcome = challenge == FaceChallenge.None ? null : ChallengeOutcome(challenge, presentation == FacePresentation.Live, new SeededRandom(_options.Seed, $"face-challenge/{sourceId}/{challenge}"));
         return new FaceQuality
         {
             FaceCount = 1,
@@ -175,7 +191,37 @@ public sealed class SimulatedFaceCamera : DeviceBase, IFaceCamera
             Brightness = Math.Round(random.Between(0.4, 0.7), 3),
             YawDegrees = Math.Round(random.Between(-8, 8), 1),
             Score = random.Next(60, 96),
-            LivenessPassed = true,
+            LivenessPassed = outcome?.Done ?? presentation == FacePresentation.Live,
+            Challenge = outcome,
+        };
+    }
+
+    /// <summary>What the OpenCV camera would report: a live person does it within a second or so; a still photo never does.</summary>
+    private static FaceChallengeOutcome ChallengeOutcome(FaceChallenge challenge, bool live, SeededRandom random)
+    {
+        var frames = live ? random.Next(12, 40) : ChallengeFrames;
+        if (challenge == FaceChallenge.Blink)
+        {
+            return new FaceChallengeOutcome
+            {
+                Asked = challenge,
+                Done = live,
+                Reason = live ? null : $"no blink seen in {frames} frames",
+                Frames = frames,
+                LowestEyeOpenness = live ? Math.Round(random.Between(0.05, 0.4), 3) : null,
+                Blinks = live ? 1 : 0,
+            };
+        }
+
+        var side = challenge == FaceChallenge.TurnLeft ? "left" : "right";
+        return new FaceChallengeOutcome
+        {
+            Asked = challenge,
+            Done = live,
+            Reason = live ? null : $"no turn to the {side} of 15 degrees seen in {frames} frames",
+            Frames = frames,
+            FrontalYawDegrees = Math.Round(random.Between(-4, 4), 1),
+            TurnYawDegrees = Math.Round(live ? random.Between(16, 25) : random.Between(-1, 1), 1),
         };
     }
 }

@@ -22,7 +22,7 @@ public static class SimulatedVisitor
     {
         // A visitor can only hand a card or show a face to a simulated device; a real driver sees what its stand-in shows.
         (devices.IdCardReader as SimulatedIdCardReader)?.PresentCard(person.Card);
-        (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId);
+        (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId, person.Presentation);
         try
         {
             var outcome = await session.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,8 @@ namespace Kiosk.Simulation;
 /// Puts a simulated person in front of a demo or test kiosk whose ID card reader and face camera are simulated, so a
 /// vendor or technician (and the tests) can run a whole check-in through the screen's API without hardware:
 /// <c>POST /api/simulation/visitor</c> with <c>{"person": n}</c> (1-based, from the generated roster,
-/// <c>Kiosk:Roster</c>) presents that person's card and face; <c>DELETE /api/simulation/visitor</c> takes them away.
+/// <c>Kiosk:Roster</c>; <c>"photo": true</c> shows their face as a still photograph, a presentation attack that fails liveness)
+/// presents that person's card and face; <c>DELETE /api/simulation/visitor</c> takes them away.
 /// It exists only in the demo and test hosts, and is not mapped at all when the ID card reader is a real driver.
 /// </summary>
 internal sealed class SimulationApi(DeviceSet devices, IOptions<KioskOptions> kiosk) : ILocalApiModule
@@ -35,7 +36,7 @@ internal sealed class SimulationApi(DeviceSet devices, IOptions<KioskOptions> ki
 
             var person = SimulatedRoster.People(roster)[body.Person - 1];
             reader.PresentCard(person.Card);
-            (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId);
+            (devices.FaceCamera as SimulatedFaceCamera)?.PresentFace(person.FaceSourceId, body.Photo ? FacePresentation.StillPhoto : FacePresentation.Live);
             return Results.Json(new VisitorView(body.Person, devices.FaceCamera is SimulatedFaceCamera), LocalApiJson.Options);
         });
         routes.MapDelete("/api/simulation/visitor", () =>
@@ -46,7 +47,8 @@ internal sealed class SimulationApi(DeviceSet devices, IOptions<KioskOptions> ki
         });
     }
 
-    private sealed record VisitorBody(int Person);
+    /// <param name="Photo">True: the person's face is shown as a still photograph held up (a presentation attack that fails liveness).</param>
+    private sealed record VisitorBody(int Person, bool Photo = false);
 
     /// <param name="FacePresented">False when the face camera is a real driver: it sees whatever its stand-in shows.</param>
     private sealed record VisitorView(int Person, bool FacePresented);

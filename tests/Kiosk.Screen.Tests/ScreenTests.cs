@@ -773,6 +773,67 @@ public sealed class ScreenTests
     }
 
     [Test]
+    [Property("SteadyFace", "")]
+    public async Task The_face_step_shows_the_liveness_challenge_drawn_for_the_attempt_in_both_languages()
+    {
+        const string Policy = """
+            {"version": 3, "levels": {"normal": {
+              "steps": ["idCard", "face"], "questions": [],
+              "faceAttempts": 2, "liveness": "block", "livenessChallenge": "turn", "documentTypes": [], "attachmentRetentionDays": 90}}}
+            """;
+        Assert.That(PolicyCommand.TryParse(Encoding.UTF8.GetBytes(Policy), out var policy, out var error), Is.True, error);
+        Assert.That((await Agent.Services.GetRequiredService<PolicyStore>().ApplyAsync(policy!, Policy, CancellationToken.None)).Applied, Is.Not.Null);
+        var asked = new List<string>();
+        Agent.Services.GetRequiredService<CheckInSession>().Activity += (_, activity) =>
+        {
+            if (activity.Kind == "challenge")
+            {
+                lock (asked)
+                {
+                    asked.Add(activity.Data["challenge"]!.GetValue<string>());
+                }
+            }
+        };
+        await PresentVisitorAsync(1);
+        // The Slow fault keeps the capture going for seconds, long enough to read the prompt.
+        ((SimulatedFaceCamera)Agent.Services.GetRequiredService<DeviceSet>().FaceCamera).Faults.Next(SimulatedFault.Slow);
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "consent");
+        await page.GetByTestId("consent-agree").ClickAsync();
+        await ExpectScreenAsync(page, "face");
+        await Expect(page.GetByTestId("face-challenge")).ToHaveCountAsync(0);
+
+        await page.GetByTestId("step-face").ClickAsync();
+        var prompt = page.GetByTestId("face-challenge");
+        await Expect(prompt).ToHaveAttributeAsync("data-challenge", new Regex("^turn(Left|Right)$"));
+        string side;
+        lock (asked)
+        {
+            Assert.That(asked, Has.Count.EqualTo(1));
+            side = asked[0];
+        }
+
+        await Expect(prompt).ToHaveAttributeAsync("data-challenge", side);
+        var (zh, en) = side == "turnLeft" ? ("请向左转头", "Turn your head to the left") : ("请向右转头", "Turn your head to the right");
+        await Expect(prompt).ToContainTextAsync(zh);
+        await Expect(prompt).ToContainTextAsync(en);
+        await Expect(page.Locator(".face-challenge-main")).ToHaveTextAsync(zh);
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.Locator(".face-challenge-main")).ToHaveTextAsync(en);
+        await Expect(page.Locator(".face-challenge-other")).ToHaveTextAsync(zh);
+        await page.GetByTestId("lang").ClickAsync();
+        await ShotAsync(page, "face-challenge");
+
+        // The simulated person turns as asked: the step completes and the prompt goes with it.
+        await ExpectScreenAsync(page, "commit");
+        await Expect(page.GetByTestId("face-challenge")).ToHaveCountAsync(0);
+    }
+
+    [Test]
     public async Task Choices_are_tapped_and_numbers_and_dates_are_typed_on_the_digit_pad()
     {
         const string Policy = """

@@ -56,6 +56,7 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
             RosterVersion = idle ? null : session.RosterVersion,
             FaceAttempts = level?.FaceAttempts,
             Liveness = level is null ? null : level.LivenessBlocks ? "block" : "flag",
+            LivenessChallenge = level is null ? null : Kiosk.Agent.Control.Commands.PolicyCommand.WireName(level.Challenge),
             DocumentTypes = level?.DocumentTypes ?? [],
             AttachmentRetentionDays = level?.AttachmentRetentionDays,
             Notice = session.StaffNotice,
@@ -170,6 +171,12 @@ public sealed record SessionView(SessionState State, CheckInStep? NextStep, IRea
 
     /// <summary>block or flag, or null without a platform policy.</summary>
     public string? Liveness { get; init; }
+
+    /// <summary>
+    /// The policy's challenge kind: none, blink, turn or either (null without a platform policy). What each attempt asks
+    /// comes as the <c>challenge</c> activity when the face step starts.
+    /// </summary>
+    public string? LivenessChallenge { get; init; }
 
     public IReadOnlyList<string> DocumentTypes { get; init; } = [];
 

@@ -38,6 +38,9 @@ internal sealed class CheckInEvidence
 
     public int FaceFailures { get; set; }
 
+    /// <summary>Face attempts that failed on liveness under a policy that blocks (counted within <see cref="FaceFailures"/>).</summary>
+    public int LivenessFailures { get; set; }
+
     /// <summary>For tests: the buffers this evidence owns (all zero after <see cref="Wipe"/>).</summary>
     internal IReadOnlyList<byte[]> Buffers => _buffers;
 

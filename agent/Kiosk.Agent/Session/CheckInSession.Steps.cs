@@ -77,7 +77,15 @@ public sealed partial class CheckInSession
 
     public Task<StepOutcome> VerifyFaceAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Face, async ct =>
     {
-        var capture = await WithClaimAsync(_devices.FaceCamera, claim => _devices.FaceCamera.CaptureFaceAsync(claim, new FaceCaptureRequest { Timeout = _options.StepTimeout, Preview = new InlineProgress<FacePreview>(p => ReportActivity(SessionActivities.Face(p))) }, ct), ct).ConfigureAwait(false);
+        // Drawn afresh for every attempt, so a recording made for one attempt does not answer the next.
+        var challenge = SessionActivities.Draw(_levelPolicy?.Challenge ?? LivenessChallenge.None);
+        if (challenge != FaceChallenge.None)
+        {
+            ReportActivity(SessionActivities.Challenge(challenge));
+        }
+
+        var request = new FaceCaptureRequest { Timeout = _options.StepTimeout, Challenge = challenge, Preview = new InlineProgress<FacePreview>(p => ReportActivity(SessionActivities.Face(p, challenge))) };
+        var capture = await WithClaimAsync(_devices.FaceCamera, claim => _devices.FaceCamera.CaptureFaceAsync(claim, request, ct), ct).ConfigureAwait(false);
         if (!capture.IsSuccess)
         {
             return Failed(CheckInStep.Face, capture, "请正对摄像头 / Please face the camera");
@@ -86,6 +94,9 @@ public sealed partial class CheckInSession
         var face = capture.Value!;
         var person = _evidence!.Person!;
         var match = await _devices.FaceMatcher.MatchAsync(face, person.EnrolledPhoto, ct).ConfigureAwait(false);
+        // With a challenge, liveness is the challenge done; a camera that did not answer it (no outcome) has not seen it done.
+        var outcome = face.Quality.Challenge;
+        var live = challenge == FaceChallenge.None ? face.Quality.LivenessPassed : outcome is { Done: true } && outcome.Asked == challenge;
         var detail = new JsonObject
         {
             ["score"] = Math.Round(match.Score, 4),
@@ -94,27 +105,47 @@ public sealed partial class CheckInSession
             ["quality"] = face.Quality.Score,
             ["faceWidth"] = face.Quality.FaceWidth,
             ["eyeDistance"] = face.Quality.EyeDistance,
-            ["liveness"] = face.Quality.LivenessPassed,
+            ["liveness"] = live,
         };
+        if (challenge != FaceChallenge.None)
+        {
+            detail["challenge"] = SessionActivities.ChallengeDetail(challenge, outcome);
+        }
+
         // Under a platform policy that says liveness blocks, a face the camera judged not live is a failed attempt; one that
         // says flag records it. Without a platform policy the liveness result is only recorded, as before.
-        var livenessFailed = !face.Quality.LivenessPassed;
+        var livenessFailed = !live;
         if (livenessFailed && _levelPolicy is { LivenessBlocks: false })
         {
             detail["livenessFlagged"] = true;
         }
 
         var blockedByLiveness = livenessFailed && _levelPolicy is { LivenessBlocks: true };
+        if (blockedByLiveness)
+        {
+            _evidence.LivenessFailures++;
+        }
+
+        if (challenge != FaceChallenge.None && _evidence.LivenessFailures > 0)
+        {
+            // Earlier attempts whose challenge was not done: the platform sees a pass that needed several tries.
+            detail["failedChallenges"] = _evidence.LivenessFailures;
+        }
+
         if (!match.IsMatch || blockedByLiveness)
         {
             _evidence.FaceFailures++;
             if (_evidence.FaceFailures < _faceAttempts)
             {
-                return Outcome(StepResult.Retry, "未能确认身份，请再试一次 / We could not confirm it is you; please try again");
+                return Outcome(StepResult.Retry, blockedByLiveness && match.IsMatch && challenge != FaceChallenge.None
+                    ? "未看到所要求的动作，请按提示再试一次 / The action asked for was not seen; please try again as the screen says"
+                    : "未能确认身份，请再试一次 / We could not confirm it is you; please try again");
             }
 
             var why = blockedByLiveness && match.IsMatch
-                ? $"face failed the liveness check after {_evidence.FaceFailures} attempts"
+                ? challenge == FaceChallenge.None
+                    ? $"face failed the liveness check after {_evidence.FaceFailures} attempts"
+                    : $"face failed the liveness challenge after {_evidence.FaceFailures} attempts (last asked: {SessionActivities.WireName(challenge)}; {outcome?.Reason ?? "the camera gave no challenge outcome"})"
                 : $"face did not match the enrolled photo after {_evidence.FaceFailures} attempts (score {match.Score:0.00} < {match.Threshold:0.00})";
             await RaiseAlertAsync(blockedByLiveness && match.IsMatch ? "livenessFailed" : "faceMismatch", "high", why, ct).ConfigureAwait(false);
             MoveTo(SessionState.Halted);

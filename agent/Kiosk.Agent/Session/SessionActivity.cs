@@ -6,31 +6,126 @@ namespace Kiosk.Agent.Session;
 
 /// <summary>
 /// Something a running step shows the person live and nothing keeps: the face camera's preview frames with the face box and
-/// a hint (<c>face</c>), the microphone's level (<c>level</c>), the pen's samples (<c>pen</c>), thumbnails of the pages just
+/// a hint (<c>face</c>), what a liveness challenge asks the person to do (<c>challenge</c>), the microphone's level (<c>level</c>), the pen's samples (<c>pen</c>), thumbnails of the pages just
 /// scanned (<c>pages</c>). The screen receives them as <c>event: activity</c> on <c>/api/session/events</c>; they are never
 /// stored, logged or put in a record.
 /// </summary>
-/// <param name="Kind">face, level, pen or pages.</param>
+/// <param name="Kind">face, challenge, level, pen or pages.</param>
 /// <param name="Data">What the screen draws (see <see cref="SessionActivities"/> for each kind's fields).</param>
 public sealed record SessionActivity(string Kind, JsonObject Data);
 
 /// <summary>The activities' shapes, one place for the session and its tests.</summary>
 public static class SessionActivities
 {
-    /// <summary><c>face</c>: <c>frame</c> (a data: URL), <c>width</c>, <c>height</c>, <c>box</c> ({x, y, width, height} or null), <c>hint</c>.</summary>
-    public static SessionActivity Face(FacePreview preview)
+    /// <summary>
+    /// <c>face</c>: <c>frame</c> (a data: URL), <c>width</c>, <c>height</c>, <c>box</c> ({x, y, width, height} or null), <c>hint</c>,
+    /// and <c>challenge</c> (as <see cref="Challenge"/>'s) while one is asked, so a screen that joins late still shows it.
+    /// </summary>
+    public static SessionActivity Face(FacePreview preview, FaceChallenge challenge = FaceChallenge.None)
     {
         ArgumentNullException.ThrowIfNull(preview);
         var frame = preview.Frame;
-        return new("face", new JsonObject
+        var data = new JsonObject
         {
             ["frame"] = $"data:{frame.ContentType};base64,{Convert.ToBase64String(frame.Data.Span)}",
             ["width"] = frame.Width,
             ["height"] = frame.Height,
             ["box"] = preview.Face is { } box ? new JsonObject { ["x"] = box.X, ["y"] = box.Y, ["width"] = box.Width, ["height"] = box.Height } : null,
             ["hint"] = WireName(preview.Hint),
-        });
+        };
+        if (challenge != FaceChallenge.None)
+        {
+            data["challenge"] = WireName(challenge);
+        }
+
+        return new("face", data);
     }
+
+    /// <summary>
+    /// <c>challenge</c>: what the face step asks the person to do, sent as the step starts (before the camera looks):
+    /// <c>challenge</c> (blink, turnLeft, turnRight: the person's own left and right) and <c>prompt</c>, the words in
+    /// Chinese and English (the screen shows its own translation of <c>challenge</c>; the voice prompt is <see cref="PromptOf"/>).
+    /// </summary>
+    public static SessionActivity Challenge(FaceChallenge challenge) => new("challenge", new JsonObject
+    {
+        ["challenge"] = WireName(challenge),
+        ["prompt"] = PromptTextOf(challenge),
+    });
+
+    /// <summary>The words of a challenge, Chinese then English.</summary>
+    public static string PromptTextOf(FaceChallenge challenge) => challenge switch
+    {
+        FaceChallenge.Blink => "请眨眼 / Please blink",
+        FaceChallenge.TurnLeft => "请向左转头 / Turn your head to the left",
+        FaceChallenge.TurnRight => "请向右转头 / Turn your head to the right",
+        _ => "",
+    };
+
+    /// <summary>The voice prompt of a challenge (deploy/prompts/zh-CN.tsv), or null for none.</summary>
+    public static string? PromptOf(FaceChallenge challenge) => challenge switch
+    {
+        FaceChallenge.Blink => "challenge-blink",
+        FaceChallenge.TurnLeft => "challenge-turn-left",
+        FaceChallenge.TurnRight => "challenge-turn-right",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The challenge of one attempt under <paramref name="policy"/>: a turn's side, and for <see cref="LivenessChallenge.Either"/>
+    /// blink or turn, drawn from the system's cryptographic generator so neither a recording nor an observer can predict it.
+    /// </summary>
+    public static FaceChallenge Draw(LivenessChallenge policy) => policy switch
+    {
+        LivenessChallenge.Blink => FaceChallenge.Blink,
+        LivenessChallenge.Turn => System.Security.Cryptography.RandomNumberGenerator.GetInt32(2) == 0 ? FaceChallenge.TurnLeft : FaceChallenge.TurnRight,
+        LivenessChallenge.Either => (FaceChallenge)(1 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(3)),
+        _ => FaceChallenge.None,
+    };
+
+    /// <summary>
+    /// The face step detail's <c>challenge</c>: <c>asked</c>, <c>done</c>, and what the camera measured (<c>reason</c>,
+    /// <c>frames</c>, <c>frontalYawDegrees</c>, <c>turnYawDegrees</c>, <c>lowestEyeOpenness</c>, <c>blinks</c> where it gave them).
+    /// </summary>
+    public static JsonObject ChallengeDetail(FaceChallenge asked, FaceChallengeOutcome? outcome)
+    {
+        var detail = new JsonObject { ["asked"] = WireName(asked), ["done"] = outcome is { Done: true } && outcome.Asked == asked };
+        if (outcome is null)
+        {
+            detail["reason"] = "the camera gave no challenge outcome";
+            return detail;
+        }
+
+        if (outcome.Reason is { } reason)
+        {
+            detail["reason"] = reason;
+        }
+
+        detail["frames"] = outcome.Frames;
+        if (outcome.FrontalYawDegrees is { } frontal)
+        {
+            detail["frontalYawDegrees"] = frontal;
+        }
+
+        if (outcome.TurnYawDegrees is { } turn)
+        {
+            detail["turnYawDegrees"] = turn;
+        }
+
+        if (outcome.LowestEyeOpenness is { } openness)
+        {
+            detail["lowestEyeOpenness"] = openness;
+        }
+
+        if (outcome.Blinks is { } blinks)
+        {
+            detail["blinks"] = blinks;
+        }
+
+        return detail;
+    }
+
+    /// <summary>A challenge's wire name: none, blink, turnLeft, turnRight.</summary>
+    public static string WireName(FaceChallenge challenge) => LowerFirst(challenge.ToString());
 
     /// <summary><c>level</c>: <c>elapsedMs</c>, <c>maxMs</c> (the recording's limit, for a countdown), <c>level</c> 0..1, <c>speech</c>.</summary>
     public static SessionActivity Level(AudioLevel level, TimeSpan maxDuration) => new("level", new JsonObject
@@ -108,11 +203,9 @@ public static class SessionActivities
         : null;
 
     /// <summary>A hint's wire name: holdStill, noFace, oneFaceOnly, moveCloser, moveBack, moreLight, lookAtCamera.</summary>
-    public static string WireName(FaceHint hint)
-    {
-        var name = hint.ToString();
-        return char.ToLowerInvariant(name[0]).ToString(CultureInfo.InvariantCulture) + name[1..];
-    }
+    public static string WireName(FaceHint hint) => LowerFirst(hint.ToString());
+
+    private static string LowerFirst(string name) => char.ToLowerInvariant(name[0]).ToString(CultureInfo.InvariantCulture) + name[1..];
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order (<see cref="Progress{T}"/> posts to the thread pool and may reorder).</summary>

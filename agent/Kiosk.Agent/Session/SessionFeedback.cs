@@ -25,7 +25,8 @@ public enum KioskLook
 
 /// <summary>
 /// What the person hears and sees besides the screen: every new step of the check-in is spoken through the speaker from a
-/// prompt rendered ahead of time (deploy/render-prompts.sh, <c>&lt;PromptFolder&gt;/&lt;name&gt;.wav</c>), the status
+/// prompt rendered ahead of time (deploy/render-prompts.sh, <c>&lt;PromptFolder&gt;/&lt;name&gt;.wav</c>), and so is each
+/// liveness challenge the face step asks for (its <c>challenge</c> activity), the status
 /// lights follow the session (<see cref="KioskLook"/>), and the physical call button does what the screen's "call staff"
 /// does (<see cref="CheckInSession.CallStaffAsync"/>).
 /// Nothing here can break a check-in: the session's <see cref="CheckInSession.StateChanged"/> only queues a cue (it is
@@ -96,6 +97,7 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
         PromptFor(SessionState.Receipt, null)!,
         PromptFor(SessionState.Halted, null)!,
         CallStaffPrompt,
+        .. new[] { FaceChallenge.Blink, FaceChallenge.TurnLeft, FaceChallenge.TurnRight }.Select(c => SessionActivities.PromptOf(c)!),
     ];
 
     public static KioskLook LookFor(SessionState state) => state switch
@@ -110,6 +112,7 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _session.StateChanged += OnStateChanged;
+        _session.Activity += OnActivity;
         _devices.Sensors.Changed += OnSensorsChanged;
         _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
         Enqueue(new Cue(LookFor(_session.State), null, _session.State, null));
@@ -120,6 +123,7 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _session.StateChanged -= OnStateChanged;
+        _session.Activity -= OnActivity;
         _devices.Sensors.Changed -= OnSensorsChanged;
         _cues.Writer.TryComplete();
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
@@ -152,12 +156,23 @@ public sealed partial class SessionFeedback : IHostedService, IAsyncDisposable
         Enqueue(new Cue(LookFor(state), PromptFor(state, next), state, next));
     }
 
-    private void Enqueue(Cue cue)
+    /// <summary>A liveness challenge is said aloud too (every attempt draws its own, so each is said).</summary>
+    private void OnActivity(object? sender, SessionActivity activity)
+    {
+        if (activity.Kind == "challenge" && activity.Data["challenge"]?.GetValue<string>() is { } name
+            && Enum.GetValues<FaceChallenge>().FirstOrDefault(c => SessionActivities.WireName(c) == name) is var challenge
+            && SessionActivities.PromptOf(challenge) is { } prompt)
+        {
+            Enqueue(new Cue(LookFor(_session.State), prompt, _session.State, _session.NextStep), always: true);
+        }
+    }
+
+    private void Enqueue(Cue cue, bool always = false)
     {
         lock (_lastLock)
         {
             // Reset from Idle to Idle, or a state raised again with the same step: nothing new to say or show.
-            if (cue.Prompt is not CallStaffPrompt && _last is { } last && last.State == cue.State && last.Step == cue.Step)
+            if (!always && cue.Prompt is not CallStaffPrompt && _last is { } last && last.State == cue.State && last.Step == cue.Step)
             {
                 return;
             }

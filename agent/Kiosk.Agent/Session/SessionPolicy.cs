@@ -35,7 +35,26 @@ public sealed record LevelPolicy(
     int FaceAttempts,
     bool LivenessBlocks,
     IReadOnlyList<string> DocumentTypes,
-    int AttachmentRetentionDays);
+    int AttachmentRetentionDays)
+{
+    /// <summary>
+    /// The active liveness challenge the face step asks for (policy field <c>livenessChallenge</c>); <see cref="LivenessChallenge.None"/>
+    /// keeps the camera's passive check alone. Its result is decided by <see cref="LivenessBlocks"/> like the passive check's.
+    /// </summary>
+    public LivenessChallenge Challenge { get; init; }
+}
+
+/// <summary>
+/// What the face step asks the person to do (<c>livenessChallenge</c>: none, blink, turn, either). A turn's side, and
+/// for <see cref="Either"/> the kind too, is drawn at random for every attempt, so a recording cannot know it.
+/// </summary>
+public enum LivenessChallenge
+{
+    None,
+    Blink,
+    Turn,
+    Either,
+}
 
 /// <summary>The platform's session policy (<c>cmd/policy</c>), one version; immutable. Configuration (<see cref="SessionOptions"/>) is the default while there is none.</summary>
 public sealed record SessionPolicy(long Version, IReadOnlyDictionary<string, LevelPolicy> Levels);

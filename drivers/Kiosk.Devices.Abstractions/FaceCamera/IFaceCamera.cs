@@ -17,6 +17,49 @@ public sealed record FaceCaptureRequest
     /// capture's own thread, so it must return at once. Preview frames are shown, never stored.
     /// </summary>
     public IProgress<FacePreview>? Preview { get; init; }
+
+    /// <summary>
+    /// What the person is asked to do while the camera watches (an active liveness challenge), or
+    /// <see cref="FaceChallenge.None"/>: only the best frame of the burst. With a challenge the camera looks at up to its
+    /// own challenge window of frames (not <see cref="BurstFrames"/>) and reports the outcome in <see cref="FaceQuality.Challenge"/>.
+    /// </summary>
+    public FaceChallenge Challenge { get; init; }
+}
+
+/// <summary>
+/// An active liveness challenge. Left and right are the person's own: a person turning to their left moves their nose to
+/// the right of the (unmirrored) camera image. The caller picks the direction at random per attempt, so a recording cannot
+/// know it in advance.
+/// </summary>
+public enum FaceChallenge
+{
+    None,
+    Blink,
+    TurnLeft,
+    TurnRight,
+}
+
+/// <summary>
+/// What a challenge asked and whether the person did it, with the measures it was decided on. Angles in degrees, positive
+/// toward the person's left (see <see cref="FaceChallenge"/>); eye openness relative to the person's own open eyes (1 = as
+/// open as the most open frame).
+/// </summary>
+public sealed record FaceChallengeOutcome
+{
+    public required FaceChallenge Asked { get; init; }
+    public required bool Done { get; init; }
+    /// <summary>Why it was not done, in plain words (no personal data); null when done.</summary>
+    public string? Reason { get; init; }
+    /// <summary>Frames looked at.</summary>
+    public int Frames { get; init; }
+    /// <summary>Turn: the yaw of the most frontal frame before the turn; null when no frontal frame was seen or for a blink.</summary>
+    public double? FrontalYawDegrees { get; init; }
+    /// <summary>Turn: the largest turn seen in the asked direction, measured from the most frontal frame (negative: the other way); null for a blink.</summary>
+    public double? TurnYawDegrees { get; init; }
+    /// <summary>Blink: the lowest eye openness between two open frames (lower: more closed); null for a turn.</summary>
+    public double? LowestEyeOpenness { get; init; }
+    /// <summary>Blink: open-closed-open sequences seen; null for a turn.</summary>
+    public int? Blinks { get; init; }
 }
 
 /// <summary>
@@ -57,5 +100,12 @@ public sealed record FaceQuality
     public double Brightness { get; init; }
     public double YawDegrees { get; init; }
     public required int Score { get; init; }
+    /// <summary>
+    /// True when the capture looks live: with a challenge, the challenge was done; without one, the camera's passive check
+    /// (see its README: what it stops and what it does not).
+    /// </summary>
     public bool LivenessPassed { get; init; }
+
+    /// <summary>The challenge's outcome when one was asked (<see cref="FaceCaptureRequest.Challenge"/>); null otherwise.</summary>
+    public FaceChallengeOutcome? Challenge { get; init; }
 }

@@ -93,6 +93,24 @@ public sealed class PolicyCommandParseTests
     }
 
     [Test]
+    public void The_liveness_challenge_is_optional_and_takes_each_of_its_values()
+    {
+        var (ok, policy, error) = Parse(Policy());
+        Assert.That(ok, Is.True, error);
+        Assert.That(policy!.Levels["normal"].Challenge, Is.EqualTo(LivenessChallenge.None), "left out: no challenge, as before the field existed");
+
+        foreach (var (wire, expected) in new[] { ("none", LivenessChallenge.None), ("blink", LivenessChallenge.Blink), ("turn", LivenessChallenge.Turn), ("either", LivenessChallenge.Either) })
+        {
+            var body = Policy();
+            Normal(body)["livenessChallenge"] = wire;
+            (ok, policy, error) = Parse(body);
+            Assert.That(ok, Is.True, $"{wire}: {error}");
+            Assert.That(policy!.Levels["normal"].Challenge, Is.EqualTo(expected));
+            Assert.That(PolicyCommand.WireName(expected), Is.EqualTo(wire));
+        }
+    }
+
+    [Test]
     public void A_question_with_choices_parses_their_values_and_texts()
     {
         var body = Policy();
@@ -155,6 +173,10 @@ public sealed class PolicyCommandParseTests
         ("face attempts 0", p => Normal(p)["faceAttempts"] = 0, "levels.normal.faceAttempts"),
         ("face attempts 11", p => Normal(p)["faceAttempts"] = 11, "levels.normal.faceAttempts"),
         ("bad liveness", p => Normal(p)["liveness"] = "warn", "levels.normal.liveness"),
+        ("bad liveness challenge", p => Normal(p)["livenessChallenge"] = "smile", "levels.normal.livenessChallenge: must be \"none\" (no challenge), \"blink\", \"turn\""),
+        ("liveness challenge not a string", p => Normal(p)["livenessChallenge"] = true, "levels.normal.livenessChallenge: must be \"none\""),
+        ("liveness challenge in another case", p => Normal(p)["livenessChallenge"] = "Blink", "levels.normal.livenessChallenge"),
+        ("liveness challenge without a face step", p => { Normal(p)["steps"] = new JsonArray("idCard", "reportAnswers"); Normal(p)["livenessChallenge"] = "turn"; }, "levels.normal.livenessChallenge: the level has no face step"),
         ("document types without scan", p => Normal(p)["documentTypes"] = new JsonArray("payslip"), "levels.normal.documentTypes"),
         ("scan without document types", p => p["levels"]!["strict"]!["documentTypes"] = new JsonArray(), "levels.strict.documentTypes"),
         ("bad document type", p => p["levels"]!["strict"]!["documentTypes"] = new JsonArray("Pay slip"), "levels.strict.documentTypes[0]"),

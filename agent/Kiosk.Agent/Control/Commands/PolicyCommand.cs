@@ -8,7 +8,7 @@ namespace Kiosk.Agent.Control.Commands;
 
 /// <summary>
 /// <c>cmd/policy</c> (docs/schemas/cmd-policy.schema.json): per supervision level, the steps, the report's questions, the
-/// face attempts, whether liveness blocks or flags, the document types to scan and the attachments' retention. Validated
+/// face attempts, whether liveness blocks or flags, the active liveness challenge (optional, default none), the document types to scan and the attachments' retention. Validated
 /// strictly (a refusal names the field), stored sealed and versioned by <see cref="PolicyStore"/>, in force for sessions
 /// that start after it; it takes precedence over <c>Kiosk:Session</c>, which stays the site's default.
 /// </summary>
@@ -23,6 +23,9 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
 
     private static readonly string[] BodyFields = ["commandId", "version", "levels"];
     private static readonly string[] LevelFields = ["steps", "questions", "faceAttempts", "liveness", "documentTypes", "attachmentRetentionDays"];
+
+    /// <summary>Level fields a policy may leave out; the default keeps what a policy without them always meant.</summary>
+    private static readonly string[] OptionalLevelFields = ["livenessChallenge"];
     private static readonly string[] QuestionFields = ["id", "text", "answerType", "required", "choices"];
     private static readonly string[] TextFields = ["zh-CN", "en"];
 
@@ -118,7 +121,7 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
     private static string? ValidateLevel(JsonElement element, string path, out LevelPolicy? level)
     {
         level = null;
-        if (CommandJson.OnlyKnown(element, path, LevelFields) is { } unknown)
+        if (CommandJson.OnlyKnown(element, path, [.. LevelFields, .. OptionalLevelFields]) is { } unknown)
         {
             return unknown;
         }
@@ -238,7 +241,23 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
             return $"{path}.attachmentRetentionDays: must be a whole number from 1 to {MaxRetentionDays}";
         }
 
-        level = new LevelPolicy(steps, questions, (int)attempts, liveness == "block", types, (int)retention);
+        var challenge = LivenessChallenge.None;
+        if (element.TryGetProperty("livenessChallenge", out var challengeElement))
+        {
+            if (ChallengeOf(CommandJson.String(challengeElement)) is not { } known)
+            {
+                return $"{path}.livenessChallenge: must be \"none\" (no challenge), \"blink\", \"turn\" (left or right, drawn per attempt) or \"either\" (blink or turn, drawn per attempt)";
+            }
+
+            challenge = known;
+        }
+
+        if (challenge != LivenessChallenge.None && !steps.Contains(CheckInStep.Face))
+        {
+            return $"{path}.livenessChallenge: the level has no face step, so the challenge would never be asked (give \"none\" or leave it out)";
+        }
+
+        level = new LevelPolicy(steps, questions, (int)attempts, liveness == "block", types, (int)retention) { Challenge = challenge };
         return null;
     }
 
@@ -312,6 +331,18 @@ internal sealed partial class PolicyCommand(PolicyStore store) : ICommandHandler
 
         return null;
     }
+
+    /// <summary>The wire name of a policy's liveness challenge: none, blink, turn, either.</summary>
+    public static string WireName(LivenessChallenge challenge) => challenge.ToString().ToLowerInvariant();
+
+    private static LivenessChallenge? ChallengeOf(string? name) => name switch
+    {
+        "none" => LivenessChallenge.None,
+        "blink" => LivenessChallenge.Blink,
+        "turn" => LivenessChallenge.Turn,
+        "either" => LivenessChallenge.Either,
+        _ => null,
+    };
 
     public static string WireName(AnswerType type) => type switch
     {

@@ -170,10 +170,10 @@
     return view.nextStep || "loading";
   }
 
-  const stepScreen = (titleKey, hintKey, buttonKey, step, extra) => [
+  const stepScreen = (titleKey, hintKey, buttonKey, step, ...extras) => [
     el("h1", { text: t(titleKey) }),
     hintKey ? el("p", { text: t(hintKey) }) : null,
-    extra || null,
+    ...extras,
     el("div", { class: "actions" },
       el("button", { type: "button", class: "primary", "data-testid": "step-" + step, onclick: () => act("/api/session/steps/" + step) }, busy ? t("wait") : t(buttonKey)),
       el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("cancel"))),
@@ -341,6 +341,30 @@
     if (!facePreview.node.isConnected) render();
   }
 
+  // The face step's liveness challenge: what the person must do while the camera watches (blink, turn the head left or
+  // right), drawn by the agent for this attempt and sent as the step starts. Shown large above the preview in the chosen
+  // language with the other one beneath it, from the step's start until it answers; a new attempt brings its own.
+  const CHALLENGES = {
+    blink: { zh: "请眨眼", en: "Please blink" },
+    turnLeft: { zh: "请向左转头", en: "Turn your head to the left" },
+    turnRight: { zh: "请向右转头", en: "Turn your head to the right" },
+  };
+  let faceChallenge = null;
+  function showChallenge(data) {
+    if (screenName() !== "face" || !busy || !data || !CHALLENGES[data.challenge]) return;
+    if (faceChallenge === data.challenge) return;
+    faceChallenge = data.challenge;
+    render();
+  }
+  function challengeNode() {
+    const words = faceChallenge && CHALLENGES[faceChallenge];
+    if (!words) return null;
+    const other = lang === "zh" ? "en" : "zh";
+    return el("div", { class: "face-challenge", role: "alert", "data-testid": "face-challenge", "data-challenge": faceChallenge },
+      el("p", { class: "face-challenge-main", text: words[lang] }),
+      el("p", { class: "face-challenge-other", lang: other === "zh" ? "zh-CN" : "en", text: words[other] }));
+  }
+
   function content(name) {
     switch (name) {
       case "loading": return [el("h1", { text: t("loading") })];
@@ -360,7 +384,7 @@
       case "idCard": return stepScreen("idCard", "idCardHint", "readCard", "idCard");
       case "consent": return consentScreen();
       case "consentNotice": return consentNoticeScreen();
-      case "face": return stepScreen("face", null, "captureFace", "face", facePreviewNode() || el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
+      case "face": return stepScreen("face", null, "captureFace", "face", challengeNode(), facePreviewNode() || el("ul", { class: "hints", "data-testid": "face-hints" }, ...t("faceHints").map((h) => el("li", { text: h }))));
       case "fingerprint": return stepScreen("fingerprint", "fingerprintHint", "captureFingerprint", "fingerprint");
       case "reportAnswers": return questionsScreen();
       case "spokenReport": return stepScreen("spokenReport", "spokenReportHint", "record", "spokenReport", recordingPanel());
@@ -457,7 +481,7 @@
     $("call-staff").textContent = t("callStaff");
     const name = screenName();
     if (view) followReceipt(name);
-    if (name !== "face" || !busy) clearFacePreview();
+    if (name !== "face" || !busy) { clearFacePreview(); faceChallenge = null; }
     const main = $("screen");
     main.dataset.screen = name;
     main.className = name === "outOfService" ? "out-of-service" : "";
@@ -497,7 +521,8 @@
   // What a running step shows live (preview frames, levels, pen samples): each kind's handler draws into the current
   // screen; nothing of it is kept once the step or the session moves on.
   const activityHandlers = {};
-  activityHandlers.face = showFacePreview;
+  activityHandlers.face = (data) => { if (data && data.challenge) showChallenge(data); showFacePreview(data); };
+  activityHandlers.challenge = showChallenge;
   events.addEventListener("activity", (e) => {
     const activity = JSON.parse(e.data);
     const handler = activityHandlers[activity.kind];
