@@ -91,7 +91,7 @@ case "$cmd" in
     ;;
   test)
     # unicode-data (and bzip2 for its compressed Unihan): the tests render the keyboard's pinyin table from it.
-    ensure_packages mosquitto procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei unicode-data bzip2
+    ensure_packages mosquitto postgresql procps libgtk-3-0 opencv-data socat sane-utils alsa-utils afl++ chromium fonts-wqy-zenhei unicode-data bzip2
     test_data --face-eval
     ensure_pwsh
     log=$(mktemp /tmp/kiosk-test-XXXXXX.log)

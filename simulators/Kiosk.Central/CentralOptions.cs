@@ -39,6 +39,16 @@ public sealed class CentralOptions
     /// </summary>
     public TimeSpan ClockOffset { get; set; }
 
+    /// <summary>
+    /// MQTT 5 shared subscription group: when set, this instance subscribes to the kiosk topics as
+    /// <c>$share/{group}/...</c>, so every instance of the group gets a share of the traffic. Needs
+    /// <see cref="PostgresConnectionString"/>: the pieces of one record may reach different instances.
+    /// </summary>
+    public string? SharedSubscriptionGroup { get; set; }
+
+    /// <summary>Store records in this PostgreSQL database (shared by the instances of a group) instead of <see cref="DatabasePath"/>.</summary>
+    public string? PostgresConnectionString { get; set; }
+
     /// <summary>Checks every option and throws one <see cref="ArgumentException"/> naming all the bad ones.</summary>
     public void Validate()
     {
@@ -53,9 +63,27 @@ public sealed class CentralOptions
             problems.Add($"{nameof(BrokerPort)} {BrokerPort} is not in 1..65535");
         }
 
-        if (string.IsNullOrWhiteSpace(DatabasePath))
+        if (string.IsNullOrWhiteSpace(DatabasePath) && (string.IsNullOrWhiteSpace(PostgresConnectionString) || Provisioning.Enabled))
         {
-            problems.Add($"{nameof(DatabasePath)} is empty");
+            problems.Add($"{nameof(DatabasePath)} is empty (it holds the records, or with {nameof(PostgresConnectionString)} the enrollment tokens)");
+        }
+
+        if (SharedSubscriptionGroup is { } group)
+        {
+            if (group.Length is 0 or > 64 || !group.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                problems.Add($"{nameof(SharedSubscriptionGroup)} '{group}' must be 1..64 letters, digits, '-' or '_'");
+            }
+
+            if (string.IsNullOrWhiteSpace(PostgresConnectionString))
+            {
+                problems.Add($"{nameof(SharedSubscriptionGroup)} needs {nameof(PostgresConnectionString)}: a record and its chunks may reach different instances, which must share one store");
+            }
+
+            if (Provisioning.Enabled)
+            {
+                problems.Add($"{nameof(SharedSubscriptionGroup)} cannot be used with enrollment: enrollment tokens live in one instance's file; run enrollment on an instance outside the group");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(ClientId))

@@ -27,6 +27,14 @@ public sealed partial class CentralPlatform
                 continue;
             }
 
+            if (_store.Shared && record.Attachments.Any(a => a.ChunkCount > 0))
+            {
+                // Its chunks may be arriving at other instances: the store is where the pieces meet.
+                await _store.SavePendingRecordAsync(record, CancellationToken.None);
+                await AssembleSharedAsync(message.Topic, new RecordKey(record.SiteId, record.KioskId, record.RecordId), null);
+                continue;
+            }
+
             await ApplyAsync(message.Topic, _assembler.AddRecord(record));
         }
     }
@@ -47,14 +55,20 @@ public sealed partial class CentralPlatform
         }
 
         _counters.ChunkReceived();
-        if (await _store.FindStoredAtAsync(topic.RecordId!, CancellationToken.None) is not null)
+        if (_committer.IsCommitting(topic.RecordId!) || await _store.FindStoredAtAsync(topic.RecordId!, CancellationToken.None) is not null)
         {
-            // A resend of a chunk of a record already stored: nothing to do, the record's ack already went out.
+            // A resend of a chunk of a record already stored (or being stored): nothing to do, its ack comes from that.
             return;
         }
 
         var key = new AttachmentKey(topic.SiteId, topic.KioskId, topic.RecordId!, topic.AttachmentId!);
         var data = message.Payload.ToArray();
+        if (_store.Shared)
+        {
+            await HandleSharedChunkAsync(message.Topic, key, header, data);
+            return;
+        }
+
         var outcome = _assembler.AddChunk(key.SiteId, key.KioskId, key.RecordId, key.AttachmentId, header, data);
         if (outcome.ContiguousChunks is not null)
         {
@@ -124,20 +138,86 @@ public sealed partial class CentralPlatform
 
         if (outcome.Completed is { } completed)
         {
-            var storedAt = _time.GetUtcNow();
-            var e = completed.Envelope;
-            var stored = await _store.StoreAsync(completed, storedAt, CancellationToken.None);
-            _progress.Forget(new RecordKey(e.SiteId, e.KioskId, e.RecordId));
-            if (stored)
+            // Group commit: the writer stores it with whatever else is waiting, then OnCommitted acknowledges it.
+            _committer.Enqueue(completed);
+        }
+    }
+
+    /// <summary>After the group holding <paramref name="record"/> committed: count it and acknowledge it.</summary>
+    private void OnCommitted(CompletedRecord record, bool stored, DateTimeOffset storedAt)
+    {
+        var e = record.Envelope;
+        _progress.Forget(new RecordKey(e.SiteId, e.KioskId, e.RecordId));
+        if (stored)
+        {
+            _counters.RecordStored();
+        }
+        else
+        {
+            _counters.DuplicateDropped();
+        }
+
+        Announce(e, isDuplicate: !stored, storedAt);
+    }
+
+    /// <summary>
+    /// A chunk under a shared subscription: checked against its own SHA-256, kept in the shared store, then the record
+    /// is assembled from whatever every instance has kept so far. Progress is not reported in this mode (an instance
+    /// sees only its share of the chunks): an interrupted attachment is sent again from its first chunk.
+    /// </summary>
+    private async Task HandleSharedChunkAsync(string messageTopic, AttachmentKey key, Messages.ChunkHeader header, byte[] data)
+    {
+        if (!Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)).Equals(header.ChunkSha256, StringComparison.Ordinal))
+        {
+            _counters.HashFailure();
+            await _store.DeletePendingAsync(new RecordKey(key.SiteId, key.KioskId, key.RecordId), key.AttachmentId, CancellationToken.None);
+            RequestResend(messageTopic, new AttachmentFailure(key.SiteId, key.KioskId, key.RecordId, key.AttachmentId, $"chunkSha256 mismatch at chunk {header.Index}"));
+            return;
+        }
+
+        await _store.SavePendingChunkAsync(key, header, data, CancellationToken.None);
+        await AssembleSharedAsync(messageTopic, new RecordKey(key.SiteId, key.KioskId, key.RecordId), (key.AttachmentId, header.Index));
+    }
+
+    /// <summary>
+    /// Reads every piece of the record the instances have kept and, when the record and all its chunks are there and
+    /// verify, queues it for the group commit. Each instance checks after its own write is committed, so of two
+    /// instances writing the last two pieces at once at least one sees both; when both do, the records table's key
+    /// stores it once and both acknowledge it. <paramref name="arrived"/> is the chunk this instance just kept: a chunk
+    /// the record disowns is reported here, once, and dropped.
+    /// </summary>
+    private async Task AssembleSharedAsync(string messageTopic, RecordKey record, (string AttachmentId, int Index)? arrived)
+    {
+        var (envelope, chunks) = await _store.ReadPendingAsync(record, CancellationToken.None);
+        if (envelope is null)
+        {
+            return;
+        }
+
+        var assembler = new ChunkAssembler(long.MaxValue, TextWriter.Null);
+        var outcome = assembler.AddRecord(envelope);
+        foreach (var chunk in chunks)
+        {
+            var step = assembler.AddChunk(record.SiteId, record.KioskId, record.RecordId, chunk.Key.AttachmentId, chunk.Header, chunk.Content);
+            if (step.MalformedProblems.Count > 0 && arrived == (chunk.Key.AttachmentId, chunk.Header.Index))
             {
-                _counters.RecordStored();
-            }
-            else
-            {
-                _counters.DuplicateDropped();
+                step.MalformedProblems.ForEach(problem => Malformed(messageTopic, problem));
+                await _store.DeletePendingAsync(record, chunk.Key.AttachmentId, CancellationToken.None);
             }
 
-            Announce(e, isDuplicate: !stored, storedAt);
+            outcome = step.Completed is null && step.HashFailures.Count == 0 ? outcome : step;
+        }
+
+        foreach (var failure in outcome.HashFailures)
+        {
+            _counters.HashFailure();
+            await _store.DeletePendingAsync(record, failure.AttachmentId, CancellationToken.None);
+            RequestResend(messageTopic, failure);
+        }
+
+        if (outcome.Completed is { } completed)
+        {
+            _committer.Enqueue(completed);
         }
     }
 

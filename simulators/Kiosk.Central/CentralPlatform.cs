@@ -22,7 +22,8 @@ public sealed partial class CentralPlatform : IAsyncDisposable
 
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
-    private readonly CentralStore _store;
+    private readonly ICentralStore _store;
+    private readonly RecordCommitter _committer;
     private readonly ChunkAssembler _assembler;
     private readonly AckBatcher _batcher;
     private readonly AckSender _sender;
@@ -39,13 +40,17 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         options.Validate();
         _time = timeProvider ?? TimeProvider.System;
         _log = log is null ? TextWriter.Null : TextWriter.Synchronized(log);
-        _store = CentralStore.Open(options.DatabasePath);
+        // The simulator's constructor opens its store; PostgreSQL's driver is asynchronous only, so it is waited for here.
+        _store = string.IsNullOrWhiteSpace(options.PostgresConnectionString)
+            ? CentralStore.Open(options.DatabasePath)
+            : PostgresCentralStore.OpenAsync(options.PostgresConnectionString, CancellationToken.None).GetAwaiter().GetResult();
         _assembler = new ChunkAssembler(MaxBufferedBytes, _log);
         _connection = new BrokerConnection(options, HandleAsync, _time, _log);
         Signer = PlatformSigner.FromPemFile(options.EffectiveSigningKeyFile!, _time, options.ClockOffset);
         _sender = new AckSender(_connection.PublishAsync, m => Signer.Sign(m.Topic, m.SiteId, m.KioskId, m.ToJson(), PlatformSigner.AckLifetime), _ => _counters.AckSent(), _time, _log);
         _batcher = new AckBatcher(_time, options.AckBatchWindow, options.MaxAckBatch, _sender.Enqueue);
         _progress = new ProgressThrottle(_time, ReportProgress);
+        _committer = new RecordCommitter(_store, _time, _log, OnCommitted);
         CreateProvisioning(options);
     }
 
@@ -56,6 +61,9 @@ public sealed partial class CentralPlatform : IAsyncDisposable
     public event EventHandler<RecordStoredEventArgs>? RecordStored;
 
     public CentralCounts Counts => _counters.Snapshot();
+
+    /// <summary>Group commits so far and the records they stored or found stored already (their ratio is the mean group size).</summary>
+    public (long Groups, long Records) CommitGroups => _committer.Totals;
 
     /// <summary>Key "siteId/kioskId". A snapshot.</summary>
     public IReadOnlyDictionary<string, KioskPresence> Kiosks => _presence.Snapshot();
@@ -81,7 +89,8 @@ public sealed partial class CentralPlatform : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Acks for what is already stored go out first, while the connection is still up.
+        // What is queued is stored, then acks for everything stored go out, while the connection is still up.
+        await _committer.DisposeAsync();
         _batcher.FlushAll();
         await _sender.DrainAsync(TimeSpan.FromSeconds(2));
         await _connection.DisposeAsync();

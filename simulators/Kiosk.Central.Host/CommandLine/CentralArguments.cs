@@ -8,12 +8,17 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
 {
     public const string Usage = """
         usage: kiosk-central --db PATH --signing-key FILE [--broker HOST:PORT] [--client-id ID] [--exit-on-stdin-close]
+               kiosk-central --postgres CONNECTION --shared-group NAME --client-id ID --signing-key FILE [--broker HOST:PORT]
                              [--ca-cert FILE --ca-key FILE] [--cert-days N] [--clock-offset SECONDS]
                kiosk-central --db PATH --ca-cert FILE --ca-key FILE --signing-key FILE --issue-token SITE/KIOSK [--token-hours H]
                kiosk-central --db PATH --signing-key FILE [--broker HOST:PORT] --push SITE/KIOSK [--roster FILE] [--policy FILE]
                              [--command NAME [--args FILE]]
                kiosk-central --make-pki DIR
           --db PATH              the simulator's SQLite file (created when missing)
+          --postgres CONNECTION  store records in this PostgreSQL database (an Npgsql connection string) instead of --db
+          --shared-group NAME    read the kiosks' traffic through the MQTT 5 shared subscription $share/NAME/...: every
+                                 instance of the group (each with its own --client-id, all with the same --postgres)
+                                 gets a share; needs --postgres, not with enrollment
           --broker HOST:PORT     the MQTT 5 broker (default 127.0.0.1:1883)
           --client-id ID         MQTT client id (default central-simulator)
           --exit-on-stdin-close  also stop when standard input reaches its end (for a parent process holding a pipe)
@@ -38,7 +43,7 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
         """;
 
     private static readonly string[] ValueOptions =
-        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy", "--command", "--args", "--acl-file"];
+        ["--db", "--broker", "--client-id", "--ca-cert", "--ca-key", "--signing-key", "--cert-days", "--clock-offset", "--issue-token", "--token-hours", "--make-pki", "--push", "--roster", "--policy", "--command", "--args", "--acl-file", "--postgres", "--shared-group"];
 
     /// <summary>Site and kiosk of <c>--issue-token</c>, or null.</summary>
     public (string SiteId, string KioskId)? IssueTokenFor { get; init; }
@@ -89,13 +94,20 @@ internal sealed record CentralArguments(CentralOptions Options, bool ExitWhenStd
             return new CentralArguments(new CentralOptions { DatabasePath = "unused" }, false) { MakePkiFolder = pkiFolder };
         }
 
-        if (!values.TryGetValue("--db", out var database))
+        var postgres = values.GetValueOrDefault("--postgres");
+        if (!values.TryGetValue("--db", out var database) && postgres is null)
         {
-            error = "--db is missing";
+            error = "--db is missing (or --postgres)";
             return null;
         }
 
-        var options = new CentralOptions { DatabasePath = database, ClientId = values.GetValueOrDefault("--client-id", "central-simulator") };
+        var options = new CentralOptions
+        {
+            DatabasePath = database ?? "",
+            ClientId = values.GetValueOrDefault("--client-id", "central-simulator"),
+            PostgresConnectionString = postgres,
+            SharedSubscriptionGroup = values.GetValueOrDefault("--shared-group"),
+        };
         if (values.TryGetValue("--broker", out var broker))
         {
             var colon = broker.LastIndexOf(':');

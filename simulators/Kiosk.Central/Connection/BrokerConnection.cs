@@ -46,6 +46,12 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _subscriptions = options.Provisioning.Enabled
             ? [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest, Provisioning.ProvisioningTopics.EnrollFilter, Provisioning.ProvisioningTopics.RenewFilter]
             : [.. KioskSubscriptions, Provisioning.ProvisioningTopics.TimeRequest];
+        if (options.SharedSubscriptionGroup is { } group)
+        {
+            // MQTT 5 shared subscriptions (section 4.8.2): the broker gives each message to one member of the group.
+            // Received messages keep their plain topic name, so nothing downstream changes.
+            _subscriptions = [.. _subscriptions.Select(filter => $"$share/{group}/{filter}")];
+        }
         // Endpoint first: MQTTnet 5 checks it before running the WithTcpServer action, and a later
         // WithEndPoint replaces the TCP options, silently dropping the raised buffer size.
         _options = new MqttClientOptionsBuilder()

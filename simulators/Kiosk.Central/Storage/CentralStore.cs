@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kiosk.Central.Messages;
 using Kiosk.Central.Reassembly;
 using Microsoft.Data.Sqlite;
 
@@ -9,8 +10,9 @@ namespace Kiosk.Central.Storage;
 /// (WAL, synchronous=FULL) so an ack never names a record that a crash could lose; and the verified chunks of
 /// attachments not complete yet (CentralStore.PendingChunks.cs).
 /// Thread-safe: every call opens its own pooled connection; writes come from one caller at a time.
+/// One instance only (<see cref="Shared"/> is false): the pieces of a record are assembled in memory.
 /// </summary>
-internal sealed partial class CentralStore : IDisposable
+internal sealed partial class CentralStore : ICentralStore
 {
     private readonly string _connectionString;
 
@@ -63,14 +65,29 @@ internal sealed partial class CentralStore : IDisposable
         return await command.ExecuteScalarAsync(ct) is string text ? ParseTime(text) : null;
     }
 
+    public bool Shared => false;
+
     /// <summary>
-    /// Stores the record and all its attachments, and deletes the record's pending chunks, in one transaction;
-    /// false when the record was already there (its pending chunks are deleted all the same).
+    /// Stores the records and all their attachments, and deletes their pending chunks, in one transaction: one fsync
+    /// for the whole group. A record already there is left as it is (its pending chunks are deleted all the same).
     /// </summary>
-    public async Task<bool> StoreAsync(CompletedRecord record, DateTimeOffset storedAt, CancellationToken ct)
+    public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
     {
+        var stored = new bool[records.Count];
         await using var connection = Connect();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var at = storedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        for (var i = 0; i < records.Count; i++)
+        {
+            stored[i] = await StoreOneAsync(connection, transaction, records[i], at, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return stored;
+    }
+
+    private static async Task<bool> StoreOneAsync(SqliteConnection connection, SqliteTransaction transaction, CompletedRecord record, string storedAt, CancellationToken ct)
+    {
         var e = record.Envelope;
         await DeletePendingAsync(connection, transaction, new RecordKey(e.SiteId, e.KioskId, e.RecordId), null, ct);
         await using (var insert = connection.CreateCommand())
@@ -86,10 +103,9 @@ internal sealed partial class CentralStore : IDisposable
             insert.Parameters.AddWithValue("$kind", e.Kind);
             insert.Parameters.AddWithValue("$seq", e.Seq);
             insert.Parameters.AddWithValue("$json", e.Json);
-            insert.Parameters.AddWithValue("$at", storedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$at", storedAt);
             if (await insert.ExecuteNonQueryAsync(ct) == 0)
             {
-                await transaction.CommitAsync(ct);
                 return false;
             }
         }
@@ -102,7 +118,7 @@ internal sealed partial class CentralStore : IDisposable
                 INSERT INTO attachments (record_id, attachment_id, content_type, length, sha256, content)
                 VALUES ($id, $attachment, $type, $length, $sha, $content)
                 """;
-            insert.Parameters.AddWithValue("$id", record.Envelope.RecordId);
+            insert.Parameters.AddWithValue("$id", e.RecordId);
             insert.Parameters.AddWithValue("$attachment", attachment.Descriptor.AttachmentId);
             insert.Parameters.AddWithValue("$type", attachment.Descriptor.ContentType);
             insert.Parameters.AddWithValue("$length", attachment.Descriptor.Length);
@@ -111,9 +127,14 @@ internal sealed partial class CentralStore : IDisposable
             await insert.ExecuteNonQueryAsync(ct);
         }
 
-        await transaction.CommitAsync(ct);
         return true;
     }
+
+    public Task SavePendingRecordAsync(RecordEnvelope record, CancellationToken ct) =>
+        throw new NotSupportedException("a record waits in memory when one instance assembles everything");
+
+    public Task<(RecordEnvelope? Record, IReadOnlyList<PendingChunk> Chunks)> ReadPendingAsync(RecordKey record, CancellationToken ct) =>
+        throw new NotSupportedException("a record waits in memory when one instance assembles everything");
 
     public async Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct)
     {

@@ -1,0 +1,44 @@
+using Kiosk.Central.Messages;
+using Kiosk.Central.Reassembly;
+
+namespace Kiosk.Central.Storage;
+
+/// <summary>
+/// Where the platform keeps what it has stored and what it is still assembling: the simulator's own SQLite file
+/// (<see cref="CentralStore"/>, one instance) or a PostgreSQL database several instances share
+/// (<see cref="PostgresCentralStore"/>, behind MQTT 5 shared subscriptions). An ack is sent only after
+/// <see cref="StoreBatchAsync"/> has returned, so what it names survives a crash of the platform.
+/// </summary>
+internal interface ICentralStore : IDisposable
+{
+    /// <summary>True when the pieces of a record may arrive at other instances, so assembly goes through the store.</summary>
+    bool Shared { get; }
+
+    /// <summary>When the record was stored, or null when it never was.</summary>
+    Task<DateTimeOffset?> FindStoredAtAsync(string recordId, CancellationToken ct);
+
+    /// <summary>
+    /// Group commit: stores every record with all its attachments and deletes their pending pieces, in ONE durable
+    /// transaction. Returns, per record in order, true when it was stored now and false when it was there already.
+    /// </summary>
+    Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct);
+
+    Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct);
+
+    Task<byte[]?> ReadAttachmentAsync(string recordId, string attachmentId, CancellationToken ct);
+
+    /// <summary>Saves (or replaces) one verified chunk of an attachment not complete yet.</summary>
+    Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct);
+
+    /// <summary>Deletes the pending chunks of one attachment, or every pending piece of the record when <paramref name="attachmentId"/> is null.</summary>
+    Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct);
+
+    /// <summary>Every pending chunk, in site, kiosk, record, attachment and index order.</summary>
+    Task<IReadOnlyList<PendingChunk>> ReadPendingChunksAsync(CancellationToken ct);
+
+    /// <summary>Shared stores: keeps a record waiting for its chunks where every instance can see it.</summary>
+    Task SavePendingRecordAsync(RecordEnvelope record, CancellationToken ct);
+
+    /// <summary>Shared stores: the waiting record (null when it has not arrived anywhere) and its chunks held so far.</summary>
+    Task<(RecordEnvelope? Record, IReadOnlyList<PendingChunk> Chunks)> ReadPendingAsync(RecordKey record, CancellationToken ct);
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Kiosk.Central.Messages;
+using Kiosk.Central.Reassembly;
+using Kiosk.Central.Storage;
+using Kiosk.TestSupport;
+
+namespace Kiosk.Central.Tests.Storage;
+
+/// <summary>Group commit: what queues up while a commit runs goes in the next one, a failed group is not acknowledged.</summary>
+[TestFixture]
+public sealed class RecordCommitterTests
+{
+    [Test]
+    public async Task RecordsThatQueueWhileACommitRunsGoTogetherInTheNextTransaction()
+    {
+        var store = new GatedStore();
+        var committed = new ConcurrentQueue<(string Id, bool Stored)>();
+        await using var committer = new RecordCommitter(store, TimeProvider.System, TextWriter.Null, (r, stored, _) => committed.Enqueue((r.Envelope.RecordId, stored)));
+
+        committer.Enqueue(Record("r0"));
+        await Eventually.TrueAsync(() => store.Started == 1, "the first commit started");
+        for (var i = 1; i <= 10; i++)
+        {
+            committer.Enqueue(Record("r" + i));
+        }
+
+        Assert.That(committer.IsCommitting("r0") && committer.IsCommitting("r10"), Is.True);
+        Assert.That(committed, Is.Empty, "nothing is acknowledged before its transaction commits");
+        store.Release();
+        await Eventually.TrueAsync(() => committed.Count == 11, "all eleven committed");
+
+        Assert.That(store.Groups.Select(g => g.Count), Is.EqualTo(new[] { 1, 10 }));
+        Assert.That(committer.Totals, Is.EqualTo((2L, 11L)));
+        Assert.That(committed.Select(c => c.Id), Is.EqualTo(Enumerable.Range(0, 11).Select(i => "r" + i)), "in the order they queued");
+        Assert.That(committer.IsCommitting("r10"), Is.False);
+    }
+
+    [Test]
+    public async Task AGroupThatFailsToCommitIsNotAcknowledgedAndTheNextOneIs()
+    {
+        var store = new GatedStore { FailNext = true };
+        store.Release();
+        var committed = new ConcurrentQueue<string>();
+        var log = new StringWriter();
+        await using var committer = new RecordCommitter(store, TimeProvider.System, TextWriter.Synchronized(log), (r, _, _) => committed.Enqueue(r.Envelope.RecordId));
+
+        committer.Enqueue(Record("lost-for-now"));
+        await Eventually.TrueAsync(() => store.Started == 1, "the failing commit ran");
+        await Eventually.TrueAsync(() => !committer.IsCommitting("lost-for-now"), "the failed record released");
+        committer.Enqueue(Record("next"));
+        await Eventually.TrueAsync(() => committed.Contains("next"), "the next record committed");
+
+        Assert.That(committed, Is.EqualTo(new[] { "next" }));
+        Assert.That(log.ToString(), Does.Contain("not acknowledged, the kiosks will send them again"));
+    }
+
+    private static CompletedRecord Record(string id) =>
+        new(new RecordEnvelope("s", "k", id, 1, "checkin", "{}", []), []);
+
+    /// <summary>A store whose commits wait until released, and can fail once.</summary>
+    private sealed class GatedStore : ICentralStore
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+
+        public bool FailNext { get; set; }
+
+        public int Started => Volatile.Read(ref _started);
+
+        public ConcurrentQueue<List<string>> Groups { get; } = new();
+
+        public bool Shared => false;
+
+        public void Release() => _gate.TrySetResult();
+
+        public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _started);
+            await _gate.Task;
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new IOException("disk full");
+            }
+
+            Groups.Enqueue([.. records.Select(r => r.Envelope.RecordId)]);
+            return [.. records.Select(_ => true)];
+        }
+
+        public Task<DateTimeOffset?> FindStoredAtAsync(string recordId, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<byte[]?> ReadAttachmentAsync(string recordId, string attachmentId, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<PendingChunk>> ReadPendingChunksAsync(CancellationToken ct) => throw new NotSupportedException();
+
+        public Task SavePendingRecordAsync(RecordEnvelope record, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<(RecordEnvelope? Record, IReadOnlyList<PendingChunk> Chunks)> ReadPendingAsync(RecordKey record, CancellationToken ct) => throw new NotSupportedException();
+
+        public void Dispose()
+        {
+        }
+    }
+}
