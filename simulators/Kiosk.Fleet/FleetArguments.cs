@@ -8,7 +8,7 @@ internal static class FleetArguments
     public const string Usage = """
         usage: kiosk-fleet [--kiosks N] [--minutes M] [--scenario steady|storm|outage|kill|all[,...]] [--instances K]
                            [--interval-s S] [--attachment-kib K] [--outage-s S] [--ack-timeout-s S]
-                           [--reconnect-base-s S] [--reconnect-max-s S] [--socket-buffer-kib K] [--drain-s S]
+                           [--reconnect-base-s S] [--reconnect-max-s S] [--socket-buffer-kib K] [--sqlite-heap-mib M] [--drain-s S]
                            [--progress-s S] [--seed N] [--folder DIR] [--mosquitto PATH]
         """;
 
@@ -42,6 +42,7 @@ internal static class FleetArguments
                     "--reconnect-base-s" => options with { ReconnectBaseDelay = Seconds(name, value) },
                     "--reconnect-max-s" => options with { ReconnectMaxDelay = Seconds(name, value) },
                     "--socket-buffer-kib" => options with { SocketBufferBytes = checked(Int(name, value) * 1024) },
+                    "--sqlite-heap-mib" => options with { SqliteHeapBytes = checked(Int(name, value) * 1024 * 1024) },
                     "--drain-s" => options with { DrainBound = Seconds(name, value) },
                     "--progress-s" => options with { ProgressEvery = Seconds(name, value) },
                     "--seed" => options with { Seed = Int(name, value) },

@@ -34,10 +34,12 @@ internal sealed record FleetOptions
 
     /// <summary>
     /// A record not acknowledged after this long is sent again. The agent's 60 s suits one kiosk on a slow uplink; the
-    /// fleet's default, 20 s, is ten times the steady-state p99 target (2 s), so a loaded platform does not draw resends,
-    /// yet records in flight to a killed platform instance come back within a third of a minute.
+    /// fleet's default, 30 s, is fifteen times the steady-state p99 target (2 s): a platform that falls behind must not
+    /// be answered with every kiosk sending its whole window again (each resend is another 150 KiB for the platform to
+    /// take and drop as a duplicate, which is how an overloaded fleet collapses), yet records in flight to a killed
+    /// platform instance come back within half a minute.
     /// </summary>
-    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Reconnect backoff (full jitter): the first retry in [0, base], doubling to [0, max]. 2 s and 15 s: after a broker
@@ -49,10 +51,17 @@ internal sealed record FleetOptions
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Each kiosk's socket and MQTT writer buffer. The agent's 1 MiB is per connection (kernel socket buffers plus the
-    /// writer's buffer in the process); 1,000 of them are a GiB. 256 KiB still holds two 128 KiB chunks.
+    /// Each kiosk's socket buffers and MQTT writer buffer. The agent's 1 MiB is per connection, and MQTTnet allocates the
+    /// writer buffer up front: 1,000 kiosks hold a GiB of it before sending anything. 64 KiB: the writer grows for a
+    /// 128 KiB chunk and shrinks back after it, and loopback needs no large window.
     /// </summary>
-    public int SocketBufferBytes { get; init; } = 256 * 1024;
+    public int SocketBufferBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// SQLite's soft heap limit for the whole process (sqlite3_soft_heap_limit64), so 2,000 connections (an outbox and a
+    /// control store per kiosk) do not each keep SQLite's default page cache of up to 2 MiB; 0 leaves SQLite's default.
+    /// </summary>
+    public int SqliteHeapBytes { get; init; } = 64 * 1024 * 1024;
 
     /// <summary>The Mosquitto executable.</summary>
     public string Mosquitto { get; init; } = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
@@ -107,6 +116,11 @@ internal sealed record FleetOptions
         if (SocketBufferBytes is < 8192 or > 16 * 1024 * 1024)
         {
             problems.Add($"--socket-buffer-kib {SocketBufferBytes / 1024} is not in 8..16384");
+        }
+
+        if (SqliteHeapBytes < 0)
+        {
+            problems.Add("--sqlite-heap-mib must not be negative");
         }
 
         if (DrainBound < TimeSpan.FromSeconds(1))

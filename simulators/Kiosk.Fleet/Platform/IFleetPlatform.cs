@@ -15,6 +15,9 @@ internal interface IFleetPlatform : IAsyncDisposable
     /// <summary>The platform's own counts for the progress line (what it received, stored, acknowledged); empty when unknown.</summary>
     string Progress { get; }
 
+    /// <summary>CPU seconds the platform's processes used so far; null when it shares this process.</summary>
+    double? CpuSeconds { get; }
+
     /// <summary>Instances configured.</summary>
     int Instances { get; }
 

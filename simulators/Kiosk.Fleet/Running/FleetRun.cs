@@ -61,8 +61,15 @@ internal sealed partial class FleetRun : IAsyncDisposable
 
         var (signingKey, publicKey) = PlatformKeys();
         _broker = await FleetBroker.StartAsync(_options.Mosquitto, Path.Combine(_folder, "broker"), _progress, ct).ConfigureAwait(false);
-        _platform = new InProcessPlatform(Path.Combine(_folder, "platform"), _broker.Port, signingKey, _progress);
+        _platform = new SharedPlatform(_options.Instances, Path.Combine(_folder, "platform"), _broker.Port, signingKey, _progress);
         await _platform.StartAsync(ct).ConfigureAwait(false);
+
+        if (_options.SqliteHeapBytes > 0)
+        {
+            // The limit covers every kiosk's page cache; SQLite must be initialised before it is set.
+            SQLitePCL.Batteries_V2.Init();
+            SQLitePCL.raw.sqlite3_soft_heap_limit64(_options.SqliteHeapBytes);
+        }
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var baselineRssKib = ProcessCpu.ResidentKib();
@@ -116,6 +123,7 @@ internal sealed partial class FleetRun : IAsyncDisposable
         var fleetCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
         var wall = _time.GetElapsedTime(_startedAt).TotalSeconds;
         var brokerCpu = _broker.CpuSeconds;
+        var platformCpu = _platform.CpuSeconds;
         var resent = _fleet.Resent;
         var commitFailures = _fleet.CommitFailures;
 
@@ -138,6 +146,7 @@ internal sealed partial class FleetRun : IAsyncDisposable
         f["storm_settle_s"] = FleetReport.Round(figures.GetValueOrDefault("storm_settle_s"));
         f["broker_cpu_pct"] = FleetReport.Round(100 * brokerCpu / wall);
         f["fleet_cpu_pct"] = FleetReport.Round(100 * fleetCpu / wall);
+        f["platform_cpu_pct"] = FleetReport.Round(100 * platformCpu / wall);
         var steadyRss = figures.GetValueOrDefault("steady_rss_kib") ?? figures["rss_end_kib"]!.Value;
         f["memory_per_kiosk_kib"] = FleetReport.Round((steadyRss - baselineRssKib) / _options.Kiosks, 0);
         f["rss_baseline_mib"] = FleetReport.Round(baselineRssKib / 1024.0, 0);
@@ -153,6 +162,8 @@ internal sealed partial class FleetRun : IAsyncDisposable
         f["outage_drain_s"] = FleetReport.Round(figures.GetValueOrDefault("outage_drain_s"));
         f["kill_recover_s"] = FleetReport.Round(figures.GetValueOrDefault("kill_recover_s"));
         f["kill_skipped"] = killSkipped;
+        // The killed instance's broker session is ended as an operator would (SharedPlatform.EndSessionAsync).
+        f["kill_session_ended"] = _options.Scenarios.HasFlag(FleetScenario.Kill) && killSkipped is null;
         f["drain_s"] = FleetReport.Round(figures["drain_s"]);
         f["resent"] = resent;
         f["commit_failures"] = commitFailures;
@@ -168,6 +179,7 @@ internal sealed partial class FleetRun : IAsyncDisposable
         f["reconnect_base_s"] = _options.ReconnectBaseDelay.TotalSeconds;
         f["reconnect_max_s"] = _options.ReconnectMaxDelay.TotalSeconds;
         f["socket_buffer_kib"] = _options.SocketBufferBytes / 1024;
+        f["sqlite_heap_mib"] = _options.SqliteHeapBytes / (1024 * 1024);
         f["agent_warnings"] = new System.Text.Json.Nodes.JsonObject(_log.Counts.Select(c => KeyValuePair.Create(c.Key, (System.Text.Json.Nodes.JsonNode?)c.Value)));
         f["seed"] = _seed;
         f["folder"] = _folder;
