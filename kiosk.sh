@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Developer entry point: demo | test | fuzz | bench | ctl ARGS | publish [OUT]. Installs the OS packages it needs (Debian/Ubuntu).
+# Developer entry point: demo | test | fuzz | bench | fleet | ctl ARGS | publish [OUT]. Installs the OS packages it needs (Debian/Ubuntu).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -18,6 +18,11 @@ usage: ./kiosk.sh COMMAND [ARGS]
   fuzz [--seconds N]    every parser of outside input under afl-fuzz (SharpFuzz), N seconds each (default 30);
                         last line is one JSON object; exit code 1 when anything crashed (fuzz/README.md)
   bench [--quick]       benchmarks against raw SQLite and raw MQTTnet baselines; last line is one JSON object
+  fleet [--kiosks N] [--minutes M] [--scenario steady|storm|outage|kill|all] [--instances K]
+                        N kiosks' real sync stacks in one process against its own Mosquitto and the platform simulator,
+                        through a broker storm, a platform outage and a killed platform instance; progress on stderr,
+                        one JSON line on stdout; exit code 0 only when nothing was lost or stored twice and every
+                        committed record was acknowledged (simulators/Kiosk.Fleet/README.md)
   ctl ARGS              kioskctl, the field technician's CLI: init, enroll, probe, diagnose, status, queue, config, capture (ctl --help)
   publish [OUT]         the package install.ps1 installs: OUT/agent (with prompts/zh-CN/*.wav, screen/pinyin.json and the face
                         models in models/), OUT/kioskctl, OUT/install.ps1, OUT/package.json
@@ -131,6 +136,15 @@ case "$cmd" in
     # The process benchmark starts the agent as its own process, from its Release build.
     dotnet build agent/Kiosk.Agent.Host -c Release -v quiet -nologo -clp:ErrorsOnly
     exec dotnet bench/Kiosk.Bench/bin/Release/net10.0/kiosk-bench.dll "$@"
+    ;;
+  fleet)
+    # postgresql: the platform instances share one PostgreSQL store when the simulator has it (Kiosk.Central's LocalPostgres).
+    ensure_packages mosquitto postgresql procps
+    dotnet build simulators/Kiosk.Fleet -c Release -v quiet -nologo -clp:ErrorsOnly >&2
+    # Each kiosk holds a socket and six SQLite files, and Mosquitto (started by the fleet) a socket per kiosk: 1,000
+    # kiosks need several thousand descriptors. Raise the soft limit as far as the hard one allows.
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+    exec dotnet simulators/Kiosk.Fleet/bin/Release/net10.0/kiosk-fleet.dll "$@"
     ;;
   ctl)
     ensure_packages libgtk-3-0 opencv-data
