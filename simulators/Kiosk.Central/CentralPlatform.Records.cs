@@ -21,13 +21,24 @@ public sealed partial class CentralPlatform
             if (await _store.FindStoredAtAsync(record.RecordId, CancellationToken.None) is { } storedAt)
             {
                 _counters.DuplicateDropped();
-                _assembler.Forget(record.SiteId, record.KioskId, record.RecordId);
+                if (!_store.Shared)
+                {
+                    _assembler.Forget(record.SiteId, record.KioskId, record.RecordId);
+                }
+
                 await ForgetPendingAsync(new RecordKey(record.SiteId, record.KioskId, record.RecordId));
                 Announce(record, isDuplicate: true, storedAt);
                 continue;
             }
 
-            if (_store.Shared && record.Attachments.Any(a => a.ChunkCount > 0))
+            if (_store.Shared && record.Attachments.All(a => a.ChunkCount == 0))
+            {
+                // Nothing to wait for; the in-memory assembler is not used by a shared-group instance.
+                _committer.Enqueue(new CompletedRecord(record, [.. record.Attachments.Select(a => new AssembledAttachment(a, []))]));
+                continue;
+            }
+
+            if (_store.Shared)
             {
                 // Its chunks may be arriving at other instances: the store is where the pieces meet.
                 await _store.SavePendingRecordAsync(record, CancellationToken.None);

@@ -31,7 +31,7 @@ public sealed partial class CentralPlatform : IAsyncDisposable
     private readonly BrokerConnection _connection;
     private readonly CentralCounters _counters = new();
     private readonly PresenceBoard _presence = new();
-    private readonly SemaphoreSlim _processing = new(1, 1);
+    private readonly SemaphoreSlim _processing;
     private volatile bool _acknowledgementsPaused;
 
     public CentralPlatform(CentralOptions options, TimeProvider? timeProvider = null, TextWriter? log = null)
@@ -45,6 +45,10 @@ public sealed partial class CentralPlatform : IAsyncDisposable
             ? CentralStore.Open(options.DatabasePath)
             : PostgresCentralStore.OpenAsync(options.PostgresConnectionString, CancellationToken.None).GetAwaiter().GetResult();
         _assembler = new ChunkAssembler(MaxBufferedBytes, _log);
+        // One instance assembles in memory, one message at a time; a shared-group instance assembles in the shared store,
+        // several messages at once (the in-memory assembler is not used then).
+        var concurrency = options.SharedSubscriptionGroup is null ? 1 : BrokerConnection.SharedConcurrency;
+        _processing = new SemaphoreSlim(concurrency, concurrency);
         _connection = new BrokerConnection(options, HandleAsync, _time, _log);
         Signer = PlatformSigner.FromPemFile(options.EffectiveSigningKeyFile!, _time, options.ClockOffset);
         _sender = new AckSender(_connection.PublishAsync, m => Signer.Sign(m.Topic, m.SiteId, m.KioskId, m.ToJson(), PlatformSigner.AckLifetime), _ => _counters.AckSent(), _time, _log);
@@ -78,7 +82,12 @@ public sealed partial class CentralPlatform : IAsyncDisposable
     /// <summary>Reloads the chunks kept from an earlier run, connects (retrying until the broker answers) and returns once subscribed.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        await RestorePendingChunksAsync(ct);
+        if (!_store.Shared)
+        {
+            // Shared stores keep the pending pieces where every instance assembles from them.
+            await RestorePendingChunksAsync(ct);
+        }
+
         await _connection.StartAsync(ct);
     }
 

@@ -17,6 +17,16 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>One week: longer than any outage the simulator is meant to sit out.</summary>
     private const uint SessionExpirySeconds = 7 * 24 * 3600;
 
+    /// <summary>
+    /// A member of a shared subscription group keeps getting its share while its session lives, even when it is gone:
+    /// a minute covers a restart, and after it a dead instance's share goes to the others (what it held is sent again
+    /// by the kiosks, never acknowledged).
+    /// </summary>
+    private const uint SharedSessionExpirySeconds = 60;
+
+    /// <summary>Messages one shared-group instance works on at once (the shared store coordinates them, as it does instances).</summary>
+    public const int SharedConcurrency = 8;
+
     /// <summary>MQTTnet's 8 KB default socket buffer throttles 128 KB chunks to tens a second (docs/architecture.md, "Sync").</summary>
     private const int SocketBufferBytes = 1 << 20;
 
@@ -33,6 +43,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private readonly TaskCompletionSource _firstSubscription = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly string[] _subscriptions;
+    private readonly SemaphoreSlim? _slots;
     private Task? _loop;
 
     public BrokerConnection(CentralOptions options, Func<ReceivedMessage, Task> onMessage, TimeProvider time, TextWriter log)
@@ -51,6 +62,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
             // MQTT 5 shared subscriptions (section 4.8.2): the broker gives each message to one member of the group.
             // Received messages keep their plain topic name, so nothing downstream changes.
             _subscriptions = [.. _subscriptions.Select(filter => $"$share/{group}/{filter}")];
+            _slots = new SemaphoreSlim(SharedConcurrency, SharedConcurrency);
         }
         // Endpoint first: MQTTnet 5 checks it before running the WithTcpServer action, and a later
         // WithEndPoint replaces the TCP options, silently dropping the raised buffer size.
@@ -64,7 +76,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(options.ClientId)
             .WithCleanStart(false)
-            .WithSessionExpiryInterval(SessionExpirySeconds)
+            .WithSessionExpiryInterval(options.SharedSubscriptionGroup is null ? SessionExpirySeconds : SharedSessionExpirySeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(5))
             .Build();
@@ -140,6 +152,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         }
 
         _client.Dispose();
+        _slots?.Dispose();
         _disconnected.Dispose();
         _stopping.Dispose();
     }
@@ -219,6 +232,33 @@ internal sealed class BrokerConnection : IAsyncDisposable
         var message = e.ApplicationMessage;
         var properties = message.UserProperties?.Select(p => new KeyValuePair<string, string>(p.Name, p.ReadValueAsString())).ToList() ?? [];
         var received = new ReceivedMessage(message.Topic, message.Payload.ToArray(), properties, message.Retain, message.ResponseTopic, message.CorrelationData?.ToArray());
-        await _onMessage(received);
+        if (_slots is null)
+        {
+            await _onMessage(received);
+            return;
+        }
+
+        // Shared group: up to SharedConcurrency messages at once. Each is acknowledged to the broker (PUBACK) only when
+        // its handling is over, as with one at a time, so what a crash interrupts is delivered again.
+        e.AutoAcknowledge = false;
+        await _slots.WaitAsync(_stopping.Token);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _onMessage(received);
+                await e.AcknowledgeAsync(CancellationToken.None);
+            }
+#pragma warning disable CA1031 // The connection dropped before the PUBACK: the broker delivers the message again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _log.WriteLine($"central: {received.Topic}: not acknowledged to the broker ({ex.GetType().Name}: {ex.Message})");
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        });
     }
 }

@@ -36,9 +36,13 @@ internal sealed class PostgresCentralStore : ICentralStore
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            // The lock is held until the transaction that creates the tables commits, so an instance starting at the
+            // same moment waits and then finds them.
             command.CommandText = $"""
-                SELECT pg_advisory_lock({SchemaLock});
+                SELECT pg_advisory_xact_lock({SchemaLock});
                 CREATE TABLE IF NOT EXISTS records (
                     record_id text PRIMARY KEY,
                     site_id text NOT NULL,
@@ -80,9 +84,9 @@ internal sealed class PostgresCentralStore : ICentralStore
                 -- Attachments are JPEG, PNG, WAV and sealed bytes: compressing them again only costs CPU.
                 ALTER TABLE attachments ALTER COLUMN content SET STORAGE EXTERNAL;
                 ALTER TABLE pending_chunks ALTER COLUMN content SET STORAGE EXTERNAL;
-                SELECT pg_advisory_unlock({SchemaLock});
                 """;
             await command.ExecuteNonQueryAsync(ct);
+            await transaction.CommitAsync(ct);
             return new PostgresCentralStore(dataSource);
         }
         catch
