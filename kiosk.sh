@@ -64,7 +64,7 @@ ensure_npm() {
   command -v npm >/dev/null 2>&1 || ensure_packages npm
 }
 
-# Test data; with --face-eval also the face detector evaluation set (tests/data/fetch-face-eval-set.sh).
+# Test data; with --face-eval also the evaluation sets (tests/data/fetch-face-eval-set.sh, fetch-page-eval-set.sh).
 test_data() {
   ensure_packages espeak-ng sox
   ensure_npm

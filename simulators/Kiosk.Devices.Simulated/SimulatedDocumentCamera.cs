@@ -1,12 +1,16 @@
 namespace Kiosk.Devices.Simulated;
 
 /// <summary>
-/// A document camera (高拍仪) with a page under it: every capture returns page.png from the test data,
-/// with blur and glare drawn from the seed. Faults: the common ones and NoPage (nothing under the camera).
+/// A document camera (高拍仪) with a page under it: captures return page.png and text.png from the test data in turn (the
+/// documents a person lays down one after another), with blur and glare drawn from the seed. Both pages are small
+/// enough to be their own thumbnail. Faults: the common ones, NoPage (nothing under the camera), PageCutOff (the page
+/// runs out of view) and BlurredPage (blur 0.8).
 /// </summary>
 public sealed class SimulatedDocumentCamera : DeviceBase, IDocumentCamera
 {
     private const string PageFile = "page.png";
+    private const string TextFile = "text.png";
+    private int _captures;
 
     private readonly SimulationOptions _options;
     private readonly FaultPlayer _player;
@@ -28,7 +32,7 @@ public sealed class SimulatedDocumentCamera : DeviceBase, IDocumentCamera
 
     public override Task<DeviceResult<Done>> OpenAsync(CancellationToken cancellationToken)
     {
-        var opened = _player.Open(TestDataFiles.TryLoad(_options, [PageFile], _files));
+        var opened = _player.Open(TestDataFiles.TryLoad(_options, [PageFile, TextFile], _files));
         _open = opened.IsSuccess;
         return Task.FromResult(opened);
     }
@@ -58,13 +62,19 @@ public sealed class SimulatedDocumentCamera : DeviceBase, IDocumentCamera
 
         if (fault == SimulatedFault.NoPage)
         {
-            return DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "no page under the camera");
+            return DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "no page under the camera", DocumentCameraErrors.NoPage);
         }
 
-        var bytes = _files[PageFile];
+        if (fault == SimulatedFault.PageCutOff)
+        {
+            return DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "the page runs over the edge of the camera's view", DocumentCameraErrors.CutOff);
+        }
+
+        var bytes = _files[Interlocked.Increment(ref _captures) % 2 == 1 ? PageFile : TextFile];
         GrayscalePng.TryReadSize(bytes, out var width, out var height);
         var image = new CapturedImage(bytes, "image/png", width, height) { Dpi = request.Dpi };
         var random = new SeededRandom(_options.Seed, "document-camera");
-        return DeviceResult<DocumentPage>.Success(new DocumentPage(image, PageFound: true, Blur: Math.Round(random.Between(0.05, 0.2), 3), Glare: Math.Round(random.Between(0, 0.1), 3)));
+        var blur = fault == SimulatedFault.BlurredPage ? 0.8 : Math.Round(random.Between(0.05, 0.2), 3);
+        return DeviceResult<DocumentPage>.Success(new DocumentPage(image, PageFound: true, Blur: blur, Glare: Math.Round(random.Between(0, 0.1), 3)));
     }
 }

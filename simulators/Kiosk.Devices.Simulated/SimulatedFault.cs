@@ -23,6 +23,10 @@ public enum SimulatedFault
     TwoFaces,
     /// <summary>Document camera or scanner: nothing to capture (NoMedia).</summary>
     NoPage,
+    /// <summary>Document camera: the page runs over the edge of the view (NoMedia, device error "cutOff").</summary>
+    PageCutOff,
+    /// <summary>Document camera: the page is found but blurred (blur 0.8: the session asks for it again).</summary>
+    BlurredPage,
     /// <summary>Scanner: the sheet jams (HardwareError, device error "paper jam").</summary>
     PaperJam,
     /// <summary>Fingerprint reader or signature pad: no finger on the sensor (NoMedia).</summary>

@@ -108,7 +108,17 @@ public sealed class CaptureCommandTests
     {
         using var folder = new TempFolder("ctl");
         var output = folder.File("page.png");
-        var (exit, stdout, _) = await KioskCtl("capture", "document", "--image", RepositoryPaths.TestDataFile("page.png"), "--out", output, "--json");
+        // The page as a document camera sees it: on its dark base pad, all of it in view (a page filling the whole frame
+        // runs over its edges, which the camera reports as cut off).
+        var frame = folder.File("frame.png");
+        using (var page = OpenCvSharp.Cv2.ImRead(RepositoryPaths.TestDataFile("page.png")))
+        using (var onPad = new OpenCvSharp.Mat())
+        {
+            OpenCvSharp.Cv2.CopyMakeBorder(page, onPad, 60, 60, 60, 60, OpenCvSharp.BorderTypes.Constant, OpenCvSharp.Scalar.All(25));
+            OpenCvSharp.Cv2.ImWrite(frame, onPad);
+        }
+
+        var (exit, stdout, _) = await KioskCtl("capture", "document", "--image", frame, "--out", output, "--json");
 
         var json = JsonNode.Parse(stdout)!;
         Assert.Multiple(() =>

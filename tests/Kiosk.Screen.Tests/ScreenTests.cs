@@ -773,6 +773,53 @@ public sealed class ScreenTests
     }
 
     [Test]
+    public async Task Typed_documents_are_asked_for_by_name_under_the_document_camera_and_shown_as_taken()
+    {
+        const string Policy = """
+            {"version": 5, "levels": {"strict": {
+              "steps": ["idCard", "documentScan"], "questions": [], "faceAttempts": 2, "liveness": "flag",
+              "documentTypes": ["workCertificate", "residenceCertificate"], "attachmentRetentionDays": 90}}}
+            """;
+        Assert.That(PolicyCommand.TryParse(Encoding.UTF8.GetBytes(Policy), out var policy, out var error), Is.True, error);
+        Assert.That((await Agent.Services.GetRequiredService<PolicyStore>().ApplyAsync(policy!, Policy, CancellationToken.None)).Applied, Is.Not.Null);
+        var person = await PresentVisitorAsync(2);
+
+        var page = await OpenScreenAsync();
+        await page.GetByTestId("start").ClickAsync();
+        await ExpectScreenAsync(page, "idCard");
+        await page.GetByTestId("step-idCard").ClickAsync();
+        await ExpectScreenAsync(page, "documentScan");
+        await Expect(page.GetByTestId("document-prompt")).ToContainTextAsync("请将工作证明正面朝上平放在高拍仪下");
+        await Expect(page.GetByTestId("document-prompt")).ToContainTextAsync("第 1 份，共 2 份");
+        await Expect(page.GetByTestId("step-documentScan")).ToHaveTextAsync("拍摄");
+        await ShotAsync(page, "document-camera-prompt");
+
+        // The first document taken: its thumbnail, named, and the prompt moves on to the second.
+        await page.GetByTestId("step-documentScan").ClickAsync();
+        await Expect(page.GetByTestId("document-prompt")).ToContainTextAsync("居住证明");
+        await Expect(page.GetByTestId("document-prompt")).ToContainTextAsync("第 2 份，共 2 份");
+        await Expect(page.GetByTestId("scanned-page")).ToHaveTextAsync(["工作证明"]);
+        await Expect(page.Locator("[data-testid=scanned-page] img[src^='data:image/']")).ToHaveCountAsync(1);
+        await page.GetByTestId("lang").ClickAsync();
+        await Expect(page.GetByTestId("document-prompt")).ToContainTextAsync("Lay the residence certificate face up under the document camera");
+        await Expect(page.GetByTestId("scanned-page")).ToHaveTextAsync(["work certificate"]);
+        await ShotAsync(page, "document-camera-second");
+        await AssertNothingOfThePersonAsync(page, person.Card.IdNumber, person.Card.Name, "with a document taken");
+
+        await page.GetByTestId("step-documentScan").ClickAsync();
+        await ExpectScreenAsync(page, "commit");
+        await Expect(page.GetByTestId("scanned-pages")).ToContainTextAsync("Documents taken: 2");
+        await Expect(page.GetByTestId("scanned-page")).ToHaveTextAsync(["work certificate", "residence certificate"]);
+        await page.GetByTestId("commit").ClickAsync();
+        await ExpectScreenAsync(page, "receipt");
+        await AssertNoLiveEchoAsync(page, "on the receipt");
+        var recordId = await page.GetByTestId("record-number").TextContentAsync();
+        var record = (await Agent.Outbox.ReadPendingAsync(1000, new HashSet<long>(), CancellationToken.None)).Records.Single(r => r.RecordId == recordId);
+        Assert.That(record.Attachments.Select(a => a.AttachmentId).Where(a => a.StartsWith("document-", StringComparison.Ordinal)),
+            Is.EqualTo(new[] { "document-workCertificate", "document-residenceCertificate" }));
+    }
+
+    [Test]
     [Property("SteadyFace", "")]
     public async Task The_face_step_shows_the_liveness_challenge_drawn_for_the_attempt_in_both_languages()
     {

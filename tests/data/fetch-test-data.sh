@@ -3,7 +3,8 @@
 # python3-skimage package and a short spoken Chinese sentence made with espeak-ng and sox.
 # Third-party files are only ever written to the cache folder (git-ignored), never committed.
 # Also the face detector models (deploy/fetch-face-model.sh into .cache/models, before any build copies them) and,
-# with --face-eval, the face detector evaluation set (tests/data/fetch-face-eval-set.sh into .cache/face-eval).
+# with --face-eval, the evaluation sets: the face detector's (tests/data/fetch-face-eval-set.sh into .cache/face-eval)
+# and the document camera's (tests/data/fetch-page-eval-set.sh into .cache/page-eval).
 # Idempotent: exits at once when the files are already there.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bash "$repo/deploy/fetch-face-model.sh" "$repo/.cache/models"
 if [[ "${1:-}" == "--face-eval" ]]; then
     bash "$repo/tests/data/fetch-face-eval-set.sh"
+    bash "$repo/tests/data/fetch-page-eval-set.sh"
 fi
 
 target="${KIOSK_TEST_DATA:-$repo/.cache/test-data}"

@@ -39,6 +39,9 @@ public sealed class SyncOptions
 
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long one connect (CONNECT, subscribe, birth) may take before it is abandoned and retried with backoff.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// Messages per second while draining (token bucket; 0 = unlimited). The platform paces a drain through its acks (at
     /// most <see cref="MaxInFlightRecords"/> unacknowledged); this cap is the platform's lever for harder limits

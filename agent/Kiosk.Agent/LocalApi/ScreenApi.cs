@@ -215,9 +215,12 @@ internal sealed partial class ScreenApi(
             ? policy.Levels.Values.Select(l => l.Steps)
             : sessionOptions.Value.EffectiveLevels.Values;
         HashSet<DeviceClass>? needed = null;
+        // Typed documents (a platform policy's documentScan always names types) go to the document camera when one is
+        // fitted, as the session takes them; otherwise to the scanner.
+        var camera = policies.Current is not null && devices.Get(DeviceClass.DocumentCamera) is not Kiosk.Agent.Devices.UnavailableDevice { IsFitted: false };
         foreach (var steps in levels)
         {
-            var classes = steps.Select(DeviceFor).OfType<DeviceClass>().ToHashSet();
+            var classes = steps.Select(s => s == CheckInStep.DocumentScan && camera ? DeviceClass.DocumentCamera : DeviceFor(s)).OfType<DeviceClass>().ToHashSet();
             if (needed is null)
             {
                 needed = classes;

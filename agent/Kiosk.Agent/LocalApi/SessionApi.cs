@@ -58,6 +58,8 @@ internal sealed class SessionApi(CheckInSession session) : ILocalApiModule
             Liveness = level is null ? null : level.LivenessBlocks ? "block" : "flag",
             LivenessChallenge = level is null ? null : Kiosk.Agent.Control.Commands.PolicyCommand.WireName(level.Challenge),
             DocumentTypes = level?.DocumentTypes ?? [],
+            DocumentDevice = session.NextStep == CheckInStep.DocumentScan ? (session.DocumentDevice == Kiosk.Devices.DeviceClass.DocumentCamera ? "documentCamera" : "documentScanner") : null,
+            Document = session.DocumentToPlace is { } place ? DocumentView.Of(place.Type, place.Number, place.Count) : null,
             AttachmentRetentionDays = level?.AttachmentRetentionDays,
             Notice = session.StaffNotice,
             ReceiptSeconds = session.State == SessionState.Receipt ? (int)Math.Ceiling(session.ReceiptTimeout.TotalSeconds) : null,
@@ -180,6 +182,12 @@ public sealed record SessionView(SessionState State, CheckInStep? NextStep, IRea
 
     public IReadOnlyList<string> DocumentTypes { get; init; } = [];
 
+    /// <summary>When documentScan is next: <c>documentCamera</c> (one typed document at a time, <see cref="Document"/>) or <c>documentScanner</c> (the feeder at once).</summary>
+    public string? DocumentDevice { get; init; }
+
+    /// <summary>Under the document camera: the document to place now; null otherwise.</summary>
+    public DocumentView? Document { get; init; }
+
     public int? AttachmentRetentionDays { get; init; }
 
     /// <summary>A notice for the person from staff (e.g. "工作人员正在赶来 / Staff are on their way" once their call is acknowledged), or null.</summary>
@@ -217,6 +225,16 @@ public sealed record ConsentView(string Mode, IReadOnlyList<string> Captures, in
             GivenAt = question.IsNotice ? question.OnFile!.GivenAt : null,
             ScopeChanged = question.ScopeChanged,
         };
+}
+
+/// <summary>The document the person places under the document camera now: its type and name, and which of how many it is (1-based).</summary>
+public sealed record DocumentView(string Type, string TextZh, string TextEn, int Number, int Count)
+{
+    internal static DocumentView Of(string type, int number, int count)
+    {
+        var (zh, en) = DocumentTypeNames.Of(type);
+        return new(type, zh, en, number, count);
+    }
 }
 
 /// <summary>One report question as the screen shows it; <c>reportAnswers</c> answers it by <see cref="Id"/>.</summary>

@@ -249,26 +249,6 @@ public sealed partial class CheckInSession
         }
     }
 
-    public Task<StepOutcome> ScanDocumentsAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.DocumentScan, async ct =>
-    {
-        var request = new ScanRequest { Timeout = _options.StepTimeout, ThumbnailHeight = SessionActivities.ThumbnailHeight };
-        var scan = await WithClaimAsync(_devices.DocumentScanner, claim => _devices.DocumentScanner.ScanAsync(claim, request, ct), ct).ConfigureAwait(false);
-        if (!scan.IsSuccess)
-        {
-            return Failed(CheckInStep.DocumentScan, scan, "请将材料放入进纸器 / Put your documents in the feeder");
-        }
-
-        foreach (var page in scan.Value!.Pages)
-        {
-            _evidence!.Attach(string.Create(CultureInfo.InvariantCulture, $"document-{page.Sheet}-{page.Side.ToString().ToLowerInvariant()}"), page.Image.ContentType, page.Image.Data, biometric: false);
-        }
-
-        _evidence!.StepDone(CheckInStep.DocumentScan, _timeProvider.GetUtcNow(), new JsonObject { ["pages"] = scan.Value.Pages.Count });
-        // The person sees what was taken; the thumbnails go to the screen only, never into the record.
-        ReportActivity(SessionActivities.Pages(scan.Value.Pages));
-        return Completed("材料已扫描 / Documents scanned");
-    }, cancellationToken);
-
     public Task<StepOutcome> SignAsync(CancellationToken cancellationToken) => RunStepAsync(CheckInStep.Signature, async ct =>
     {
         var pen = new PenEcho(_timeProvider, ReportActivity);

@@ -150,6 +150,7 @@ public sealed partial class CheckInSession : IDisposable
             _levelPolicy = null;
             _faceAttempts = _options.FaceAttempts;
             ForgetConsent();
+            ForgetDocuments();
             MoveTo(SessionState.Identify);
             return Outcome(StepResult.Completed, "请将身份证放在读卡区 / Place your ID card on the reader");
         }
@@ -323,6 +324,7 @@ public sealed partial class CheckInSession : IDisposable
         _levelPolicy = null;
         _nextStepIndex = 0;
         ForgetConsent();
+        ForgetDocuments();
         lock (_callStaffLock)
         {
             _callStaffAlerts.Clear();

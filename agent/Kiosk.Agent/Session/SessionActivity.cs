@@ -7,10 +7,10 @@ namespace Kiosk.Agent.Session;
 /// <summary>
 /// Something a running step shows the person live and nothing keeps: the face camera's preview frames with the face box and
 /// a hint (<c>face</c>), what a liveness challenge asks the person to do (<c>challenge</c>), the microphone's level (<c>level</c>), the pen's samples (<c>pen</c>), thumbnails of the pages just
-/// scanned (<c>pages</c>). The screen receives them as <c>event: activity</c> on <c>/api/session/events</c>; they are never
+/// scanned (<c>pages</c>) and of the document the document camera just took (<c>document</c>). The screen receives them as <c>event: activity</c> on <c>/api/session/events</c>; they are never
 /// stored, logged or put in a record.
 /// </summary>
-/// <param name="Kind">face, challenge, level, pen or pages.</param>
+/// <param name="Kind">face, challenge, level, pen, pages or document.</param>
 /// <param name="Data">What the screen draws (see <see cref="SessionActivities"/> for each kind's fields).</param>
 public sealed record SessionActivity(string Kind, JsonObject Data);
 
@@ -194,6 +194,31 @@ public static class SessionActivities
         }
 
         return new("pages", new JsonObject { ["count"] = pages.Count, ["pages"] = list });
+    }
+
+    /// <summary>
+    /// <c>document</c>: the page the document camera just took: <c>type</c> (the policy's document type), <c>textZh</c>,
+    /// <c>textEn</c> (its name), <c>number</c> and <c>count</c> (this is document number of count), <c>image</c> (a data: URL
+    /// of the corrected page's thumbnail, or null), <c>width</c> and <c>height</c> (the thumbnail's, or 0).
+    /// </summary>
+    public static SessionActivity Document(string type, int number, int count, DocumentPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var (zh, en) = DocumentTypeNames.Of(type);
+        var thumbnail = page.Thumbnail is { Height: <= ThumbnailHeight } made ? made
+            : page.Image is { Height: <= ThumbnailHeight } small && small.Data.Length <= MaxUnscaledThumbnailBytes ? small
+            : null;
+        return new("document", new JsonObject
+        {
+            ["type"] = type,
+            ["textZh"] = zh,
+            ["textEn"] = en,
+            ["number"] = number,
+            ["count"] = count,
+            ["image"] = thumbnail is null ? null : $"data:{thumbnail.ContentType};base64,{Convert.ToBase64String(thumbnail.Data.Span)}",
+            ["width"] = thumbnail?.Width ?? 0,
+            ["height"] = thumbnail?.Height ?? 0,
+        });
     }
 
     /// <summary>The scanner's thumbnail; else the page itself when it is already thumbnail-sized; else none.</summary>

@@ -27,7 +27,7 @@ public sealed record AnswerChoice(string Value, string TextZh, string TextEn);
 /// <summary>What the platform's policy asks of one supervision level.</summary>
 /// <param name="Steps">In order; the first is always idCard.</param>
 /// <param name="LivenessBlocks">True: a face that fails the camera's liveness check is a failed attempt; false: it is only flagged in the record.</param>
-/// <param name="DocumentTypes">The documents the person is asked to scan (the screen shows them; the scanner takes what is fed).</param>
+/// <param name="DocumentTypes">The documents the person is asked for, in order: one page each under the document camera (a kiosk with only a scanner scans what is fed).</param>
 /// <param name="AttachmentRetentionDays">How long the platform keeps this level's attachments (carried in each check-in record).</param>
 public sealed record LevelPolicy(
     IReadOnlyList<CheckInStep> Steps,

@@ -51,7 +51,10 @@ internal sealed partial class MqttConnection : BackgroundService
         _connectPipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                // Every failure is retried until the agent stops, a connect or subscribe that timed out included: that
+                // is an OperationCanceledException too, and leaving it unhandled ended the connection loop for good (a
+                // broker too busy to answer within the timeout, found by the fleet simulator).
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
                 MaxRetryAttempts = int.MaxValue,
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(FullJitter(args.AttemptNumber)),
                 OnRetry = args =>
@@ -101,6 +104,14 @@ internal sealed partial class MqttConnection : BackgroundService
             {
                 break;
             }
+#pragma warning disable CA1031 // The loop that reconnects must outlive any failure; the retry pipeline logs each attempt.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Volatile.Write(ref _lastConnectError, Describe(ex));
+                LogConnectFailed(_logger, _options.BrokerHost, _options.BrokerPort, _options.ReconnectBaseDelay.TotalSeconds, _lastConnectError!);
+                await Task.Delay(_options.ReconnectBaseDelay, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -108,7 +119,7 @@ internal sealed partial class MqttConnection : BackgroundService
     {
         _disconnected = NewSignal();
         var options = BuildClientOptions();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15), _timeProvider);
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var result = await _client.ConnectAsync(options, linked.Token).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)

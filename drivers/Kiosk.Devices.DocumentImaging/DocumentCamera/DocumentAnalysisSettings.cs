@@ -17,4 +17,7 @@ public sealed record DocumentAnalysisSettings
 
     /// <summary>Smallest page as a share of the frame area (default 0.1); the largest is 0.98 (a frame edge is not a page).</summary>
     public double MinPageArea { get; init; } = 0.1;
+
+    /// <summary>When above 0, also a JPEG thumbnail of the corrected page at most this many pixels tall (default 0: none).</summary>
+    public int ThumbnailHeight { get; init; }
 }

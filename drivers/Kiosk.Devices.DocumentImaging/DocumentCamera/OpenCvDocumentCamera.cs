@@ -6,7 +6,8 @@ namespace Kiosk.Devices.DocumentImaging;
 /// <summary>
 /// A document camera (高拍仪) read through OpenCV's <c>cv::VideoCapture</c> (V4L2 on Linux, Media Foundation
 /// on Windows; or a video, image sequence or image file), each capture analysed by <see cref="DocumentAnalyzer"/>.
-/// No page in the frame is <see cref="CompletionCode.NoMedia"/>; a source that delivers no frame is
+/// No page in the frame is <see cref="CompletionCode.NoMedia"/> (device error <see cref="DocumentCameraErrors.NoPage"/>, or
+/// <see cref="DocumentCameraErrors.CutOff"/> for a page partly out of view); a source that delivers no frame is
 /// <see cref="DeviceStatus.NoDevice"/>; a frame too small to be a camera frame is <see cref="CompletionCode.InvalidData"/>.
 /// </summary>
 public sealed class OpenCvDocumentCamera : DeviceBase, IDocumentCamera
@@ -95,15 +96,17 @@ public sealed class OpenCvDocumentCamera : DeviceBase, IDocumentCamera
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var analysis = DocumentAnalyzer.Analyze(frame, _options.AnalysisSettings(request.Dpi, request.Binarize));
+        var analysis = DocumentAnalyzer.Analyze(frame, _options.AnalysisSettings(request.Dpi, request.Binarize) with { ThumbnailHeight = request.ThumbnailHeight });
         cancellationToken.ThrowIfCancellationRequested();
         SetStatus(DeviceStatus.Online, "frame captured");
         if (!analysis.PageFound)
         {
-            return DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "no page under the camera", $"blur={analysis.Blur:0.00}");
+            return analysis.Miss == PageMiss.CutOff
+                ? DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "the page runs over the edge of the camera's view", DocumentCameraErrors.CutOff)
+                : DeviceResult<DocumentPage>.Failure(CompletionCode.NoMedia, "no page under the camera", DocumentCameraErrors.NoPage);
         }
 
-        return DeviceResult<DocumentPage>.Success(new DocumentPage(analysis.Image!, true, Math.Round(analysis.Blur, 3), Math.Round(analysis.Glare, 4)));
+        return DeviceResult<DocumentPage>.Success(new DocumentPage(analysis.Image!, true, Math.Round(analysis.Blur, 3), Math.Round(analysis.Glare, 4)) { Thumbnail = analysis.Thumbnail });
     }
 
     /// <summary>

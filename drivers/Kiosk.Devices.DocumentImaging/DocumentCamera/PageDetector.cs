@@ -7,15 +7,17 @@ namespace Kiosk.Devices.DocumentImaging;
 /// on the darker base pad of the camera; Otsu's and a few lower ones for shadowed corners, the best-filled outline
 /// wins) or, failing that, of an edge map (Canny), which also finds a page on a light desk. The corners are then
 /// the intersections of straight lines fitted to the outline's four sides (<see cref="PageSides"/>). Works on a
-/// frame scaled to at most <see cref="WorkingSide"/> pixels and maps the corners back.
+/// frame scaled to at most <see cref="WorkingSide"/> pixels, maps the corners back and refines them on the full frame.
+/// A page that runs over the frame's edge is not a page to correct (its corners there are the frame's, not the page's):
+/// it is reported as <see cref="PageMiss.CutOff"/> so the person can be told to move it.
 /// </summary>
 internal static class PageDetector
 {
     /// <summary>Detection runs at this size: enough for corners within a few pixels, fast enough for 1080p at video rate.</summary>
     private const int WorkingSide = 1000;
 
-    /// <summary>approxPolyDP tolerance as a share of the contour perimeter (the usual 2 % of the OpenCV samples).</summary>
-    private const double PolygonEpsilon = 0.02;
+    /// <summary>approxPolyDP tolerances as shares of the contour perimeter: the usual 2 % of the OpenCV samples first.</summary>
+    private static readonly double[] PolygonEpsilons = [0.02, 0.03, 0.045];
 
     /// <summary>A contour that touches the whole frame is the frame, not a page.</summary>
     private const double MaxPageArea = 0.98;
@@ -26,7 +28,20 @@ internal static class PageDetector
     /// </summary>
     private static readonly double[] ThresholdShares = [1.0, 0.8, 0.65, 0.5];
 
-    public static Point2f[]? Find(Mat gray, double minPageArea)
+    /// <summary>
+    /// Width of the opening that removes fingers from the page outline, as a share of the frame's longer side: a finger
+    /// (about 16-20 mm) is 2-2.5 % of a 1080p frame that holds an A4 page at 2 px/mm.
+    /// </summary>
+    private const double FingerWidth = 0.03;
+
+    /// <summary>Share of its convex hull a page's outline fills even where the frame cuts it (a ragged desk patch fills less).</summary>
+    private const double Solid = 0.9;
+
+    /// <summary>A corner within this many working pixels of the frame's edge is where the frame cut the page.</summary>
+    private const double EdgeMargin = 2;
+
+    /// <summary>The page's corners (top-left, top-right, bottom-right, bottom-left, full-frame pixels), or why there are none.</summary>
+    public static PageSearch Find(Mat gray, double minPageArea)
     {
         var scale = Math.Min(1.0, WorkingSide / (double)Math.Max(gray.Width, gray.Height));
         using var small = new Mat();
@@ -34,37 +49,50 @@ internal static class PageDetector
         using var smooth = new Mat();
         Cv2.GaussianBlur(small, smooth, new Size(5, 5), 0);
 
-        var frameArea = (double)small.Width * small.Height;
-        var found = FromThresholds(smooth, frameArea, minPageArea) ?? FromEdges(smooth, frameArea, minPageArea);
+        var search = new Search(smooth.Size(), minPageArea);
+        var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search);
         if (found is null)
         {
-            return null;
+            return new PageSearch(null, search.SawCutOff ? PageMiss.CutOff : PageMiss.NoPage);
         }
 
         var corners = PageSides.Fit(found.Value.Outline, found.Value.Quad);
+        if (search.AtEdge(corners))
+        {
+            return new PageSearch(null, PageMiss.CutOff);
+        }
+
         var full = corners.Select(p => new Point2f((float)(p.X / scale), (float)(p.Y / scale))).ToArray();
         Refine(gray, full, scale);
-        return Order(full);
+        return new PageSearch(Order(full), null);
     }
 
-    private static Candidate? FromEdges(Mat smooth, double frameArea, double minPageArea)
+    private static Candidate? FromEdges(Mat smooth, Search search)
     {
+        search.Opened = false;
+        search.Edges = true;
         using var edges = new Mat();
         Cv2.Canny(smooth, edges, 50, 150);
         // Closes one- or two-pixel gaps in the page outline so its contour is one closed curve.
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
         Cv2.Dilate(edges, edges, kernel);
-        return LargestQuad(edges, frameArea, minPageArea);
+        return LargestQuad(edges, search);
     }
 
     /// <summary>
     /// The page outline at each threshold of the ladder; the one that fills its quadrilateral best wins
     /// (a shadow-bitten outline leaves its hull's quad partly empty, a clean one fills it).
     /// </summary>
-    private static Candidate? FromThresholds(Mat smooth, double frameArea, double minPageArea)
+    private static Candidate? FromThresholds(Mat smooth, Search search, bool opened)
     {
+        search.Opened = opened;
         using var binary = new Mat();
         var otsu = Cv2.Threshold(smooth, binary, 0, 255, ThresholdTypes.Binary | ThresholdTypes.Otsu);
+        // Fingers holding the page are as light as paper and join its outline, running off to the frame's edge: an
+        // opening wider than a finger cuts them off. It also rounds the page's corners (which the side lines put back)
+        // and eats a margin narrower than a finger above dark print, so it is the second try, not the first.
+        var width = Math.Max(3, (int)(FingerWidth * Math.Max(smooth.Width, smooth.Height)) | 1);
+        using var finger = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(width, width));
         Candidate? best = null;
         foreach (var share in ThresholdShares)
         {
@@ -73,7 +101,12 @@ internal static class PageDetector
                 Cv2.Threshold(smooth, binary, otsu * share, 255, ThresholdTypes.Binary);
             }
 
-            var candidate = LargestQuad(binary, frameArea, minPageArea);
+            if (opened)
+            {
+                Cv2.MorphologyEx(binary, binary, MorphTypes.Open, finger);
+            }
+
+            var candidate = LargestQuad(binary, search);
             if (candidate is not null && (best is null || candidate.Value.Fill > best.Value.Fill))
             {
                 best = candidate;
@@ -83,28 +116,50 @@ internal static class PageDetector
         return best;
     }
 
-    private static Candidate? LargestQuad(Mat binary, double frameArea, double minPageArea)
+    private static Candidate? LargestQuad(Mat binary, Search search)
     {
         Cv2.FindContours(binary, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxNone);
         foreach (var contour in contours.OrderByDescending(c => Cv2.ContourArea(c)))
         {
             var area = Cv2.ContourArea(contour);
-            if (area < minPageArea * frameArea)
+            if (area < search.MinArea)
             {
                 return null;
             }
 
-            if (area > MaxPageArea * frameArea)
+            if (area > search.MaxArea)
             {
                 continue;
             }
 
-            var hull = Cv2.ConvexHull(contour);
-            var polygon = Cv2.ApproxPolyDP(hull, PolygonEpsilon * Cv2.ArcLength(hull, true), true);
-            var quad = polygon.Select(p => new Point2f(p.X, p.Y)).ToArray();
-            if (polygon.Length == 4 && PageSides.IsPlausiblePage(quad))
+            if (search.TouchesEdge(Cv2.BoundingRect(contour)))
             {
-                return new Candidate(quad, contour, area / Cv2.ContourArea(polygon));
+                // A page the frame cuts is still a solid polygon of straight sides (its corners in view and two where the
+                // frame cuts it, six at most); a lit patch of desk at the edge is ragged, a cup or plate round.
+                var edgeHull = Cv2.ConvexHull(contour);
+                search.SawCutOff |= !search.Edges && area >= Solid * Cv2.ContourArea(edgeHull)
+                    && Cv2.ApproxPolyDP(edgeHull, PolygonEpsilons[0] * Cv2.ArcLength(edgeHull, true), true).Length <= 6;
+                continue;
+            }
+
+            var hull = Cv2.ConvexHull(contour);
+            var perimeter = Cv2.ArcLength(hull, true);
+            // A finger's stub left on the opened outline makes five or six vertices at the usual tolerance; a coarser one
+            // drops them while a page's four corners stay. Only there: on a plain outline it would also cut a shadowed
+            // corner off with a chord, where a lower threshold finds the whole page.
+            foreach (var epsilon in search.Opened ? PolygonEpsilons : PolygonEpsilons.AsSpan(0, 1))
+            {
+                var polygon = Cv2.ApproxPolyDP(hull, epsilon * perimeter, true);
+                if (polygon.Length < 4)
+                {
+                    break;
+                }
+
+                var quad = polygon.Select(p => new Point2f(p.X, p.Y)).ToArray();
+                if (polygon.Length == 4 && PageSides.IsPlausiblePage(quad))
+                {
+                    return new Candidate(quad, contour, area / Cv2.ContourArea(polygon));
+                }
             }
         }
 
@@ -113,6 +168,26 @@ internal static class PageDetector
 
     /// <summary>A page quadrilateral, the outline it was simplified from and how much of the quad the outline fills.</summary>
     private readonly record struct Candidate(Point2f[] Quad, Point[] Outline, double Fill);
+
+    /// <summary>The working frame's bounds for one search, and whether a page-sized outline ran over its edge.</summary>
+    private sealed class Search(Size size, double minPageArea)
+    {
+        public double MinArea { get; } = minPageArea * size.Width * size.Height;
+
+        public double MaxArea { get; } = MaxPageArea * size.Width * size.Height;
+
+        public bool SawCutOff { get; set; }
+
+        /// <summary>Searching an edge map, whose outlines of desk texture say nothing about a page cut by the frame.</summary>
+        public bool Edges { get; set; }
+
+        /// <summary>The thresholds are opened (fingers removed): the polygon may be simplified more coarsely.</summary>
+        public bool Opened { get; set; }
+
+        public bool TouchesEdge(Rect box) => box.X <= EdgeMargin || box.Y <= EdgeMargin || box.Right >= size.Width - EdgeMargin || box.Bottom >= size.Height - EdgeMargin;
+
+        public bool AtEdge(Point2f[] corners) => corners.Any(c => c.X <= EdgeMargin || c.Y <= EdgeMargin || c.X >= size.Width - 1 - EdgeMargin || c.Y >= size.Height - 1 - EdgeMargin);
+    }
 
     /// <summary>Sub-pixel corner refinement (cv::cornerSubPix) in a window of a few working pixels.</summary>
     private static void Refine(Mat gray, Point2f[] corners, double scale)

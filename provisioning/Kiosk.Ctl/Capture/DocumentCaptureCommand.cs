@@ -57,6 +57,8 @@ internal static class DocumentCaptureCommand
             var report = new
             {
                 analysis.PageFound,
+                // Why there is no page: noPage, or cutOff (a page running over the frame's edge).
+                Miss = analysis.Miss switch { PageMiss.CutOff => "cutOff", PageMiss.NoPage => "noPage", _ => null },
                 Corners = analysis.Corners.Select(c => new { c.X, c.Y }),
                 analysis.Blur,
                 analysis.Glare,
@@ -72,7 +74,7 @@ internal static class DocumentCaptureCommand
             else
             {
                 var table = new Table().AddColumns("measure", "value");
-                table.AddRow("page found", analysis.PageFound ? "[green]yes[/]" : "[red]no[/]");
+                table.AddRow("page found", analysis.PageFound ? "[green]yes[/]" : analysis.Miss == PageMiss.CutOff ? "[red]no: the page runs over the frame's edge[/]" : "[red]no[/]");
                 table.AddRow("corners", string.Join("  ", analysis.Corners.Select(c => $"({c.X:0},{c.Y:0})")));
                 table.AddRow("blur (0 sharp - 1 blurred)", $"{analysis.Blur:0.00}");
                 table.AddRow("glare (share saturated)", $"{analysis.Glare:0.000}");

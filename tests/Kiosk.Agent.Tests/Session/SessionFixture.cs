@@ -20,11 +20,11 @@ internal sealed class SessionFixture : IAsyncDisposable
 {
     private readonly TempFolder _folder = new("session");
 
-    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null, IRoster? roster = null, PolicyStore? policies = null)
+    public SessionFixture(SessionOptions? options = null, OutboxBudget? budget = null, IRoster? roster = null, PolicyStore? policies = null, IEnumerable<KeyValuePair<string, string?>>? deviceSettings = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         People = SimulatedPeople.Generate(1, 3);
-        Devices = SimulatedDevices.Create(Time, RepositoryPaths.TestData, TimeSpan.Zero);
+        Devices = SimulatedDevices.Create(Time, RepositoryPaths.TestData, TimeSpan.Zero, settings: deviceSettings);
         var key = OutboxKey.LoadOrCreate(_folder.File("outbox.key"));
         Outbox = OutboxStore.Open(_folder.File("outbox.db"), Time, budget: budget, key: key);
         Consents = ConsentStore.Open(ConsentFile, key);

@@ -275,6 +275,30 @@ public sealed class SyncTests
     }
 
     [Test]
+    public async Task A_connect_the_broker_does_not_answer_in_time_is_retried_until_it_does()
+    {
+        // A broker too busy to answer CONNECT: the proxy holds every byte for ten minutes, so each attempt runs into the
+        // connect timeout. Each must be followed by another attempt, never the end of the connection loop.
+        await using var proxy = new FaultProxy(MosquittoBroker.Host, _broker.Port) { Latency = TimeSpan.FromMinutes(10) };
+        await proxy.StartAsync();
+        await using var agent = new TestAgent(proxy.Port, _folder.File("agent"), new Dictionary<string, string?>
+        {
+            ["Kiosk:Sync:ConnectTimeout"] = "00:00:01",
+            ["Kiosk:Sync:ReconnectBaseDelay"] = "00:00:00.100",
+            ["Kiosk:Sync:ReconnectMaxDelay"] = "00:00:00.500",
+        });
+        await agent.StartAsync();
+        var receipt = await agent.CommitAsync(CheckIn(1));
+
+        await proxy.WaitUntilAsync(p => p.ConnectionsAccepted >= 3, TimeSpan.FromSeconds(60));
+        Assert.That(agent.Status.LastConnectedAt, Is.Null, "no attempt got through the held link");
+
+        proxy.Latency = TimeSpan.Zero;
+        await agent.WaitAcknowledgedAsync([receipt.RecordId]);
+        Assert.That(await _central.GetStoredRecordsAsync(CancellationToken.None), Has.Some.Matches<StoredRecord>(r => r.RecordId == receipt.RecordId));
+    }
+
+    [Test]
     public async Task A_batch_cut_off_by_a_reconnect_stops_there_and_the_next_pass_sends_each_chunk_once()
     {
         // Two messages a second: after each chunk the batch waits half a second for the next, time enough for the agent

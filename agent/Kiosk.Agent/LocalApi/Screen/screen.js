@@ -30,6 +30,8 @@
       spokenReport: "口头汇报", spokenReportHint: "点击“开始录音”后，请对着麦克风简要说明近期情况，说完后点击“我说完了”。", record: "开始录音",
       recording: "正在录音", timeLeft: "剩余时间", inputLevel: "音量", finishRecording: "我说完了",
       documentScan: "材料扫描", documentScanHint: "请将材料正面朝下放在扫描区。", scan: "扫描材料",
+      documentCamera: "材料拍摄", documentPlace: "请将{doc}正面朝上平放在高拍仪下，然后点击“拍摄”。", documentOf: "第 {n} 份，共 {count} 份", takePicture: "拍摄",
+      documentsTaken: "已拍摄 {n} 份材料，请确认无误",
       signature: "签名确认", signatureHint: "请在签名板上签名，然后点击“确认签名”。", sign: "确认签名",
       signatureLive: "您在签名板上写下的签名", scannedPages: "已扫描 {n} 页，请确认材料无误", sheetFront: "第 {n} 张 正面", sheetBack: "第 {n} 张 反面", noThumbnail: "无预览",
       commit: "提交报到", commitHint: "所有步骤已完成，请点击“提交报到”。", submit: "提交报到",
@@ -69,6 +71,8 @@
       spokenReport: "Spoken report", spokenReportHint: "Press “Start recording”, tell the microphone briefly how you have been, then press “I'm done”.", record: "Start recording",
       recording: "Recording", timeLeft: "Time left", inputLevel: "Input level", finishRecording: "I'm done",
       documentScan: "Document scan", documentScanHint: "Place the document face down on the scanner.", scan: "Scan document",
+      documentCamera: "Documents", documentPlace: "Lay the {doc} face up under the document camera, then press “Take picture”.", documentOf: "Document {n} of {count}", takePicture: "Take picture",
+      documentsTaken: "Documents taken: {n}. Check they are the right ones",
       signature: "Signature", signatureHint: "Sign on the signature pad, then press “Confirm signature”.", sign: "Confirm signature",
       signatureLive: "Your signature as you write it on the pad", scannedPages: "Pages scanned: {n}. Check they are the right documents", sheetFront: "Sheet {n}, front", sheetBack: "Sheet {n}, back", noThumbnail: "No preview",
       commit: "Submit check-in", commitHint: "Every step is done; press “Submit check-in”.", submit: "Submit check-in",
@@ -178,6 +182,15 @@
       el("button", { type: "button", class: "primary", "data-testid": "step-" + step, onclick: () => act("/api/session/steps/" + step) }, busy ? t("wait") : t(buttonKey)),
       el("button", { type: "button", class: "secondary", "data-testid": "cancel", onclick: () => act("/api/session/cancel").then(forget) }, t("cancel"))),
   ];
+
+  // The document camera: the policy's documents one at a time, each asked for by name, with which of how many it is.
+  function documentCameraScreen(doc) {
+    const name = lang === "zh" ? doc.textZh : doc.textEn;
+    const prompt = el("p", { "data-testid": "document-prompt" },
+      el("strong", { text: t("documentPlace").replace("{doc}", name) }), " ",
+      el("span", { text: t("documentOf").replace("{n}", doc.number).replace("{count}", doc.count) }));
+    return stepScreen("documentCamera", null, "takePicture", "documentScan", prompt);
+  }
 
   // A question with choices (cmd/policy): one large button per answer, as for yes and no; the answer is the value.
   function choiceButtons(q) {
@@ -388,7 +401,7 @@
       case "fingerprint": return stepScreen("fingerprint", "fingerprintHint", "captureFingerprint", "fingerprint");
       case "reportAnswers": return questionsScreen();
       case "spokenReport": return stepScreen("spokenReport", "spokenReportHint", "record", "spokenReport", recordingPanel());
-      case "documentScan": return stepScreen("documentScan", "documentScanHint", "scan", "documentScan");
+      case "documentScan": return view.document ? documentCameraScreen(view.document) : stepScreen("documentScan", "documentScanHint", "scan", "documentScan");
       case "signature": return stepScreen("signature", "signatureHint", "sign", "signature", signaturePanel());
       case "commit": return [
         el("h1", { text: t("commit") }), el("p", { text: t("commitHint") }),
@@ -658,11 +671,19 @@
     render();
   };
 
+  // Document camera: each document as it is taken joins the thumbnails, named, kept as the scan's are.
+  activityHandlers.document = (data) => {
+    const taken = liveEcho.scanned && liveEcho.scanned.camera ? liveEcho.scanned.pages : [];
+    const pages = taken.concat([{ image: data.image, width: data.width, height: data.height, textZh: data.textZh, textEn: data.textEn }]);
+    liveEcho.scanned = { camera: true, count: pages.length, pages, shownOn: null };
+    render();
+  };
+
   function withScannedPages(parts) {
     const scanned = liveEcho.scanned;
     if (!scanned) return parts;
     const pages = scanned.pages.map((page) => {
-      const label = t(page.side === "back" ? "sheetBack" : "sheetFront").replace("{n}", page.sheet);
+      const label = page.textZh ? (lang === "zh" ? page.textZh : page.textEn) : t(page.side === "back" ? "sheetBack" : "sheetFront").replace("{n}", page.sheet);
       return el("li", { "data-testid": "scanned-page" },
         page.image
           ? el("img", { src: page.image, alt: "", width: String(page.width), height: String(page.height) })
@@ -670,7 +691,7 @@
         el("span", { text: label }));
     });
     const panel = el("figure", { class: "scanned", "data-testid": "scanned-pages" },
-      el("figcaption", { text: t("scannedPages").replace("{n}", scanned.count) }), el("ul", {}, ...pages));
+      el("figcaption", { text: t(scanned.camera ? "documentsTaken" : "scannedPages").replace("{n}", scanned.count) }), el("ul", {}, ...pages));
     // Under the screen's title, so the next step's title still comes first.
     return [parts[0], panel, ...parts.slice(1)];
   }
