@@ -102,7 +102,7 @@ internal sealed class RecordCommitter : IAsyncDisposable
             var durable = group.Count > 0 ? await CommitAsync(group).ConfigureAwait(false) : await SyncAsync().ConfigureAwait(false);
             if (durable)
             {
-                afterwards.ForEach(action => action());
+                afterwards.ForEach(action => Guarded("a held chunk's report", action));
             }
         }
     }
@@ -145,10 +145,30 @@ internal sealed class RecordCommitter : IAsyncDisposable
         for (var i = 0; i < group.Count; i++)
         {
             Release(group[i]);
-            _committed(group[i], stored[i], storedAt);
+            var (record, isStored) = (group[i], stored[i]);
+            Guarded($"record {record.Envelope.RecordId}", () => _committed(record, isStored, storedAt));
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Runs what follows a commit so that no failure in it stops the writer: one that did would leave every later record
+    /// stored but never acknowledged. A record whose ack was lost this way is sent again by its kiosk and acknowledged
+    /// as a duplicate.
+    /// </summary>
+    private void Guarded(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+#pragma warning disable CA1031 // See above: the writer must outlive whatever a callback throws.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _log.WriteLine($"central: after the commit of {what}: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private void Release(CompletedRecord record)

@@ -54,6 +54,32 @@ public sealed class RecordCommitterTests
         Assert.That(log.ToString(), Does.Contain("not acknowledged, the kiosks will send them again"));
     }
 
+    [Test]
+    public async Task ACallbackThatThrowsDoesNotStopTheWriter()
+    {
+        var store = new GatedStore();
+        store.Release();
+        var committed = new ConcurrentQueue<string>();
+        var log = new StringWriter();
+        await using var committer = new RecordCommitter(store, TimeProvider.System, TextWriter.Synchronized(log), (r, _, _) =>
+        {
+            if (r.Envelope.RecordId == "bad")
+            {
+                throw new InvalidOperationException("a subscriber's bug");
+            }
+
+            committed.Enqueue(r.Envelope.RecordId);
+        });
+
+        committer.Enqueue(Record("bad"));
+        await Eventually.TrueAsync(() => store.Started == 1, "the first commit ran");
+        committer.AfterDurable(() => throw new InvalidOperationException("a report's bug"));
+        committer.Enqueue(Record("good"));
+
+        await Eventually.TrueAsync(() => committed.Contains("good"), "the record after the failing callbacks committed and acknowledged");
+        Assert.That(log.ToString(), Does.Contain("a subscriber's bug"));
+    }
+
     private static CompletedRecord Record(string id) =>
         new(new RecordEnvelope("s", "k", id, 1, "checkin", "{}", []), []);
 
