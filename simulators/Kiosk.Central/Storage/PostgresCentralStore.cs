@@ -36,6 +36,16 @@ internal sealed class PostgresCentralStore : ICentralStore
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using (var exists = new NpgsqlCommand("SELECT to_regclass('public.pending_chunks') IS NOT NULL", connection))
+            {
+                if (await exists.ExecuteScalarAsync(ct) is true)
+                {
+                    // Already made: no DDL, whose table locks would collide with the other instances' group commits (a
+                    // deadlock that aborted an instance restarting after an outage).
+                    return new PostgresCentralStore(dataSource);
+                }
+            }
+
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
