@@ -167,7 +167,8 @@ if (Runs("drain"))
     var rate = drain.Acknowledged / drain.Elapsed.TotalSeconds;
     report.Row("drain backlog, s", Report.Number(drain.Elapsed.TotalSeconds, "0.0", "s"), "-", null, "drain_s");
     report.Note($"drain: {drain.Acknowledged}/{drain.Records} records ({drain.AttachmentBytes / 1e6:0} MB of attachments) acknowledged in {drain.Elapsed.TotalSeconds:0.0} s{(drain.Complete ? "" : " (stopped at the limit)")}, "
-        + $"{rate:0} records/s; the platform stored its last record at {drain.PlatformLastStored.TotalSeconds:0.0} s; building the backlog (one durable commit per record, as the platform stores them) took {drain.BuildTime.TotalSeconds:0.0} s.");
+        + $"{rate:0} records/s; the platform stored its last record at {drain.PlatformLastStored.TotalSeconds:0.0} s in {drain.PlatformGroups.Groups} group commits "
+        + $"({(drain.PlatformGroups.Groups == 0 ? 0 : (double)drain.PlatformGroups.Records / drain.PlatformGroups.Groups):0.0} records each); building the backlog (one durable commit per record, as the agent commits check-ins) took {drain.BuildTime.TotalSeconds:0.0} s.");
 }
 
 if (Runs("process"))
