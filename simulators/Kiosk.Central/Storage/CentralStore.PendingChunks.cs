@@ -31,8 +31,21 @@ internal sealed partial class CentralStore
             PRIMARY KEY (site_id, kiosk_id, record_id, attachment_id, chunk_index));
         """;
 
-    /// <summary>Saves (or replaces) one verified chunk in its own transaction, committed without an fsync (synchronous=NORMAL).</summary>
     public async Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
+    {
+        await _writes.WaitAsync(ct);
+        try
+        {
+            await SavePendingChunkCoreAsync(key, header, content, ct);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>Saves (or replaces) one verified chunk in its own transaction, committed without an fsync (synchronous=NORMAL).</summary>
+    private async Task SavePendingChunkCoreAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
     {
         await using var connection = Connect(durable: false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
@@ -61,8 +74,21 @@ internal sealed partial class CentralStore
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>Writes one tiny row with synchronous=FULL: the WAL's fsync makes every earlier commit durable too.</summary>
     public async Task SyncAsync(CancellationToken ct)
+    {
+        await _writes.WaitAsync(ct);
+        try
+        {
+            await SyncCoreAsync(ct);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>Writes one tiny row with synchronous=FULL: the WAL's fsync makes every earlier commit durable too.</summary>
+    private async Task SyncCoreAsync(CancellationToken ct)
     {
         await using var connection = Connect();
         await using var update = connection.CreateCommand();
@@ -70,8 +96,21 @@ internal sealed partial class CentralStore
         await update.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Deletes the pending chunks of one attachment, or of every attachment of the record when <paramref name="attachmentId"/> is null.</summary>
     public async Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct)
+    {
+        await _writes.WaitAsync(ct);
+        try
+        {
+            await DeletePendingCoreAsync(record, attachmentId, ct);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>Deletes the pending chunks of one attachment, or of every attachment of the record when <paramref name="attachmentId"/> is null.</summary>
+    private async Task DeletePendingCoreAsync(RecordKey record, string? attachmentId, CancellationToken ct)
     {
         await using var connection = Connect();
         await DeletePendingAsync(connection, null, record, attachmentId, ct);
