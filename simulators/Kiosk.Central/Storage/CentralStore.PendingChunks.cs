@@ -31,18 +31,7 @@ internal sealed partial class CentralStore
             PRIMARY KEY (site_id, kiosk_id, record_id, attachment_id, chunk_index));
         """;
 
-    public async Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
-    {
-        await _writes.WaitAsync(ct);
-        try
-        {
-            await SavePendingChunkCoreAsync(key, header, content, ct);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) => Serialized(() => SavePendingChunkCoreAsync(key, header, content, ct), ct);
 
     /// <summary>Saves (or replaces) one verified chunk in its own transaction, committed without an fsync (synchronous=NORMAL).</summary>
     private async Task SavePendingChunkCoreAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
@@ -74,18 +63,7 @@ internal sealed partial class CentralStore
         await transaction.CommitAsync(ct);
     }
 
-    public async Task SyncAsync(CancellationToken ct)
-    {
-        await _writes.WaitAsync(ct);
-        try
-        {
-            await SyncCoreAsync(ct);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task SyncAsync(CancellationToken ct) => Serialized(() => SyncCoreAsync(ct), ct);
 
     /// <summary>Writes one tiny row with synchronous=FULL: the WAL's fsync makes every earlier commit durable too.</summary>
     private async Task SyncCoreAsync(CancellationToken ct)
@@ -96,18 +74,7 @@ internal sealed partial class CentralStore
         await update.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct)
-    {
-        await _writes.WaitAsync(ct);
-        try
-        {
-            await DeletePendingCoreAsync(record, attachmentId, ct);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct) => Serialized(() => DeletePendingCoreAsync(record, attachmentId, ct), ct);
 
     /// <summary>Deletes the pending chunks of one attachment, or of every attachment of the record when <paramref name="attachmentId"/> is null.</summary>
     private async Task DeletePendingCoreAsync(RecordKey record, string? attachmentId, CancellationToken ct)

@@ -75,18 +75,7 @@ internal sealed partial class CentralStore : ICentralStore
 
     public bool Shared => false;
 
-    public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
-    {
-        await _writes.WaitAsync(ct);
-        try
-        {
-            return await StoreBatchCoreAsync(records, storedAt, ct);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct) => Serialized(() => StoreBatchCoreAsync(records, storedAt, ct), ct);
 
     /// <summary>
     /// Stores the records and all their attachments, and deletes their pending chunks, in one transaction: one fsync
@@ -217,6 +206,26 @@ internal sealed partial class CentralStore : ICentralStore
         SqliteConnection.ClearPool(connection);
         _writes.Dispose();
     }
+
+    /// <summary>Runs one write after the writes queued before it (<see cref="_writes"/>).</summary>
+    private async Task<T> Serialized<T>(Func<Task<T>> write, CancellationToken ct)
+    {
+        await _writes.WaitAsync(ct);
+        try
+        {
+            return await write();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private Task Serialized(Func<Task> write, CancellationToken ct) => Serialized(async () =>
+    {
+        await write();
+        return true;
+    }, ct);
 
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);

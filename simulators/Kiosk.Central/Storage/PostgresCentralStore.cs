@@ -232,61 +232,57 @@ internal sealed class PostgresCentralStore : ICentralStore
 
     public async Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await Asynchronous(connection, transaction, ct);
-        await using (var insert = new NpgsqlCommand(
-            """
-            INSERT INTO pending_chunks (site_id, kiosk_id, record_id, attachment_id, chunk_index, chunk_count, chunk_offset, length, sha256, chunk_sha256, content)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            ON CONFLICT (site_id, kiosk_id, record_id, attachment_id, chunk_index) DO UPDATE SET
-                chunk_count = excluded.chunk_count, chunk_offset = excluded.chunk_offset, length = excluded.length,
-                sha256 = excluded.sha256, chunk_sha256 = excluded.chunk_sha256, content = excluded.content
-            """,
-            connection,
-            transaction))
+        await WithoutWaitingForTheDiskAsync(async (connection, transaction) =>
         {
-            insert.Parameters.AddWithValue(key.SiteId);
-            insert.Parameters.AddWithValue(key.KioskId);
-            insert.Parameters.AddWithValue(key.RecordId);
-            insert.Parameters.AddWithValue(key.AttachmentId);
-            insert.Parameters.AddWithValue(header.Index);
-            insert.Parameters.AddWithValue(header.Count);
-            insert.Parameters.AddWithValue(header.Offset);
-            insert.Parameters.AddWithValue(header.Length);
-            insert.Parameters.AddWithValue(header.Sha256);
-            insert.Parameters.AddWithValue(header.ChunkSha256);
-            insert.Parameters.AddWithValue(NpgsqlDbType.Bytea, content);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-
-        await transaction.CommitAsync(ct);
+            await using (var insert = new NpgsqlCommand(
+                """
+                INSERT INTO pending_chunks (site_id, kiosk_id, record_id, attachment_id, chunk_index, chunk_count, chunk_offset, length, sha256, chunk_sha256, content)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                ON CONFLICT (site_id, kiosk_id, record_id, attachment_id, chunk_index) DO UPDATE SET
+                    chunk_count = excluded.chunk_count, chunk_offset = excluded.chunk_offset, length = excluded.length,
+                    sha256 = excluded.sha256, chunk_sha256 = excluded.chunk_sha256, content = excluded.content
+                """,
+                connection,
+                transaction))
+            {
+                insert.Parameters.AddWithValue(key.SiteId);
+                insert.Parameters.AddWithValue(key.KioskId);
+                insert.Parameters.AddWithValue(key.RecordId);
+                insert.Parameters.AddWithValue(key.AttachmentId);
+                insert.Parameters.AddWithValue(header.Index);
+                insert.Parameters.AddWithValue(header.Count);
+                insert.Parameters.AddWithValue(header.Offset);
+                insert.Parameters.AddWithValue(header.Length);
+                insert.Parameters.AddWithValue(header.Sha256);
+                insert.Parameters.AddWithValue(header.ChunkSha256);
+                insert.Parameters.AddWithValue(NpgsqlDbType.Bytea, content);
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
     }
 
     public async Task SavePendingRecordAsync(RecordEnvelope record, CancellationToken ct)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await Asynchronous(connection, transaction, ct);
-        await using (var insert = new NpgsqlCommand(
-            """
-            INSERT INTO pending_records (site_id, kiosk_id, record_id, seq, kind, json, attachments) VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (site_id, kiosk_id, record_id) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, json = excluded.json, attachments = excluded.attachments
-            """,
-            connection,
-            transaction))
+        await WithoutWaitingForTheDiskAsync(async (connection, transaction) =>
         {
-            insert.Parameters.AddWithValue(record.SiteId);
-            insert.Parameters.AddWithValue(record.KioskId);
-            insert.Parameters.AddWithValue(record.RecordId);
-            insert.Parameters.AddWithValue(record.Seq);
-            insert.Parameters.AddWithValue(record.Kind);
-            insert.Parameters.AddWithValue(record.Json);
-            insert.Parameters.AddWithValue(JsonSerializer.Serialize(record.Attachments, DescriptorJson));
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-
-        await transaction.CommitAsync(ct);
+            await using (var insert = new NpgsqlCommand(
+                """
+                INSERT INTO pending_records (site_id, kiosk_id, record_id, seq, kind, json, attachments) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (site_id, kiosk_id, record_id) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, json = excluded.json, attachments = excluded.attachments
+                """,
+                connection,
+                transaction))
+            {
+                insert.Parameters.AddWithValue(record.SiteId);
+                insert.Parameters.AddWithValue(record.KioskId);
+                insert.Parameters.AddWithValue(record.RecordId);
+                insert.Parameters.AddWithValue(record.Seq);
+                insert.Parameters.AddWithValue(record.Kind);
+                insert.Parameters.AddWithValue(record.Json);
+                insert.Parameters.AddWithValue(JsonSerializer.Serialize(record.Attachments, DescriptorJson));
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
     }
 
     public async Task<(RecordEnvelope? Record, IReadOnlyList<PendingChunk> Chunks)> ReadPendingAsync(RecordKey record, CancellationToken ct)
@@ -316,14 +312,8 @@ internal sealed class PostgresCentralStore : ICentralStore
         return await ReadChunksAsync(connection, "", [], ct);
     }
 
-    public async Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await Asynchronous(connection, transaction, ct);
-        await DeletePendingAsync(connection, transaction, record, attachmentId, ct);
-        await transaction.CommitAsync(ct);
-    }
+    public Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct) =>
+        WithoutWaitingForTheDiskAsync((connection, transaction) => DeletePendingAsync(connection, transaction, record, attachmentId, ct), ct);
 
     public void Dispose() => _dataSource.Dispose();
 
@@ -373,10 +363,20 @@ internal sealed class PostgresCentralStore : ICentralStore
         }
     }
 
-    /// <summary>Pending pieces are not acknowledged on their own strength, so their commits need not wait for the disk.</summary>
-    private static async Task Asynchronous(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction committed without waiting for the disk: pending pieces are not
+    /// acknowledged on their own strength, so their commits need not wait for the WAL flush.
+    /// </summary>
+    private async Task WithoutWaitingForTheDiskAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct)
     {
-        await using var set = new NpgsqlCommand("SET LOCAL synchronous_commit TO OFF", connection, transaction);
-        await set.ExecuteNonQueryAsync(ct);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var set = new NpgsqlCommand("SET LOCAL synchronous_commit TO OFF", connection, transaction))
+        {
+            await set.ExecuteNonQueryAsync(ct);
+        }
+
+        await work(connection, transaction);
+        await transaction.CommitAsync(ct);
     }
 }
