@@ -299,7 +299,7 @@ public sealed class SignedMessageTests
     [Test]
     public async Task After_a_rotation_the_next_key_is_accepted_and_the_old_one_only_until_the_overlap_ends()
     {
-        var handler = new Kiosk.Agent.Control.Commands.SigningKeyCommand(_rig.Keys, _time);
+        var handler = new Kiosk.Agent.Control.Commands.SigningKeyCommand(_rig.Keys, _rig.Verifier);
         using var nextKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var next = new PlatformSigner(nextKey, _time);
         var rotation = _platform.Sign($"kiosk/v1/{Site}/{Kiosk}/cmd/signing-key", Site, Kiosk, Encoding.UTF8.GetBytes(new JsonObject { ["commandId"] = "rotate", ["publicKey"] = next.PublicKeyPem, ["overlapSeconds"] = 3600 }.ToJsonString()), TimeSpan.FromHours(1));
@@ -319,6 +319,27 @@ public sealed class SignedMessageTests
         Offer(Signed(commandId: "by-old-after-overlap"));
         await AssertRefusedAsync(Refusal.WrongKey, runsBefore: 2, goodSigner: next);
         Assert.That(_rig.Keys.AcceptedKeyIds(_time.GetUtcNow()), Is.EqualTo(new[] { next.KeyId }));
+    }
+
+    [Test]
+    public async Task A_rotation_without_overlap_retires_the_old_key_at_once_also_when_the_kiosk_clock_runs_ahead()
+    {
+        // The kiosk's clock is 30 s ahead of the platform's: retirement counted on the kiosk's clock would leave the
+        // old key accepted for another 30 s of platform time.
+        _rig.Status.SetClockOffset(TimeSpan.FromSeconds(-30));
+        var handler = new Kiosk.Agent.Control.Commands.SigningKeyCommand(_rig.Keys, _rig.Verifier);
+        using var nextKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var next = new PlatformSigner(nextKey, _time);
+        var rotation = _platform.Sign($"kiosk/v1/{Site}/{Kiosk}/cmd/signing-key", Site, Kiosk, Encoding.UTF8.GetBytes(new JsonObject { ["commandId"] = "rotate", ["publicKey"] = next.PublicKeyPem, ["overlapSeconds"] = 0 }.ToJsonString()), TimeSpan.FromHours(1), issuedAt: _rig.Verifier.PlatformNow);
+        Assert.That(_rig.Verifier.Verify($"kiosk/v1/{Site}/{Kiosk}/cmd/signing-key", new ReadOnlySequence<byte>(rotation), 65536, out var verified, out _), Is.EqualTo(Refusal.None));
+        using (var document = System.Text.Json.JsonDocument.Parse(verified!.Payload))
+        {
+            var result = await handler.RunAsync(new CommandRequest("rotate", "signing-key", document.RootElement, verified), CancellationToken.None);
+            Assert.That(result.Status, Is.EqualTo(CommandStatus.Done), result.Message);
+        }
+
+        Assert.That(_rig.Keys.Find(_platform.KeyId, _rig.Verifier.PlatformNow), Is.Null, "the old key is refused from the moment of the rotation, on the platform's clock");
+        Assert.That(_rig.Keys.Find(next.KeyId, _rig.Verifier.PlatformNow), Is.Not.Null);
     }
 
     [Test]

@@ -8,9 +8,11 @@ namespace Kiosk.Agent.Control.Commands;
 /// <summary>
 /// <c>cmd/signing-key</c>: key rotation. Signed with a key the kiosk accepts, it introduces the platform's next
 /// command-signing key (<c>publicKey</c>, PEM, ECDSA P-256); the key that signed it stays accepted until
-/// <c>overlapSeconds</c> (0..30 days; default 7 days), then only the new one is.
+/// <c>overlapSeconds</c> (0..30 days; default 7 days), then only the new one is. The overlap is counted on the
+/// platform's clock, the one <see cref="PlatformMessageVerifier"/> checks retirement against: counted on the kiosk's
+/// own clock, a kiosk running ahead of the platform would accept the old key for that much longer than asked.
 /// </summary>
-internal sealed class SigningKeyCommand(PlatformKeyRing keys, TimeProvider time) : ICommandHandler
+internal sealed class SigningKeyCommand(PlatformKeyRing keys, PlatformMessageVerifier verifier) : ICommandHandler
 {
     public static readonly TimeSpan DefaultOverlap = TimeSpan.FromDays(7);
     public static readonly TimeSpan MaxOverlap = TimeSpan.FromDays(30);
@@ -37,7 +39,7 @@ internal sealed class SigningKeyCommand(PlatformKeyRing keys, TimeProvider time)
 
         try
         {
-            var retiresAt = time.GetUtcNow() + overlap;
+            var retiresAt = verifier.PlatformNow + overlap;
             var kid = await keys.IntroduceAsync(pem.GetString()!, request.Message.KeyId, retiresAt, cancellationToken).ConfigureAwait(false);
             return CommandResult.Done($"key {kid} accepted; key {request.Message.KeyId} accepted until {retiresAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}", new JsonObject
             {
