@@ -16,7 +16,7 @@ internal sealed record BenchSizes(
     public const int AttachmentBytes = 150 * 1024;
 
     /// <summary>The agent's default <c>Kiosk:Sync:MaxInFlightPublishes</c>; the MQTTnet baseline uses the same window.</summary>
-    public const int InFlightPublishes = 32;
+    public const int InFlightPublishes = 64;
 
     public static BenchSizes Full { get; } = new(
         CommitWarmup: 100, Commits: 1000, SyncWarmup: 100, SyncRecords: 3000, AttachmentRecords: 300,

@@ -15,9 +15,10 @@ internal static class DrainBench
     /// <param name="Streaming">First platform ack to the last: the delivery rate without the start and connect.</param>
     /// <param name="PlatformLastStored">Agent start to the platform's last store; close to <paramref name="Elapsed"/> means the platform set the pace.</param>
     /// <param name="PlatformGroups">The platform's group commits during the drain and the records they held.</param>
-    public sealed record Result(int Records, int Attachments, long AttachmentBytes, TimeSpan BuildTime, TimeSpan Elapsed, TimeSpan Streaming, TimeSpan PlatformLastStored, bool Complete, int Acknowledged, (long Groups, long Records) PlatformGroups);
+    /// <param name="Baseline">The same messages moved and stored by plain MQTTnet and SQLite (<see cref="RawDrainBaseline"/>), when asked for.</param>
+    public sealed record Result(int Records, int Attachments, long AttachmentBytes, TimeSpan BuildTime, TimeSpan Elapsed, TimeSpan Streaming, TimeSpan PlatformLastStored, bool Complete, int Acknowledged, (long Groups, long Records) PlatformGroups, TimeSpan? Baseline);
 
-    public static async Task<Result> RunAsync(string name, int records, int attachments, TimeSpan limit)
+    public static async Task<Result> RunAsync(string name, int records, int attachments, TimeSpan limit, bool withBaseline = false)
     {
         await using var bed = await Testbed.StartAsync("bench-" + name);
         using var stores = new PlatformStores(bed.Central);
@@ -37,6 +38,8 @@ internal static class DrainBench
         }
 
         var buildTime = Stopwatch.GetElapsedTime(building);
+        // Through the same broker, before the agent starts, so the two never share the machine.
+        TimeSpan? baseline = withBaseline ? await RawDrainBaseline.RunAsync(bed.Port, bed.Folder.File("raw"), records, attachments) : null;
 
         await using var agent = bed.Agent("agent", Overrides(name));
         using var acks = new AckWaiter(agent.Status, records);
@@ -54,7 +57,7 @@ internal static class DrainBench
         var platformLastStored = stores.LastStoredAt > started ? Stopwatch.GetElapsedTime(started, stores.LastStoredAt) : TimeSpan.Zero;
         var groups = bed.Central.CommitGroups;
         return new Result(records, attachments, (long)attachments * Payloads.Attachment.Length, buildTime, elapsed, streaming, platformLastStored, complete, acks.Acknowledged,
-            (groups.Groups - groupsBefore.Groups, groups.Records - groupsBefore.Records));
+            (groups.Groups - groupsBefore.Groups, groups.Records - groupsBefore.Records), baseline);
     }
 
     /// <summary>The bench's agent: its own kiosk id, logging off.</summary>
@@ -66,6 +69,6 @@ internal static class DrainBench
     };
 
     /// <summary>Spreads <paramref name="attachments"/> evenly over the records: record i carries one when floor(i·a/n) steps.</summary>
-    private static bool CarriesAttachment(int index, int records, int attachments) =>
+    internal static bool CarriesAttachment(int index, int records, int attachments) =>
         (long)(index + 1) * attachments / records != (long)index * attachments / records;
 }

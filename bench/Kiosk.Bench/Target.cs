@@ -9,7 +9,7 @@ internal sealed record Target(string Key, bool AtMost, double Limit)
         new("commit_attachment_p99_ms", AtMost: true, 60),
         new("sync_ratio_vs_mqttnet", AtMost: false, 0.5),
         new("attachment_ratio_vs_mqttnet", AtMost: false, 0.8),
-        new("drain_s", AtMost: true, 60),
+        new("drain_s", AtMost: true, 5),
         new("idle_rss_mb", AtMost: true, 80),
         new("ready_ms", AtMost: true, 1500),
         new("face_ms_per_frame", AtMost: true, 30),

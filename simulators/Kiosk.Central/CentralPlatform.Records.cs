@@ -1,6 +1,7 @@
 using Kiosk.Central.Connection;
 using Kiosk.Central.Messages;
 using Kiosk.Central.Reassembly;
+using Kiosk.Central.Storage;
 
 namespace Kiosk.Central;
 
@@ -15,10 +16,12 @@ public sealed partial class CentralPlatform
             Malformed(message.Topic, problem);
         }
 
+        // One query for the whole batch rather than one per record.
+        var alreadyStored = await _store.FindStoredAtAsync([.. batch.Records.Select(r => r.RecordId)], CancellationToken.None);
         foreach (var record in batch.Records)
         {
             _counters.RecordReceived();
-            if (await _store.FindStoredAtAsync(record.RecordId, CancellationToken.None) is { } storedAt)
+            if (alreadyStored.TryGetValue(record.RecordId, out var storedAt))
             {
                 _counters.DuplicateDropped();
                 if (!_store.Shared)
@@ -66,7 +69,10 @@ public sealed partial class CentralPlatform
         }
 
         _counters.ChunkReceived();
-        if (_committer.IsCommitting(topic.RecordId!) || await _store.FindStoredAtAsync(topic.RecordId!, CancellationToken.None) is not null)
+        // A record the assembler is waiting for was not stored when it arrived and is not stored while it waits (a
+        // single instance stores only what its assembler completes): no need to ask the database.
+        var waitedFor = !_store.Shared && _assembler.IsWaitingFor(topic.SiteId, topic.KioskId, topic.RecordId!);
+        if (_committer.IsCommitting(topic.RecordId!) || (!waitedFor && await _store.FindStoredAtAsync(topic.RecordId!, CancellationToken.None) is not null))
         {
             // A resend of a chunk of a record already stored (or being stored): nothing to do, its ack comes from that.
             return;
@@ -81,26 +87,15 @@ public sealed partial class CentralPlatform
         }
 
         var outcome = _assembler.AddChunk(key.SiteId, key.KioskId, key.RecordId, key.AttachmentId, header, data);
-        if (outcome.ContiguousChunks is not null)
+        if (outcome.ContiguousChunks is { } contiguous)
         {
-            // Still waiting for its record or its siblings: durable before anything reports it as held.
-            try
-            {
-                await _store.SavePendingChunkAsync(key, header, data, CancellationToken.None);
-            }
-            catch
-            {
-                _assembler.Unaccept(key, header.Index);
-                throw;
-            }
+            // Still waiting for its record or its siblings: saved in the next group's transaction, and reported as held
+            // only once that is durable (the kiosk will not send it again), unless the assembler let it go meanwhile.
+            var droppedNow = outcome.DroppedAttachments.Contains(key) || outcome.DroppedRecords.Contains(new RecordKey(key.SiteId, key.KioskId, key.RecordId));
+            _committer.Pending(new SavePendingChunk(key, header, data), droppedNow ? null : () => _progress.Advance(key, contiguous));
         }
 
         await ApplyAsync(message.Topic, outcome);
-        if (outcome.ContiguousChunks is { } contiguous)
-        {
-            // Reported as held only once it is on disk: the kiosk will not send it again.
-            _committer.AfterDurable(() => _progress.Advance(key, contiguous));
-        }
     }
 
     /// <summary>Puts back the chunks an earlier run kept, so uploads resume where they stopped.</summary>
@@ -126,9 +121,10 @@ public sealed partial class CentralPlatform
             Malformed(messageTopic, problem);
         }
 
+        // The in-memory assembler's drops: after the pending writes queued before them, in the same order.
         foreach (var dropped in outcome.DroppedAttachments)
         {
-            await _store.DeletePendingAsync(new RecordKey(dropped.SiteId, dropped.KioskId, dropped.RecordId), dropped.AttachmentId, CancellationToken.None);
+            _committer.Pending(new DeletePending(new RecordKey(dropped.SiteId, dropped.KioskId, dropped.RecordId), dropped.AttachmentId));
             _progress.Forget(dropped);
         }
 
@@ -235,7 +231,16 @@ public sealed partial class CentralPlatform
 
     private async Task ForgetPendingAsync(RecordKey record)
     {
-        await _store.DeletePendingAsync(record, null, CancellationToken.None);
+        if (_store.Shared)
+        {
+            await _store.DeletePendingAsync(record, null, CancellationToken.None);
+        }
+        else
+        {
+            // Queued behind this instance's own pending writes, so a chunk saved before it is not left behind.
+            _committer.Pending(new DeletePending(record, null));
+        }
+
         _progress.Forget(record);
     }
 

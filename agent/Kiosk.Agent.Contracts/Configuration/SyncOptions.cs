@@ -15,13 +15,16 @@ public sealed class SyncOptions
     [Range(16 * 1024, 256 * 1024, ErrorMessage = "Kiosk:Sync:ChunkBytes must be between 16384 and 262144 bytes; 131072 is the default.")]
     public int ChunkBytes { get; set; } = 128 * 1024;
 
-    /// <summary>Records sent but not yet acknowledged by the platform; bounds duplicates after a reconnect.</summary>
+    /// <summary>
+    /// Records sent but not yet acknowledged by the platform; bounds duplicates after a reconnect. 1024 keeps a drain
+    /// going through the platform's ack round trip (group commit, ack batching): 256 left the kiosk waiting on acks.
+    /// </summary>
     [Range(1, 10000, ErrorMessage = "Kiosk:Sync:MaxInFlightRecords must be between 1 and 10000.")]
-    public int MaxInFlightRecords { get; set; } = 256;
+    public int MaxInFlightRecords { get; set; } = 1024;
 
-    /// <summary>MQTT publishes awaiting PUBACK at once.</summary>
+    /// <summary>MQTT publishes awaiting PUBACK at once (at most this many chunks, 128 KiB each, buffered for the broker).</summary>
     [Range(1, 1024, ErrorMessage = "Kiosk:Sync:MaxInFlightPublishes must be between 1 and 1024.")]
-    public int MaxInFlightPublishes { get; set; } = 32;
+    public int MaxInFlightPublishes { get; set; } = 64;
 
     /// <summary>Records without attachments go out in batches of up to this many per message.</summary>
     [Range(1, 1000, ErrorMessage = "Kiosk:Sync:BatchMaxRecords must be between 1 and 1000.")]

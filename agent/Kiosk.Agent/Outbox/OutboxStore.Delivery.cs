@@ -15,15 +15,8 @@ public sealed partial class OutboxStore
     public async Task<(IReadOnlyList<OutboxRecord> Records, IReadOnlyList<UnreadableRecord> Unreadable)> ReadPendingAsync(int max, IReadOnlySet<long> exclude, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(exclude);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return OutboxRows.Read(_connection, _timeProvider.GetUtcNow(), max, includeBody: true, exclude);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        // One snapshot for the records and their attachments.
+        return await ReadSnapshotAsync(() => OutboxRows.Read(_reader, _timeProvider.GetUtcNow(), max, includeBody: true, exclude), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The JSON body of <paramref name="record"/> (read with its body), opened with the outbox key when sealed.</summary>
@@ -41,11 +34,12 @@ public sealed partial class OutboxStore
     public async Task<byte[]?> ReadAttachmentChunkAsync(OutboxAttachment attachment, long offset, int count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attachment);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // One snapshot: the row checked is the row read, even if an ack deletes it meanwhile.
+        return await ReadSnapshotAsync(() =>
         {
-            using (var exists = Command(null, "SELECT 1 FROM attachments WHERE id = $id;"))
+            using (var exists = _reader.CreateCommand())
             {
+                exists.CommandText = "SELECT 1 FROM attachments WHERE id = $id;";
                 exists.Parameters.AddWithValue("$id", attachment.RowId);
                 if (exists.ExecuteScalar() is null)
                 {
@@ -53,12 +47,8 @@ public sealed partial class OutboxStore
                 }
             }
 
-            return AttachmentStreams.Read(_connection, attachment, offset, count, _cipher);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return AttachmentStreams.Read(_reader, attachment, offset, count, _cipher);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -196,6 +186,32 @@ public sealed partial class OutboxStore
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on the read-only connection inside one read transaction, so every statement in it
+    /// sees the same commit. Begun as SQL rather than with BeginTransaction: the shared row readers (OutboxRows) create
+    /// their own commands, which Microsoft.Data.Sqlite would refuse inside a transaction object they were not given.
+    /// </summary>
+    private async Task<T> ReadSnapshotAsync<T>(Func<T> read, CancellationToken cancellationToken)
+    {
+        await _readGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Execute(_reader, "BEGIN DEFERRED;");
+            try
+            {
+                return read();
+            }
+            finally
+            {
+                Execute(_reader, "COMMIT;");
+            }
+        }
+        finally
+        {
+            _readGate.Release();
         }
     }
 }

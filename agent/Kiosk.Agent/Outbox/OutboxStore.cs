@@ -7,13 +7,17 @@ namespace Kiosk.Agent.Outbox;
 
 /// <summary>
 /// The outbox: every record the kiosk must deliver, kept in SQLite until the platform acknowledges it.
-/// Thread safety: all members may be called concurrently; they are serialised on one connection
-/// (SQLite connections are single-threaded), so commits are never interleaved.
+/// Thread safety: all members may be called concurrently; writes are serialised on one connection
+/// (SQLite connections are single-threaded), so commits are never interleaved. The sync's reads of what to send go
+/// through a second, read-only connection (<see cref="_reader"/>): in WAL mode they see the last commit without waiting
+/// for a commit in progress, so a drain does not stall behind the fsync of an ack's delete.
 /// </summary>
 public sealed partial class OutboxStore : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteConnection _reader;
+    private readonly SemaphoreSlim _readGate = new(1, 1);
     private readonly TimeProvider _timeProvider;
     private readonly long _bootTimestamp;
     private readonly OutboxBudget _budget;
@@ -21,10 +25,11 @@ public sealed partial class OutboxStore : IDisposable
     private long _usedBytes;
     private bool _aboveWarning;
 
-    private OutboxStore(SqliteConnection connection, TimeProvider timeProvider, string bootId, OutboxBudget budget, byte[]? key)
+    private OutboxStore(SqliteConnection connection, SqliteConnection reader, TimeProvider timeProvider, string bootId, OutboxBudget budget, byte[]? key)
     {
         _cipher = key is null ? null : new AttachmentCipher(key);
         _connection = connection;
+        _reader = reader;
         _timeProvider = timeProvider;
         _bootTimestamp = timeProvider.GetTimestamp();
         _budget = budget;
@@ -69,6 +74,12 @@ public sealed partial class OutboxStore : IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
+        var reader = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
         try
         {
             connection.Open();
@@ -80,12 +91,15 @@ public sealed partial class OutboxStore : IDisposable
                 PRAGMA busy_timeout = 5000;
                 """);
             OutboxMigrations.Apply(connection);
-            var store = new OutboxStore(connection, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default, key) { Recovery = recovery };
+            reader.Open();
+            Execute(reader, "PRAGMA busy_timeout = 5000;");
+            var store = new OutboxStore(connection, reader, timeProvider, bootId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()).ToString("D"), budget ?? OutboxBudget.Default, key) { Recovery = recovery };
             store.SealPlainBodies();
             return store;
         }
         catch
         {
+            reader.Dispose();
             connection.Dispose();
             throw;
         }
@@ -259,7 +273,9 @@ public sealed partial class OutboxStore : IDisposable
 
     public void Dispose()
     {
+        _reader.Dispose();
         _connection.Dispose();
+        _readGate.Dispose();
         _gate.Dispose();
     }
 }

@@ -34,6 +34,9 @@ internal sealed partial class OutboxPublisher : BackgroundService
     private readonly SemaphoreSlim _publishSlots;
     private readonly DrainRateLimit _rateLimit;
 
+    // The publish loop's sends not yet ended (only that loop touches it).
+    private readonly List<Task> _sending = [];
+
     public OutboxPublisher(OutboxStore outbox, MqttConnection connection, IOptions<SyncOptions> options, AgentIdentity identity, Alerts alerts, SyncStatus status, PlatformMessageVerifier verifier, ControlStore control, ClockChallenge challenge, TimeProvider timeProvider, ILogger<OutboxPublisher> logger)
     {
         _outbox = outbox;
@@ -86,6 +89,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
             try
             {
                 await _connection.WaitConnectedAsync(stoppingToken).ConfigureAwait(false);
+                ThrowIfASendFailed();
                 ExpireUnacknowledged();
                 var capacity = _options.MaxInFlightRecords - _inFlight.Count;
                 var (batch, unreadable) = capacity <= 0
@@ -133,6 +137,12 @@ internal sealed partial class OutboxPublisher : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Starts the publishes of <paramref name="batch"/> and returns once they are all started, not when the broker has
+    /// accepted them: the next batch is read and started while this one's PUBACKs are still coming back, so the publish
+    /// window never drains empty between batches. Each unit's send is kept in <see cref="_sending"/> until it ends; a
+    /// failed one is rethrown on the loop's next pass (<see cref="ThrowIfASendFailed"/>).
+    /// </summary>
     private async Task PublishBatchAsync(IReadOnlyList<OutboxRecord> batch, CancellationToken cancellationToken)
     {
         // A batch belongs to the connection it started on. The connect handler releases everything in flight for sending
@@ -150,8 +160,23 @@ internal sealed partial class OutboxPublisher : BackgroundService
             throw;
         }
 
-        // The batch is over once the broker has accepted every message of it; a failed publish surfaces here.
-        await Task.WhenAll(sends).ConfigureAwait(false);
+        _sending.AddRange(sends);
+    }
+
+    /// <summary>Forgets the sends that ended well and rethrows the first that failed (a dropped connection, a refused publish).</summary>
+    private void ThrowIfASendFailed()
+    {
+        var failed = _sending.FirstOrDefault(t => t.IsFaulted || t.IsCanceled);
+        if (failed is not null)
+        {
+            // The rest fail the same way or end on their own; observe them so none goes unobserved.
+            var rest = _sending.Where(t => !ReferenceEquals(t, failed)).ToList();
+            _ = Task.WhenAll(rest).ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _sending.Clear();
+            failed.GetAwaiter().GetResult();
+        }
+
+        _sending.RemoveAll(t => t.IsCompletedSuccessfully);
     }
 
     /// <summary>

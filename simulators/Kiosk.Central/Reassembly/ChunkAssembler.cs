@@ -26,6 +26,10 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
 
     public long BufferedBytes => _bufferedBytes;
 
+    /// <summary>True when the record has arrived and is waiting here for chunks (it is not stored: completing removes it).</summary>
+    public bool IsWaitingFor(string siteId, string kioskId, string recordId) =>
+        _pending.TryGetValue(Key(siteId, kioskId, recordId), out var pending) && pending.Envelope is not null;
+
     public AssemblyOutcome AddRecord(RecordEnvelope record)
     {
         var outcome = new AssemblyOutcome();
@@ -99,22 +103,6 @@ internal sealed class ChunkAssembler(long maxBufferedBytes, TextWriter log)
 
         EvictOverBudget(outcome);
         return outcome;
-    }
-
-    /// <summary>Takes back a chunk that was accepted but could not be saved, so nothing reports it as held.</summary>
-    public void Unaccept(AttachmentKey key, int index)
-    {
-        if (_pending.TryGetValue(Key(key.SiteId, key.KioskId, key.RecordId), out var pending)
-            && pending.Attachments.TryGetValue(key.AttachmentId, out var attachment))
-        {
-            _bufferedBytes -= attachment.Remove(index);
-            if (attachment.BufferedBytes == 0)
-            {
-                pending.Attachments.Remove(key.AttachmentId);
-            }
-
-            ForgetIfEmpty(pending);
-        }
     }
 
     /// <summary>Drops anything buffered for a record that turned out to be stored already.</summary>

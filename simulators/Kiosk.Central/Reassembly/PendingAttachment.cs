@@ -48,19 +48,6 @@ internal sealed class PendingAttachment(ChunkHeader reference)
         }
     }
 
-    /// <summary>Removes one chunk and returns the bytes it freed.</summary>
-    public long Remove(int index)
-    {
-        if (!_chunks.Remove(index, out var old))
-        {
-            return 0;
-        }
-
-        _headers.Remove(index);
-        BufferedBytes -= old.Length;
-        return old.Length;
-    }
-
     public bool IsComplete(int chunkCount) => _chunks.Count == chunkCount && (chunkCount == 0 || _chunks.Keys.Last() == chunkCount - 1);
 
     /// <summary>The chunks in index order, or null when their offsets do not line up.</summary>

@@ -38,29 +38,31 @@ internal sealed partial class CentralStore
     {
         await using var connection = Connect(durable: false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT OR REPLACE INTO pending_chunks
-                    (site_id, kiosk_id, record_id, attachment_id, chunk_index, chunk_count, chunk_offset, length, sha256, chunk_sha256, content)
-                VALUES ($site, $kiosk, $record, $attachment, $index, $count, $offset, $length, $sha, $chunkSha, $content)
-                """;
-            insert.Parameters.AddWithValue("$site", key.SiteId);
-            insert.Parameters.AddWithValue("$kiosk", key.KioskId);
-            insert.Parameters.AddWithValue("$record", key.RecordId);
-            insert.Parameters.AddWithValue("$attachment", key.AttachmentId);
-            insert.Parameters.AddWithValue("$index", header.Index);
-            insert.Parameters.AddWithValue("$count", header.Count);
-            insert.Parameters.AddWithValue("$offset", header.Offset);
-            insert.Parameters.AddWithValue("$length", header.Length);
-            insert.Parameters.AddWithValue("$sha", header.Sha256);
-            insert.Parameters.AddWithValue("$chunkSha", header.ChunkSha256);
-            insert.Parameters.Add("$content", SqliteType.Blob).Value = content;
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-
+        await SavePendingChunkAsync(connection, transaction, key, header, content, ct);
         await transaction.CommitAsync(ct);
+    }
+
+    private static async Task SavePendingChunkAsync(SqliteConnection connection, SqliteTransaction transaction, AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT OR REPLACE INTO pending_chunks
+                (site_id, kiosk_id, record_id, attachment_id, chunk_index, chunk_count, chunk_offset, length, sha256, chunk_sha256, content)
+            VALUES ($site, $kiosk, $record, $attachment, $index, $count, $offset, $length, $sha, $chunkSha, $content)
+            """;
+        insert.Parameters.AddWithValue("$site", key.SiteId);
+        insert.Parameters.AddWithValue("$kiosk", key.KioskId);
+        insert.Parameters.AddWithValue("$record", key.RecordId);
+        insert.Parameters.AddWithValue("$attachment", key.AttachmentId);
+        insert.Parameters.AddWithValue("$index", header.Index);
+        insert.Parameters.AddWithValue("$count", header.Count);
+        insert.Parameters.AddWithValue("$offset", header.Offset);
+        insert.Parameters.AddWithValue("$length", header.Length);
+        insert.Parameters.AddWithValue("$sha", header.Sha256);
+        insert.Parameters.AddWithValue("$chunkSha", header.ChunkSha256);
+        insert.Parameters.Add("$content", SqliteType.Blob).Value = content;
+        await insert.ExecuteNonQueryAsync(ct);
     }
 
     public Task SyncAsync(CancellationToken ct) => Serialized(() => SyncCoreAsync(ct), ct);

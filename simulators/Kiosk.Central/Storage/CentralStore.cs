@@ -73,19 +73,57 @@ internal sealed partial class CentralStore : ICentralStore
         return await command.ExecuteScalarAsync(ct) is string text ? ParseTime(text) : null;
     }
 
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FindStoredAtAsync(IReadOnlyCollection<string> recordIds, CancellationToken ct)
+    {
+        var found = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (recordIds.Count == 0)
+        {
+            return found;
+        }
+
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record_id, stored_at FROM records WHERE record_id IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(recordIds));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            found[reader.GetString(0)] = ParseTime(reader.GetString(1));
+        }
+
+        return found;
+    }
+
     public bool Shared => false;
 
-    public Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct) => Serialized(() => StoreBatchCoreAsync(records, storedAt, ct), ct);
+    public Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<PendingWrite> pending, IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct) =>
+        Serialized(() => StoreBatchCoreAsync(pending, records, storedAt, ct), ct);
 
     /// <summary>
-    /// Stores the records and all their attachments, and deletes their pending chunks, in one transaction: one fsync
-    /// for the whole group. A record already there is left as it is (its pending chunks are deleted all the same).
+    /// Applies the pending writes, then stores the records and all their attachments and deletes their pending chunks,
+    /// in one transaction: one fsync for the whole group. A record already there is left as it is (its pending chunks
+    /// are deleted all the same).
     /// </summary>
-    private async Task<IReadOnlyList<bool>> StoreBatchCoreAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
+    private async Task<IReadOnlyList<bool>> StoreBatchCoreAsync(IReadOnlyList<PendingWrite> pending, IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
     {
         var stored = new bool[records.Count];
         await using var connection = Connect();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        var storing = records.Select(r => r.Envelope.RecordId).ToHashSet(StringComparer.Ordinal);
+        foreach (var write in pending)
+        {
+            switch (write)
+            {
+                case SavePendingChunk save when !storing.Contains(save.Key.RecordId):
+                    await SavePendingChunkAsync(connection, transaction, save.Key, save.Header, save.Content, ct);
+                    break;
+                case DeletePending delete:
+                    await DeletePendingAsync(connection, transaction, delete.Record, delete.AttachmentId, ct);
+                    break;
+            }
+        }
+
         var at = storedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
         for (var i = 0; i < records.Count; i++)
         {

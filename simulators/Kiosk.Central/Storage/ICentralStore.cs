@@ -17,11 +17,15 @@ internal interface ICentralStore : IDisposable
     /// <summary>When the record was stored, or null when it never was.</summary>
     Task<DateTimeOffset?> FindStoredAtAsync(string recordId, CancellationToken ct);
 
+    /// <summary>The records among <paramref name="recordIds"/> that are stored, with when; one query for a whole batch.</summary>
+    Task<IReadOnlyDictionary<string, DateTimeOffset>> FindStoredAtAsync(IReadOnlyCollection<string> recordIds, CancellationToken ct);
+
     /// <summary>
-    /// Group commit: stores every record with all its attachments and deletes their pending pieces, in ONE durable
-    /// transaction. Returns, per record in order, true when it was stored now and false when it was there already.
+    /// Group commit, in ONE durable transaction: applies <paramref name="pending"/> in order (a chunk of a record stored
+    /// by this same group is not saved), then stores every record with all its attachments and deletes its pending
+    /// pieces. Returns, per record in order, true when it was stored now and false when it was there already.
     /// </summary>
-    Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct);
+    Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<PendingWrite> pending, IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct);
 
     Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct);
 

@@ -113,11 +113,44 @@ internal sealed class PostgresCentralStore : ICentralStore
         return await command.ExecuteScalarAsync(ct) is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
     }
 
-    public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FindStoredAtAsync(IReadOnlyCollection<string> recordIds, CancellationToken ct)
+    {
+        var found = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (recordIds.Count == 0)
+        {
+            return found;
+        }
+
+        await using var command = _dataSource.CreateCommand("SELECT record_id, stored_at FROM records WHERE record_id = ANY($1)");
+        command.Parameters.AddWithValue(recordIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            found[reader.GetString(0)] = new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
+        }
+
+        return found;
+    }
+
+    public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<PendingWrite> pending, IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
     {
         var stored = new bool[records.Count];
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        var storing = records.Select(r => r.Envelope.RecordId).ToHashSet(StringComparer.Ordinal);
+        foreach (var write in pending)
+        {
+            switch (write)
+            {
+                case SavePendingChunk save when !storing.Contains(save.Key.RecordId):
+                    await SavePendingChunkAsync(connection, transaction, save.Key, save.Header, save.Content, ct);
+                    break;
+                case DeletePending delete:
+                    await DeletePendingAsync(connection, transaction, delete.Record, delete.AttachmentId, ct);
+                    break;
+            }
+        }
+
         // One order for every instance's groups: two groups holding the same records take their row locks in the same
         // order, so they wait for each other instead of deadlocking.
         foreach (var i in Enumerable.Range(0, records.Count).OrderBy(i => records[i].Envelope.RecordId, StringComparer.Ordinal))
@@ -230,35 +263,35 @@ internal sealed class PostgresCentralStore : ICentralStore
         await transaction.CommitAsync(ct);
     }
 
-    public async Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
+    public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) =>
+        WithoutWaitingForTheDiskAsync((connection, transaction) => SavePendingChunkAsync(connection, transaction, key, header, content, ct), ct);
+
+    private static async Task SavePendingChunkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
     {
-        await WithoutWaitingForTheDiskAsync(async (connection, transaction) =>
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO pending_chunks (site_id, kiosk_id, record_id, attachment_id, chunk_index, chunk_count, chunk_offset, length, sha256, chunk_sha256, content)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            ON CONFLICT (site_id, kiosk_id, record_id, attachment_id, chunk_index) DO UPDATE SET
+                chunk_count = excluded.chunk_count, chunk_offset = excluded.chunk_offset, length = excluded.length,
+                sha256 = excluded.sha256, chunk_sha256 = excluded.chunk_sha256, content = excluded.content
+            """,
+            connection,
+            transaction))
         {
-            await using (var insert = new NpgsqlCommand(
-                """
-                INSERT INTO pending_chunks (site_id, kiosk_id, record_id, attachment_id, chunk_index, chunk_count, chunk_offset, length, sha256, chunk_sha256, content)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                ON CONFLICT (site_id, kiosk_id, record_id, attachment_id, chunk_index) DO UPDATE SET
-                    chunk_count = excluded.chunk_count, chunk_offset = excluded.chunk_offset, length = excluded.length,
-                    sha256 = excluded.sha256, chunk_sha256 = excluded.chunk_sha256, content = excluded.content
-                """,
-                connection,
-                transaction))
-            {
-                insert.Parameters.AddWithValue(key.SiteId);
-                insert.Parameters.AddWithValue(key.KioskId);
-                insert.Parameters.AddWithValue(key.RecordId);
-                insert.Parameters.AddWithValue(key.AttachmentId);
-                insert.Parameters.AddWithValue(header.Index);
-                insert.Parameters.AddWithValue(header.Count);
-                insert.Parameters.AddWithValue(header.Offset);
-                insert.Parameters.AddWithValue(header.Length);
-                insert.Parameters.AddWithValue(header.Sha256);
-                insert.Parameters.AddWithValue(header.ChunkSha256);
-                insert.Parameters.AddWithValue(NpgsqlDbType.Bytea, content);
-                await insert.ExecuteNonQueryAsync(ct);
-            }
-        }, ct);
+            insert.Parameters.AddWithValue(key.SiteId);
+            insert.Parameters.AddWithValue(key.KioskId);
+            insert.Parameters.AddWithValue(key.RecordId);
+            insert.Parameters.AddWithValue(key.AttachmentId);
+            insert.Parameters.AddWithValue(header.Index);
+            insert.Parameters.AddWithValue(header.Count);
+            insert.Parameters.AddWithValue(header.Offset);
+            insert.Parameters.AddWithValue(header.Length);
+            insert.Parameters.AddWithValue(header.Sha256);
+            insert.Parameters.AddWithValue(header.ChunkSha256);
+            insert.Parameters.AddWithValue(NpgsqlDbType.Bytea, content);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public async Task SavePendingRecordAsync(RecordEnvelope record, CancellationToken ct)

@@ -9,7 +9,11 @@ namespace Kiosk.Central.Storage;
 /// single durable transaction (<see cref="ICentralStore.StoreBatchAsync"/>), then hands each to
 /// <c>committed</c>, which acknowledges it. One fsync covers a whole group, so a backlog drains at the disk's bandwidth
 /// rather than its fsync rate, and a lone record still goes at once (the writer never waits to fill a group).
-/// A group that fails to commit is logged and not acknowledged: the kiosks send those records again.
+/// Changes to the pending pieces (<see cref="Pending"/>) queue here too and go into the same transaction, in order, so
+/// the message path never waits for the writer; and a chunk whose record completes in the same group is never written
+/// as pending at all.
+/// A group that fails to commit is logged and not acknowledged: the kiosks send those records again; its pending
+/// writes are not reported as held (an in-memory chunk whose save failed is completed from memory or sent again).
 /// Thread safety: <see cref="Enqueue"/> and <see cref="IsCommitting"/> may be called from any thread.
 /// </summary>
 internal sealed class RecordCommitter : IAsyncDisposable
@@ -24,7 +28,8 @@ internal sealed class RecordCommitter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
     private readonly Action<CompletedRecord, bool, DateTimeOffset> _committed;
-    // CompletedRecord, or an Action to run once everything written before it is durable (AfterDurable).
+    // CompletedRecord; (PendingWrite, Action?) to apply in the group's transaction and run once it is durable; or an
+    // Action to run once everything written before it is durable (AfterDurable).
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, int> _committing = new(StringComparer.Ordinal);
     private readonly Task _writer;
@@ -50,6 +55,18 @@ internal sealed class RecordCommitter : IAsyncDisposable
         {
             Release(record);
             throw new InvalidOperationException("the platform is stopping; the record is not stored and not acknowledged");
+        }
+    }
+
+    /// <summary>
+    /// Queues a change to the pending pieces for the next group's transaction, after the changes queued before it;
+    /// <paramref name="durable"/> runs once that transaction is committed (never, when it fails).
+    /// </summary>
+    public void Pending(PendingWrite write, Action? durable = null)
+    {
+        if (!_queue.Writer.TryWrite((write, durable)))
+        {
+            throw new InvalidOperationException("the platform is stopping");
         }
     }
 
@@ -80,26 +97,38 @@ internal sealed class RecordCommitter : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var group = new List<CompletedRecord>(MaxGroupRecords);
+        var pending = new List<PendingWrite>();
         var afterwards = new List<Action>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
+            pending.Clear();
             afterwards.Clear();
             long bytes = 0;
             while (group.Count < MaxGroupRecords && bytes < MaxGroupBytes && _queue.Reader.TryRead(out var item))
             {
-                if (item is CompletedRecord record)
+                switch (item)
                 {
-                    group.Add(record);
-                    bytes += record.Attachments.Sum(a => (long)a.Content.Length);
-                }
-                else
-                {
-                    afterwards.Add((Action)item);
+                    case CompletedRecord record:
+                        group.Add(record);
+                        bytes += record.Attachments.Sum(a => (long)a.Content.Length);
+                        break;
+                    case ValueTuple<PendingWrite, Action?> (var write, var durableAction):
+                        pending.Add(write);
+                        bytes += write is SavePendingChunk save ? save.Content.Length : 0;
+                        if (durableAction is not null)
+                        {
+                            afterwards.Add(durableAction);
+                        }
+
+                        break;
+                    default:
+                        afterwards.Add((Action)item);
+                        break;
                 }
             }
 
-            var durable = group.Count > 0 ? await CommitAsync(group).ConfigureAwait(false) : await SyncAsync().ConfigureAwait(false);
+            var durable = group.Count > 0 || pending.Count > 0 ? await CommitAsync(pending, group).ConfigureAwait(false) : await SyncAsync().ConfigureAwait(false);
             if (durable)
             {
                 afterwards.ForEach(action => Guarded("a held chunk's report", action));
@@ -123,25 +152,29 @@ internal sealed class RecordCommitter : IAsyncDisposable
         }
     }
 
-    private async Task<bool> CommitAsync(List<CompletedRecord> group)
+    private async Task<bool> CommitAsync(List<PendingWrite> pending, List<CompletedRecord> group)
     {
         var storedAt = _time.GetUtcNow();
         IReadOnlyList<bool> stored;
         try
         {
-            stored = await _store.StoreBatchAsync(group, storedAt, CancellationToken.None).ConfigureAwait(false);
+            stored = await _store.StoreBatchAsync(pending, group, storedAt, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A failed commit must not stop the writer; nothing of the group is acknowledged.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _log.WriteLine($"central: storing a group of {group.Count} records failed ({ex.GetType().Name}: {ex.Message}); not acknowledged, the kiosks will send them again");
+            _log.WriteLine($"central: storing a group of {group.Count} records and {pending.Count} pending changes failed ({ex.GetType().Name}: {ex.Message}); not acknowledged, the kiosks will send them again");
             group.ForEach(Release);
             return false;
         }
 
-        Interlocked.Increment(ref _groups);
-        Interlocked.Add(ref _records, group.Count);
+        if (group.Count > 0)
+        {
+            Interlocked.Increment(ref _groups);
+            Interlocked.Add(ref _records, group.Count);
+        }
+
         for (var i = 0; i < group.Count; i++)
         {
             Release(group[i]);

@@ -23,7 +23,7 @@ namespace Kiosk.Agent.Tests.Faults;
 public sealed class FaultMatrixTests
 {
     /// <summary>The agent's <c>Kiosk:Sync:MaxInFlightRecords</c> default: at most this many records are resent per reconnect.</summary>
-    private const int MaxInFlightRecords = 256;
+    private const int MaxInFlightRecords = 1024;
 
     private const int DefaultKills = 50;
     private const string DemoSite = "demo-site";

@@ -80,6 +80,51 @@ public sealed class RecordCommitterTests
         Assert.That(log.ToString(), Does.Contain("a subscriber's bug"));
     }
 
+    [Test]
+    public async Task PendingChunkWritesGoThroughTheGroupInOrderAndAreReportedOnlyOnceDurable()
+    {
+        using var folder = new TempFolder("committer");
+        using var store = CentralStore.Open(folder.File("central.db"));
+        var committed = new ConcurrentQueue<string>();
+        var reported = new ConcurrentQueue<string>();
+        await using (var committer = new RecordCommitter(store, TimeProvider.System, TextWriter.Null, (r, _, _) => committed.Enqueue(r.Envelope.RecordId)))
+        {
+            // r1's chunk is saved and then dropped: nothing of it is left. r2's waits for its record. r3 completes, so its
+            // chunk is not pending any more (never written, or deleted with the record's commit).
+            committer.Pending(new SavePendingChunk(Key("r1"), Header, [1, 2, 3]), () => reported.Enqueue("r1"));
+            committer.Pending(new DeletePending(new RecordKey("s", "k", "r1"), "a"));
+            committer.Pending(new SavePendingChunk(Key("r2"), Header, [4, 5, 6]), () => reported.Enqueue("r2"));
+            committer.Pending(new SavePendingChunk(Key("r3"), Header, [7, 8, 9]), () => reported.Enqueue("r3"));
+            committer.Enqueue(Record("r3"));
+            await Eventually.TrueAsync(() => reported.Count == 3 && committed.Contains("r3"), "every write committed and reported");
+        }
+
+        var left = await store.ReadPendingChunksAsync(CancellationToken.None);
+        Assert.That(left.Select(c => (c.Key.RecordId, c.Content.Length)), Is.EqualTo(new[] { ("r2", 3) }));
+        Assert.That(await store.FindStoredAtAsync(["r1", "r2", "r3"], CancellationToken.None), Has.Count.EqualTo(1).And.ContainKey("r3"));
+    }
+
+    [Test]
+    public async Task APendingWriteWhoseGroupFailsIsNeverReportedAsHeld()
+    {
+        var store = new GatedStore { FailNext = true };
+        var reported = new ConcurrentQueue<string>();
+        var committed = new ConcurrentQueue<string>();
+        await using var committer = new RecordCommitter(store, TimeProvider.System, TextWriter.Null, (r, _, _) => committed.Enqueue(r.Envelope.RecordId));
+
+        committer.Pending(new SavePendingChunk(Key("held"), Header, [1]), () => reported.Enqueue("held"));
+        await Eventually.TrueAsync(() => store.Started == 1, "the group holding the chunk started");
+        store.Release();
+        committer.Enqueue(Record("next"));
+        await Eventually.TrueAsync(() => committed.Contains("next"), "the next group committed");
+
+        Assert.That(reported, Is.Empty, "the chunk was not saved, so the kiosk is not told it is held");
+    }
+
+    private static readonly ChunkHeader Header = new(0, 2, 0, 6, new string('0', 64), new string('1', 64));
+
+    private static AttachmentKey Key(string recordId) => new("s", "k", recordId, "a");
+
     private static CompletedRecord Record(string id) =>
         new(new RecordEnvelope("s", "k", id, 1, "checkin", "{}", []), []);
 
@@ -99,7 +144,7 @@ public sealed class RecordCommitterTests
 
         public void Release() => _gate.TrySetResult();
 
-        public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
+        public async Task<IReadOnlyList<bool>> StoreBatchAsync(IReadOnlyList<PendingWrite> pending, IReadOnlyList<CompletedRecord> records, DateTimeOffset storedAt, CancellationToken ct)
         {
             Interlocked.Increment(ref _started);
             await _gate.Task;
@@ -116,6 +161,8 @@ public sealed class RecordCommitterTests
         public Task SyncAsync(CancellationToken ct) => Task.CompletedTask;
 
         public Task<DateTimeOffset?> FindStoredAtAsync(string recordId, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<IReadOnlyDictionary<string, DateTimeOffset>> FindStoredAtAsync(IReadOnlyCollection<string> recordIds, CancellationToken ct) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<StoredRecord>> ReadAllAsync(CancellationToken ct) => throw new NotSupportedException();
 

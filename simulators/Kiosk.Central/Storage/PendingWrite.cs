@@ -1,0 +1,16 @@
+using Kiosk.Central.Messages;
+using Kiosk.Central.Reassembly;
+
+namespace Kiosk.Central.Storage;
+
+/// <summary>
+/// A change to the pending pieces that the group commit applies inside its own transaction, in the order the message
+/// path made it, before the group's records: the message path queues it and goes on instead of waiting for the writer.
+/// </summary>
+internal abstract record PendingWrite;
+
+/// <summary>Saves (or replaces) one verified chunk of an attachment not complete yet.</summary>
+internal sealed record SavePendingChunk(AttachmentKey Key, ChunkHeader Header, byte[] Content) : PendingWrite;
+
+/// <summary>Deletes the pending chunks of one attachment, or every pending piece of the record when <see cref="AttachmentId"/> is null.</summary>
+internal sealed record DeletePending(RecordKey Record, string? AttachmentId) : PendingWrite;
