@@ -121,6 +121,11 @@ internal sealed partial class KioskOptionsValidation(
             errors.Add($"Kiosk:Sync:AckTimeout '{sync.AckTimeout}' is too short: use 00:00:01 or more (default 00:01:00).");
         }
 
+        if (sync.AckTimeoutMax < sync.AckTimeout || sync.AckTimeoutMax > TimeSpan.FromDays(1))
+        {
+            errors.Add($"Kiosk:Sync:AckTimeoutMax '{sync.AckTimeoutMax}' must be at least Kiosk:Sync:AckTimeout ({sync.AckTimeout}) and at most 1.00:00:00 (default 00:10:00).");
+        }
+
         if (sync.ConnectTimeout < TimeSpan.FromSeconds(1) || sync.ConnectTimeout > TimeSpan.FromMinutes(5))
         {
             errors.Add($"Kiosk:Sync:ConnectTimeout must be between 00:00:01 and 00:05:00 (default 00:00:15); it is {sync.ConnectTimeout}.");

@@ -33,8 +33,15 @@ public sealed class SyncOptions
     [Range(1024, 1024 * 1024, ErrorMessage = "Kiosk:Sync:BatchMaxBytes must be between 1024 and 1048576.")]
     public int BatchMaxBytes { get; set; } = 64 * 1024;
 
-    /// <summary>A record the platform has not acknowledged after this long is sent again.</summary>
+    /// <summary>
+    /// A record the platform has not acknowledged after this long is sent again: the shortest wait. The wait follows
+    /// how long the platform's acks take (a smoothed ack time plus four times its variation, as TCP times its resends)
+    /// and doubles after each timeout until the platform answers, up to <see cref="AckTimeoutMax"/>.
+    /// </summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest wait for an ack before a record is sent again (see <see cref="AckTimeout"/>).</summary>
+    public TimeSpan AckTimeoutMax { get; set; } = TimeSpan.FromMinutes(10);
 
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 

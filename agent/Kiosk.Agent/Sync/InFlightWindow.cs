@@ -5,15 +5,20 @@ namespace Kiosk.Agent.Sync;
 /// <summary>
 /// The records sent but not yet acknowledged by the platform, per connection. Its size bounds the duplicates
 /// a reconnect can cause: everything in it is sent again after a reconnect or an ack timeout.
+/// How long an ack may take before a record is sent again adapts to the platform (<see cref="AckTimeoutEstimator"/>).
 /// Thread safety: all members may be called concurrently (publish loop, ack loop, connect handler).
 /// </summary>
-internal sealed class InFlightWindow(TimeProvider timeProvider)
+internal sealed class InFlightWindow(TimeProvider timeProvider, TimeSpan? minimumAckTimeout = null, TimeSpan? maximumAckTimeout = null)
 {
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
     private readonly ConcurrentDictionary<string, long> _seqByRecordId = new();
     private readonly ConcurrentDictionary<long, byte> _sentBefore = new();
+    private readonly AckTimeoutEstimator _ackTimeout = new(minimumAckTimeout ?? TimeSpan.FromSeconds(60), maximumAckTimeout ?? TimeSpan.FromMinutes(10));
 
-    private sealed record Entry(string RecordId, long SentAt, int Epoch, TaskCompletionSource<bool> Accepted);
+    private sealed record Entry(string RecordId, long SentAt, int Epoch, bool Resend, TaskCompletionSource<bool> Accepted);
+
+    /// <summary>How long an ack may take now before an unacknowledged record is sent again.</summary>
+    public TimeSpan AckTimeout => _ackTimeout.Current;
 
     public int Count => _entries.Count;
 
@@ -31,8 +36,8 @@ internal sealed class InFlightWindow(TimeProvider timeProvider)
     {
         var accepted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         _seqByRecordId[recordId] = seq;
-        _entries[seq] = new Entry(recordId, timeProvider.GetTimestamp(), epoch, accepted);
         resend = !_sentBefore.TryAdd(seq, 0);
+        _entries[seq] = new Entry(recordId, timeProvider.GetTimestamp(), epoch, resend, accepted);
         return accepted;
     }
 
@@ -43,10 +48,14 @@ internal sealed class InFlightWindow(TimeProvider timeProvider)
     public Task<bool>? Sending(string recordId) =>
         _seqByRecordId.TryGetValue(recordId, out var seq) && _entries.TryGetValue(seq, out var entry) ? entry.Accepted.Task : null;
 
-    /// <summary>The platform confirmed the record: forget it for good.</summary>
+    /// <summary>The platform confirmed the record: forget it for good. Its ack time is a sample when it was sent once.</summary>
     public void Acknowledged(long seq, string recordId)
     {
-        _entries.TryRemove(seq, out _);
+        if (_entries.TryRemove(seq, out var entry) && !entry.Resend)
+        {
+            _ackTimeout.Sample(timeProvider.GetElapsedTime(entry.SentAt));
+        }
+
         _seqByRecordId.TryRemove(recordId, out _);
         _sentBefore.TryRemove(seq, out _);
     }
@@ -64,12 +73,14 @@ internal sealed class InFlightWindow(TimeProvider timeProvider)
     public void Clear() => _entries.Clear();
 
     /// <summary>
-    /// Releases entries older than <paramref name="ackTimeout"/>, and entries of an older connection (a batch that
-    /// straddled a reconnect tracks them after <see cref="Clear"/>). Returns the record ids released by timeout.
+    /// Releases entries older than <see cref="AckTimeout"/>, and entries of an older connection (a batch that
+    /// straddled a reconnect tracks them after <see cref="Clear"/>). Returns the record ids released by timeout; when
+    /// there are any, the next timeout is twice as long until the platform answers.
     /// </summary>
-    public IReadOnlyList<string> Expire(TimeSpan ackTimeout, int currentEpoch)
+    public IReadOnlyList<string> Expire(int currentEpoch)
     {
         var timedOut = new List<string>();
+        var ackTimeout = _ackTimeout.Current;
         var now = timeProvider.GetTimestamp();
         foreach (var (seq, entry) in _entries)
         {
@@ -82,6 +93,11 @@ internal sealed class InFlightWindow(TimeProvider timeProvider)
                 _entries.TryRemove(seq, out _);
                 timedOut.Add(entry.RecordId);
             }
+        }
+
+        if (timedOut.Count > 0)
+        {
+            _ackTimeout.TimedOut();
         }
 
         return timedOut;

@@ -47,7 +47,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
         _status = status;
         _timeProvider = timeProvider;
         _logger = logger;
-        _inFlight = new InFlightWindow(timeProvider);
+        _inFlight = new InFlightWindow(timeProvider, _options.AckTimeout, _options.AckTimeoutMax);
         _publishSlots = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
         _rateLimit = new DrainRateLimit(_options.MaxMessagesPerSecond, timeProvider);
         _acks = new AckProcessor(outbox, _inFlight, status, _topics, _options, verifier, control, challenge, timeProvider, logger);
@@ -131,9 +131,11 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
     private void ExpireUnacknowledged()
     {
-        foreach (var recordId in _inFlight.Expire(_options.AckTimeout, _connection.Epoch))
+        var waited = _inFlight.AckTimeout;
+        var timedOut = _inFlight.Expire(_connection.Epoch);
+        if (timedOut.Count > 0)
         {
-            LogAckTimeout(_logger, recordId, _options.AckTimeout.TotalSeconds);
+            LogAckTimeout(_logger, timedOut.Count, waited.TotalSeconds, _inFlight.AckTimeout.TotalSeconds);
         }
     }
 
@@ -408,7 +410,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Publishing interrupted ({Reason}); the records stay in the outbox and go out after reconnect")]
     private static partial void LogPublishInterrupted(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "No platform ack for record {RecordId} within {Seconds} s; sending it again")]
-    private static partial void LogAckTimeout(ILogger logger, string recordId, double seconds);
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "No platform ack for {Count} records within {Seconds:0} s; sending them again, and waiting {NextSeconds:0} s for acks until the platform answers")]
+    private static partial void LogAckTimeout(ILogger logger, int count, double seconds, double nextSeconds);
 
 }
