@@ -168,7 +168,13 @@ public static class OutboxRows
     /// <summary>Which later columns the file has: a stopped agent of an older release may have left an older schema for kioskctl to read.</summary>
     private sealed record Schema(bool Quarantine, bool SealedBodies)
     {
-        public static Schema Of(SqliteConnection connection)
+        // Asked once per connection: an open connection's schema does not change under it (migrations run before the
+        // first read), and the drain reads pending rows on every wake-up.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Schema> Known = new();
+
+        public static Schema Of(SqliteConnection connection) => Known.GetValue(connection, Read);
+
+        private static Schema Read(SqliteConnection connection)
         {
             using var query = connection.CreateCommand();
             query.CommandText = "SELECT name FROM pragma_table_info('records');";

@@ -69,6 +69,20 @@ internal sealed class InFlightWindow(TimeProvider timeProvider, TimeSpan? minimu
         }
     }
 
+    /// <summary>How long until the oldest record in flight times out (zero when one already has); null when none is in flight.</summary>
+    public TimeSpan? UntilNextExpiry()
+    {
+        if (_entries.IsEmpty)
+        {
+            return null;
+        }
+
+        var ackTimeout = _ackTimeout.Current;
+        var oldest = _entries.Values.Select(e => e.SentAt).DefaultIfEmpty(timeProvider.GetTimestamp()).Min();
+        var left = ackTimeout - timeProvider.GetElapsedTime(oldest);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
     /// <summary>After a reconnect nothing sent on the old connection will be acknowledged for sure: send it all again.</summary>
     public void Clear() => _entries.Clear();
 

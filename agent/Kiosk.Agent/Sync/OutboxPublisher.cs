@@ -21,6 +21,13 @@ namespace Kiosk.Agent.Sync;
 internal sealed partial class OutboxPublisher : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest the loop sleeps with nothing to send when no timeout is due sooner: every commit, ack and reconnect
+    /// wakes it at once, so this only bounds how late it notices anything else. A fleet of idle kiosks then reads its
+    /// outbox every few seconds rather than every second.
+    /// </summary>
+    private static readonly TimeSpan IdleWaitMax = TimeSpan.FromSeconds(5);
     private readonly OutboxStore _outbox;
     private readonly MqttConnection _connection;
     private readonly SyncOptions _options;
@@ -102,7 +109,7 @@ internal sealed partial class OutboxPublisher : BackgroundService
 
                 if (batch.Count == 0)
                 {
-                    await _outbox.Signal.WaitAsync(IdlePoll, _timeProvider, stoppingToken).ConfigureAwait(false);
+                    await _outbox.Signal.WaitAsync(IdleWait(), _timeProvider, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -128,6 +135,11 @@ internal sealed partial class OutboxPublisher : BackgroundService
             }
         }
     }
+
+    /// <summary>Until the oldest record in flight is due to be sent again, within 50 ms..<see cref="IdleWaitMax"/>.</summary>
+    private TimeSpan IdleWait() => _inFlight.UntilNextExpiry() is { } due
+        ? TimeSpan.FromMilliseconds(Math.Clamp(due.TotalMilliseconds, 50, IdleWaitMax.TotalMilliseconds))
+        : IdleWaitMax;
 
     private void ExpireUnacknowledged()
     {

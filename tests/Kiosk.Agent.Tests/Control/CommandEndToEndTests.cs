@@ -139,7 +139,19 @@ public sealed class CommandEndToEndTests
         // With no overlap the old key is retired at once: the platform's acks (still signed with it) are refused now,
         // and an ack signed with the new key deletes.
         var receipt = await agent.CommitAsync(new Kiosk.Agent.Outbox.NewRecord(Kiosk.Agent.Outbox.RecordKind.CheckIn, new JsonObject { ["n"] = 1 }));
-        await Eventually.TrueAsync(() => agent.Status.Refused(Kiosk.Agent.Control.Refusal.WrongKey) >= 1, "the old key's ack is refused");
+        try
+        {
+            await Eventually.TrueAsync(() => agent.Status.Refused(Kiosk.Agent.Control.Refusal.WrongKey) >= 1, "the old key's ack is refused");
+        }
+        catch (AssertionException)
+        {
+            // What happened instead: which refusals, which acks, what the platform sent.
+            var counts = _testbed.Central.Counts;
+            Assert.Fail($"no ack refused for the old key; refusals {string.Join(", ", agent.Status.RefusedByReason.Select(r => $"{r.Key}={r.Value}"))}; "
+                + $"acknowledged {agent.Status.RecordsAcknowledged}; platform stored {counts.RecordsStored}, acks sent {counts.AcksSent}; clock offset {agent.Status.ClockOffset}; "
+                + $"broker saw {observer.Messages.Count(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal))} acks");
+        }
+
         Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(1));
 
         using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
