@@ -121,9 +121,9 @@ internal sealed partial class KioskOptionsValidation(
             errors.Add($"Kiosk:Sync:AckTimeout '{sync.AckTimeout}' is too short: use 00:00:01 or more (default 00:01:00).");
         }
 
-        if (sync.AckTimeoutMax < sync.AckTimeout || sync.AckTimeoutMax > TimeSpan.FromDays(1))
+        if (sync.AckTimeoutMax < TimeSpan.FromSeconds(1) || sync.AckTimeoutMax > TimeSpan.FromDays(1))
         {
-            errors.Add($"Kiosk:Sync:AckTimeoutMax '{sync.AckTimeoutMax}' must be at least Kiosk:Sync:AckTimeout ({sync.AckTimeout}) and at most 1.00:00:00 (default 00:10:00).");
+            errors.Add($"Kiosk:Sync:AckTimeoutMax '{sync.AckTimeoutMax}' must be between 00:00:01 and 1.00:00:00 (default 00:02:00; below Kiosk:Sync:AckTimeout, AckTimeout is used).");
         }
 
         if (sync.ConnectTimeout < TimeSpan.FromSeconds(1) || sync.ConnectTimeout > TimeSpan.FromMinutes(5))

@@ -40,8 +40,12 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The longest wait for an ack before a record is sent again (see <see cref="AckTimeout"/>).</summary>
-    public TimeSpan AckTimeoutMax { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// The longest wait for an ack before a record is sent again (see <see cref="AckTimeout"/>). It bounds how late a
+    /// record whose ack was lost is sent again: a 1,000-kiosk run with a 10-minute cap left records waiting past its
+    /// final drain. Below <see cref="AckTimeout"/>, <see cref="AckTimeout"/> is the wait.
+    /// </summary>
+    public TimeSpan AckTimeoutMax { get; set; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 

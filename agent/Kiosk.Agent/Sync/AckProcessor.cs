@@ -115,7 +115,18 @@ internal sealed partial class AckProcessor(OutboxStore outbox, InFlightWindow in
         var now = timeProvider.GetUtcNow();
         if (ack.PlatformTime is { } platformTime)
         {
-            status.SetClockOffset(platformTime - now);
+            // platformTime was read before the ack travelled, so platformTime - now understates the offset by the
+            // delivery time. The answer to this connection's clock challenge sets it; any other ack only raises it (the
+            // least delayed is the best estimate). Lowered by a slow ack, the offset made the next prompt ack look
+            // minutes "in the future" and refused it: a 1,000-kiosk run under overload showed acks 121 s late.
+            if (challenge.Matches(ack.Challenge))
+            {
+                status.SetClockOffset(platformTime - now);
+            }
+            else
+            {
+                status.RaiseClockOffset(platformTime - now);
+            }
         }
 
         await WaitForSendsAsync(ack.RecordIds, stoppingToken).ConfigureAwait(false);

@@ -13,7 +13,7 @@ internal sealed class InFlightWindow(TimeProvider timeProvider, TimeSpan? minimu
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
     private readonly ConcurrentDictionary<string, long> _seqByRecordId = new();
     private readonly ConcurrentDictionary<long, byte> _sentBefore = new();
-    private readonly AckTimeoutEstimator _ackTimeout = new(minimumAckTimeout ?? TimeSpan.FromSeconds(60), maximumAckTimeout ?? TimeSpan.FromMinutes(10));
+    private readonly AckTimeoutEstimator _ackTimeout = new(minimumAckTimeout ?? TimeSpan.FromSeconds(60), maximumAckTimeout ?? TimeSpan.FromMinutes(2));
 
     private sealed record Entry(string RecordId, long SentAt, int Epoch, bool Resend, TaskCompletionSource<bool> Accepted);
 

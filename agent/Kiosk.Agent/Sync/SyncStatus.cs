@@ -102,6 +102,22 @@ public sealed class SyncStatus
 
     internal void SetClockOffset(TimeSpan offset) => Interlocked.Exchange(ref _clockOffsetMs, (long)offset.TotalMilliseconds);
 
+    /// <summary>Sets the offset when none is known yet or <paramref name="offset"/> is larger (a less delayed sample).</summary>
+    internal void RaiseClockOffset(TimeSpan offset)
+    {
+        var ms = (long)offset.TotalMilliseconds;
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _clockOffsetMs);
+            if (current != long.MinValue && current >= ms)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _clockOffsetMs, ms, current) != current);
+    }
+
     internal void Acknowledged(string recordId, long seq, DateTimeOffset at)
     {
         Interlocked.Increment(ref _recordsAcknowledged);

@@ -83,6 +83,37 @@ public sealed class AckProcessorTests
     private async Task<long> RecordsLeftAsync() => (await _outbox.GetTotalsAsync(CancellationToken.None)).Records;
 
     [Test]
+    public async Task An_ack_delivered_minutes_late_does_not_make_the_next_prompt_ack_look_like_it_comes_from_the_future()
+    {
+        var records = new List<CommitReceipt>();
+        for (var n = 0; n < 3; n++)
+        {
+            var receipt = await CommitAsync(n);
+            await _outbox.MarkSentAsync([receipt.Seq], CancellationToken.None);
+            records.Add(receipt);
+        }
+
+        Ack(records[0].RecordId);
+        await Eventually.TrueAsync(() => _status.RecordsAcknowledged == 1, "a prompt ack applied");
+        var offset = _status.ClockOffset;
+
+        // Signed now, delivered 130 s later (a platform or broker under overload).
+        var late = _signer.Sign("kiosk/v1/site/kiosk/ack", "site", "kiosk", Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["recordIds"] = new JsonArray(records[1].RecordId),
+            ["platformTime"] = _time.GetUtcNow().ToString("O"),
+        }.ToJsonString()), Kiosk.Central.Signing.PlatformSigner.AckLifetime);
+        _time.Advance(TimeSpan.FromSeconds(130));
+        _acks.Offer(new ReadOnlySequence<byte>(late));
+        await Eventually.TrueAsync(() => _status.RecordsAcknowledged == 2, "the late ack applied");
+        Assert.That(_status.ClockOffset, Is.EqualTo(offset), "a late ack does not lower the clock offset");
+
+        Ack(records[2].RecordId);
+        await Eventually.TrueAsync(() => _status.RecordsAcknowledged == 3, "the next prompt ack applied");
+        Assert.That(_status.RefusedTotal, Is.Zero);
+    }
+
+    [Test]
     public async Task An_ack_that_arrives_before_the_send_is_counted_deletes_the_record_once_it_is()
     {
         var receipt = await CommitAsync(1);
