@@ -18,7 +18,6 @@ namespace Kiosk.Bench;
 /// </summary>
 internal static class RawDrainBaseline
 {
-    private const int SocketBufferBytes = 1 << 20;
     private const int BatchRecords = 50;
     private const int ChunkBytes = 128 * 1024;
 
@@ -135,21 +134,7 @@ internal static class RawDrainBaseline
     private static async Task<Client> ConnectAsync(int port, string clientId)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder()
-            .WithClientId(clientId + "-" + Guid.NewGuid().ToString("N")[..8])
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            // Endpoint first: MQTTnet 5 drops the buffer size of a WithTcpServer(action) that comes before it.
-            .WithEndPoint(new DnsEndPoint("127.0.0.1", port))
-            .WithTcpServer(o =>
-            {
-                o.BufferSize = SocketBufferBytes;
-                o.NoDelay = true;
-            })
-            .WithCleanStart(true)
-            .Build();
-        options.WriterBufferSize = SocketBufferBytes;
-        options.WriterBufferSizeMax = SocketBufferBytes * 2;
-        await client.ConnectAsync(options);
+        await client.ConnectAsync(RawMqttPublisher.Options(port, clientId));
         return new Client(client);
     }
 

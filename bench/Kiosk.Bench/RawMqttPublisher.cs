@@ -19,8 +19,15 @@ internal sealed class RawMqttPublisher : IAsyncDisposable
     public static async Task<RawMqttPublisher> ConnectAsync(int port)
     {
         var publisher = new RawMqttPublisher();
+        await publisher._client.ConnectAsync(Options(port, "bench-raw"));
+        return publisher;
+    }
+
+    /// <summary>The baselines' client options: MQTT 5, the agent's raised socket and writer buffers, a fresh session.</summary>
+    internal static MqttClientOptions Options(int port, string clientIdPrefix)
+    {
         var options = new MqttClientOptionsBuilder()
-            .WithClientId("bench-raw-" + Guid.NewGuid().ToString("N")[..8])
+            .WithClientId(clientIdPrefix + "-" + Guid.NewGuid().ToString("N")[..8])
             .WithProtocolVersion(MqttProtocolVersion.V500)
             // Endpoint first: MQTTnet 5 drops the buffer size of a WithTcpServer(action) that comes before it.
             .WithEndPoint(new DnsEndPoint("127.0.0.1", port))
@@ -33,8 +40,7 @@ internal sealed class RawMqttPublisher : IAsyncDisposable
             .Build();
         options.WriterBufferSize = SocketBufferBytes;
         options.WriterBufferSizeMax = SocketBufferBytes * 2;
-        await publisher._client.ConnectAsync(options);
-        return publisher;
+        return options;
     }
 
     /// <summary>Publishes every payload with at most <paramref name="inFlight"/> awaiting PUBACK; returns the time to the last PUBACK.</summary>

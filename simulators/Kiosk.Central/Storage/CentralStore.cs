@@ -110,19 +110,11 @@ internal sealed partial class CentralStore : ICentralStore
         var stored = new bool[records.Count];
         await using var connection = Connect();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        var storing = records.Select(r => r.Envelope.RecordId).ToHashSet(StringComparer.Ordinal);
-        foreach (var write in pending)
-        {
-            switch (write)
-            {
-                case SavePendingChunk save when !storing.Contains(save.Key.RecordId):
-                    await SavePendingChunkAsync(connection, transaction, save.Key, save.Header, save.Content, ct);
-                    break;
-                case DeletePending delete:
-                    await DeletePendingAsync(connection, transaction, delete.Record, delete.AttachmentId, ct);
-                    break;
-            }
-        }
+        await PendingWrites.ApplyAsync(
+            pending,
+            records,
+            save => SavePendingChunkAsync(connection, transaction, save.Key, save.Header, save.Content, ct),
+            delete => DeletePendingAsync(connection, transaction, delete.Record, delete.AttachmentId, ct));
 
         var at = storedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
         for (var i = 0; i < records.Count; i++)

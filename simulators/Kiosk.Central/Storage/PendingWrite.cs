@@ -14,3 +14,28 @@ internal sealed record SavePendingChunk(AttachmentKey Key, ChunkHeader Header, b
 
 /// <summary>Deletes the pending chunks of one attachment, or every pending piece of the record when <see cref="AttachmentId"/> is null.</summary>
 internal sealed record DeletePending(RecordKey Record, string? AttachmentId) : PendingWrite;
+
+/// <summary>The one order both stores apply pending writes in, inside their group-commit transaction.</summary>
+internal static class PendingWrites
+{
+    /// <summary>
+    /// Applies <paramref name="pending"/> in order, skipping the save of a chunk whose record is among
+    /// <paramref name="storing"/> (its pending pieces go with the record's own commit).
+    /// </summary>
+    public static async Task ApplyAsync(IReadOnlyList<PendingWrite> pending, IReadOnlyList<CompletedRecord> storing, Func<SavePendingChunk, Task> save, Func<DeletePending, Task> delete)
+    {
+        var stored = storing.Select(r => r.Envelope.RecordId).ToHashSet(StringComparer.Ordinal);
+        foreach (var write in pending)
+        {
+            switch (write)
+            {
+                case SavePendingChunk chunk when !stored.Contains(chunk.Key.RecordId):
+                    await save(chunk);
+                    break;
+                case DeletePending drop:
+                    await delete(drop);
+                    break;
+            }
+        }
+    }
+}

@@ -137,19 +137,11 @@ internal sealed class PostgresCentralStore : ICentralStore
         var stored = new bool[records.Count];
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var storing = records.Select(r => r.Envelope.RecordId).ToHashSet(StringComparer.Ordinal);
-        foreach (var write in pending)
-        {
-            switch (write)
-            {
-                case SavePendingChunk save when !storing.Contains(save.Key.RecordId):
-                    await SavePendingChunkAsync(connection, transaction, save.Key, save.Header, save.Content, ct);
-                    break;
-                case DeletePending delete:
-                    await DeletePendingAsync(connection, transaction, delete.Record, delete.AttachmentId, ct);
-                    break;
-            }
-        }
+        await PendingWrites.ApplyAsync(
+            pending,
+            records,
+            save => SavePendingChunkAsync(connection, transaction, save.Key, save.Header, save.Content, ct),
+            delete => DeletePendingAsync(connection, transaction, delete.Record, delete.AttachmentId, ct));
 
         // One order for every instance's groups: two groups holding the same records take their row locks in the same
         // order, so they wait for each other instead of deadlocking.
