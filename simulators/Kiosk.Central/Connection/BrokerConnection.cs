@@ -253,7 +253,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _log.WriteLine($"central: {received.Topic}: not acknowledged to the broker ({ex.GetType().Name}: {ex.Message})");
+                // Stopping, MQTTnet's client may already be torn down under a message still in hand (it then throws a
+                // NullReferenceException from inside); either way the broker delivers the message again.
+                _log.WriteLine(_stopping.IsCancellationRequested
+                    ? $"central: {received.Topic}: stopping before its PUBACK; the broker delivers it again"
+                    : $"central: {received.Topic}: not acknowledged to the broker ({ex.GetType().Name}: {ex.Message})");
             }
             finally
             {
