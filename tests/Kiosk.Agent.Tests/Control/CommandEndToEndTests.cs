@@ -149,7 +149,8 @@ public sealed class CommandEndToEndTests
             var counts = _testbed.Central.Counts;
             Assert.Fail($"no ack refused for the old key; refusals {string.Join(", ", agent.Status.RefusedByReason.Select(r => $"{r.Key}={r.Value}"))}; "
                 + $"acknowledged {agent.Status.RecordsAcknowledged}; platform stored {counts.RecordsStored}, acks sent {counts.AcksSent}; clock offset {agent.Status.ClockOffset}; "
-                + $"broker saw {observer.Messages.Count(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal))} acks");
+                + $"broker saw {observer.Messages.Count(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal))} acks; "
+                + $"keys accepted now {string.Join(", ", agent.Services.GetRequiredService<Kiosk.Agent.Control.PlatformKeyRing>().AcceptedKeyIds(agent.Services.GetRequiredService<Kiosk.Agent.Control.PlatformMessageVerifier>().PlatformNow))} (next {next.KeyId})");
         }
 
         Assert.That((await agent.Outbox.GetTotalsAsync(CancellationToken.None)).CheckIns, Is.EqualTo(1));

@@ -40,7 +40,10 @@ internal sealed class SigningKeyCommand(PlatformKeyRing keys, PlatformMessageVer
         try
         {
             var retiresAt = verifier.PlatformNow + overlap;
-            var kid = await keys.IntroduceAsync(pem.GetString()!, request.Message.KeyId, retiresAt, cancellationToken).ConfigureAwait(false);
+            // No overlap means no message signed with the old key is taken from here on, whatever the estimate of the
+            // platform's clock does next (it moves with every clock challenge): retired at the epoch, not at "now".
+            var stored = overlap == TimeSpan.Zero ? DateTimeOffset.UnixEpoch : retiresAt;
+            var kid = await keys.IntroduceAsync(pem.GetString()!, request.Message.KeyId, stored, cancellationToken).ConfigureAwait(false);
             return CommandResult.Done($"key {kid} accepted; key {request.Message.KeyId} accepted until {retiresAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}", new JsonObject
             {
                 ["keyId"] = kid,
