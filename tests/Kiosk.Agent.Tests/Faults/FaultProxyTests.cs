@@ -171,6 +171,8 @@ public sealed class FaultProxyTests
         Assert.That(await ReadUntilClosedAsync(client, ct), Is.EqualTo(SocketError.ConnectionReset));
         await sending;
         await _echo.WaitUntilAsync(() => _echo.OpenConnections == 0, ct);
+        // The proxy counts the reset after the socket is closed, so the client can see the RST first.
+        await _proxy.WaitUntilAsync(p => p.ConnectionsReset >= 1, TimeSpan.FromSeconds(10));
         Assert.Multiple(() =>
         {
             Assert.That(_proxy.BytesUpstream, Is.EqualTo(1000 + 100_000), "exactly the bytes before the reset point were forwarded, the 30 000-byte write cut in the middle");
