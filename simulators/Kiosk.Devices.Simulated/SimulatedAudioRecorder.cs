@@ -4,7 +4,8 @@ namespace Kiosk.Devices.Simulated;
 /// A microphone in front of which someone reads a short report: every recording is speech.wav from the
 /// test data (16 kHz mono PCM with leading and trailing silence), with its speech time measured from the
 /// samples. The request's level reporter gets the clip's level every 100 ms of it (<see cref="WavClip.MeasureLevels"/>),
-/// played out over <see cref="SimulationOptions.LiveCaptureDuration"/> after the operation delay. Faults: the common ones
+/// played out over <see cref="SimulationOptions.LiveCaptureDuration"/> after the operation delay (again and again until
+/// "I'm done" or the limit with <see cref="SimulationOptions.SpeakUntilFinished"/>). Faults: the common ones
 /// and Silence (nobody speaks: NoMedia).
 /// </summary>
 public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
@@ -100,9 +101,14 @@ public sealed class SimulatedAudioRecorder : DeviceBase, IAudioRecorder
         var levels = _levels;
         var reporter = request.Levels;
         using var speaking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.Finish);
+        var started = TimeProvider.GetTimestamp();
         try
         {
-            await LivePlayback.PlayAsync(TimeProvider, _options.LiveCaptureDuration, levels.Count, reporter is null ? null : i => reporter.Report(levels[i]), speaking.Token).ConfigureAwait(false);
+            do
+            {
+                await LivePlayback.PlayAsync(TimeProvider, _options.LiveCaptureDuration, levels.Count, reporter is null ? null : i => reporter.Report(levels[i]), speaking.Token).ConfigureAwait(false);
+            }
+            while (_options.SpeakUntilFinished && TimeProvider.GetElapsedTime(started) + _options.LiveCaptureDuration <= request.MaxDuration);
         }
         catch (OperationCanceledException) when (request.Finish.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -45,5 +45,6 @@ public static class SimulatedDrivers
         DataFolder = Path.GetFullPath(string.IsNullOrWhiteSpace(options.DataFolder) ? DefaultDataFolder : options.DataFolder, context.ContentRoot),
         OperationDelay = options.OperationDelay,
         LiveCaptureDuration = options.LiveCaptureDuration,
+        SpeakUntilFinished = options.SpeakUntilFinished,
     };
 }

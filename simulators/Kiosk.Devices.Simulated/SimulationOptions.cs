@@ -20,6 +20,14 @@ public sealed class SimulationOptions
     /// </summary>
     public TimeSpan LiveCaptureDuration { get; set; }
 
+    /// <summary>
+    /// The simulated person at the microphone goes on speaking (the clip's levels again and again, over
+    /// <see cref="LiveCaptureDuration"/> each time) until they press "I'm done" or the request's limit is reached, instead of
+    /// pausing after one playing. For a screen test that watches a recording and ends it itself, however slowly the browser
+    /// gets there. Needs a live capture duration.
+    /// </summary>
+    public bool SpeakUntilFinished { get; set; }
+
     /// <summary>Longest <see cref="LiveCaptureDuration"/>: a simulated capture longer than a minute would only stall a step.</summary>
     public static readonly TimeSpan MaxLiveCaptureDuration = TimeSpan.FromMinutes(1);
 
@@ -34,6 +42,11 @@ public sealed class SimulationOptions
         if (LiveCaptureDuration < TimeSpan.Zero || LiveCaptureDuration > MaxLiveCaptureDuration)
         {
             yield return $"{nameof(LiveCaptureDuration)} must be between 00:00:00 and {MaxLiveCaptureDuration:c} (is {LiveCaptureDuration})";
+        }
+
+        if (SpeakUntilFinished && LiveCaptureDuration <= TimeSpan.Zero)
+        {
+            yield return $"{nameof(SpeakUntilFinished)} needs a {nameof(LiveCaptureDuration)} above zero (set one, e.g. 00:00:03, or set {nameof(SpeakUntilFinished)} to false)";
         }
     }
 }

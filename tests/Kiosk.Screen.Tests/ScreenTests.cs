@@ -52,9 +52,11 @@ public sealed class ScreenTests
         // Every simulated device takes 1 s: the face camera's preview frames come a third of a second apart, and its
         // last one stays some four seconds with the Slow fault, however loaded the machine is.
         ["SteadyFace"] = [("Kiosk:Devices:Simulation:OperationDelay", "00:00:01")],
-        // The simulated pad and microphone take 3 s to write and speak, reporting as they go, so the page can be seen
-        // echoing them; otherwise they report everything at once and the step is over before anything is drawn.
-        ["LiveCapture"] = [("Kiosk:Devices:Simulation:LiveCaptureDuration", "00:00:03")],
+        // The simulated pad and microphone take 10 s to write and speak, reporting as they go, so the page can be seen
+        // echoing them on a loaded machine too; otherwise they report everything at once and the step is over before
+        // anything is drawn. The person at the microphone speaks until the test presses "I'm done", however slowly the
+        // browser gets there (with 3 s and no such hold, a busy CI machine once saw the recording end before the click).
+        ["LiveCapture"] = [("Kiosk:Devices:Simulation:LiveCaptureDuration", "00:00:10"), ("Kiosk:Devices:Simulation:SpeakUntilFinished", "true")],
         ["Blank"] = [("Kiosk:Screen:BlankAfter", "00:00:05")],
         ["ShortReceipt"] = [("Kiosk:Session:ReceiptTimeout", "00:00:05")],
         // A real reader's driver whose serial port is not there: the kiosk has no working ID card reader.

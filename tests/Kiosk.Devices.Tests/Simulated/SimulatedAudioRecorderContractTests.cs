@@ -86,6 +86,40 @@ public sealed class SimulatedAudioRecorderContractTests : AudioRecorderContract<
     }
 
     [Test]
+    public async Task Speaking_until_finished_goes_on_past_one_playing_until_I_am_done_and_stops_at_the_limit()
+    {
+        var onePlaying = (int)((await SuccessOfAsync(c => Device.RecordAsync(c, Request, CancellationToken.None))).Duration / AudioLevel.Interval);
+        var options = Simulation.Options();
+        options.LiveCaptureDuration = TimeSpan.FromSeconds(3);
+        options.SpeakUntilFinished = true;
+        await using var microphone = new SimulatedAudioRecorder("microphone", options, Time);
+        await microphone.OpenAsync(CancellationToken.None);
+        using var claim = (await microphone.ClaimAsync("session", TimeSpan.FromSeconds(1), CancellationToken.None)).Value!;
+
+        using (var finish = new CancellationTokenSource())
+        {
+            var levels = new Reported<AudioLevel>();
+            var recording = microphone.RecordAsync(claim, Request with { Finish = finish.Token, Levels = levels }, CancellationToken.None);
+            AdvanceInSteps(options.OperationDelay + TimeSpan.FromSeconds(10));
+            Assert.That(recording.IsCompleted, Is.False, "still speaking after three playings");
+            Assert.That(levels.Items, Has.Count.GreaterThanOrEqualTo(3 * onePlaying), "the levels keep coming, the clip's again and again");
+
+            await finish.CancelAsync();
+            var result = await recording.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(result.IsSuccess, Is.True, result.Description);
+        }
+
+        // Nobody presses "I'm done": the recording ends at the request's limit, not before.
+        var limited = microphone.RecordAsync(claim, Request with { MaxDuration = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        AdvanceInSteps(options.OperationDelay + TimeSpan.FromSeconds(8));
+        Assert.That(limited.IsCompleted, Is.False, "8 s into a 10 s limit");
+        AdvanceInSteps(TimeSpan.FromSeconds(3));
+        var clip = await limited.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(clip.IsSuccess, Is.True, clip.Description);
+        Assert.That(new SimulationOptions { SpeakUntilFinished = true }.Problems(), Has.One.Contains("SpeakUntilFinished"), "without a live capture duration it would never wait");
+    }
+
+    [Test]
     public void A_live_capture_duration_outside_0_to_1_minute_is_refused_by_name()
     {
         Assert.That(new SimulationOptions().Problems(), Is.Empty);
