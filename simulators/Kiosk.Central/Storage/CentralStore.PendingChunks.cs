@@ -13,9 +13,6 @@ internal sealed partial class CentralStore
 {
     private const string PendingChunksTable = """
 
-        CREATE TABLE IF NOT EXISTS durability_barrier (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
-        INSERT OR IGNORE INTO durability_barrier (id, n) VALUES (1, 0);
-
         CREATE TABLE IF NOT EXISTS pending_chunks (
             site_id TEXT NOT NULL,
             kiosk_id TEXT NOT NULL,
@@ -31,16 +28,9 @@ internal sealed partial class CentralStore
             PRIMARY KEY (site_id, kiosk_id, record_id, attachment_id, chunk_index));
         """;
 
-    public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) => Serialized(() => SavePendingChunkCoreAsync(key, header, content, ct), ct);
-
-    /// <summary>Saves (or replaces) one verified chunk in its own transaction, committed without an fsync (synchronous=NORMAL).</summary>
-    private async Task SavePendingChunkCoreAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
-    {
-        await using var connection = Connect(durable: false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await SavePendingChunkAsync(connection, transaction, key, header, content, ct);
-        await transaction.CommitAsync(ct);
-    }
+    /// <summary>This store is never shared: its chunks go through <see cref="StoreBatchAsync"/>'s pending writes.</summary>
+    public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) =>
+        throw new NotSupportedException("the SQLite store is one instance's own: pending chunks go into the group commit (RecordCommitter.Pending)");
 
     private static async Task SavePendingChunkAsync(SqliteConnection connection, SqliteTransaction transaction, AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct)
     {
@@ -63,17 +53,6 @@ internal sealed partial class CentralStore
         insert.Parameters.AddWithValue("$chunkSha", header.ChunkSha256);
         insert.Parameters.Add("$content", SqliteType.Blob).Value = content;
         await insert.ExecuteNonQueryAsync(ct);
-    }
-
-    public Task SyncAsync(CancellationToken ct) => Serialized(() => SyncCoreAsync(ct), ct);
-
-    /// <summary>Writes one tiny row with synchronous=FULL: the WAL's fsync makes every earlier commit durable too.</summary>
-    private async Task SyncCoreAsync(CancellationToken ct)
-    {
-        await using var connection = Connect();
-        await using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE durability_barrier SET n = n + 1 WHERE id = 1";
-        await update.ExecuteNonQueryAsync(ct);
     }
 
     public Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct) => Serialized(() => DeletePendingCoreAsync(record, attachmentId, ct), ct);

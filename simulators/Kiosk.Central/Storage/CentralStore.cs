@@ -260,15 +260,14 @@ internal sealed partial class CentralStore : ICentralStore
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    private SqliteConnection Connect(bool durable = true)
+    private SqliteConnection Connect()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
         // synchronous is per connection: FULL makes the commit that precedes an ack durable, which is what an ack promises
-        // (docs/mqtt-contract.md, "ack": records the platform has stored durably). NORMAL (pending chunks) commits into the
-        // WAL without an fsync; the next FULL commit's fsync of the WAL carries it to disk.
-        pragma.CommandText = durable ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+        // (docs/mqtt-contract.md, "ack": records the platform has stored durably).
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
         pragma.ExecuteNonQuery();
         return connection;
     }

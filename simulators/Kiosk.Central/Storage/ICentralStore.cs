@@ -31,12 +31,10 @@ internal interface ICentralStore : IDisposable
 
     Task<byte[]?> ReadAttachmentAsync(string recordId, string attachmentId, CancellationToken ct);
 
-    /// <summary>A durable commit of nothing: afterwards every write made before it is on disk.</summary>
-    Task SyncAsync(CancellationToken ct);
-
     /// <summary>
-    /// Saves (or replaces) one verified chunk of an attachment not complete yet, without waiting for the disk: it is
-    /// durable after the next <see cref="StoreBatchAsync"/> or <see cref="SyncAsync"/> (RecordCommitter.AfterDurable).
+    /// Shared stores: saves (or replaces) one verified chunk of an attachment not complete yet, without waiting for the
+    /// disk (it is durable after the next <see cref="StoreBatchAsync"/>; nothing reports it as held before). A store of
+    /// one instance takes its chunks through <see cref="StoreBatchAsync"/>'s pending writes instead.
     /// </summary>
     Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct);
 

@@ -242,19 +242,6 @@ internal sealed class PostgresCentralStore : ICentralStore
         return await command.ExecuteScalarAsync(ct) as byte[];
     }
 
-    public async Task SyncAsync(CancellationToken ct)
-    {
-        // A transaction with an xid writes a commit record; committing it synchronously flushes the WAL up to it.
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", connection, transaction))
-        {
-            await xid.ExecuteScalarAsync(ct);
-        }
-
-        await transaction.CommitAsync(ct);
-    }
-
     public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) =>
         WithoutWaitingForTheDiskAsync((connection, transaction) => SavePendingChunkAsync(connection, transaction, key, header, content, ct), ct);
 

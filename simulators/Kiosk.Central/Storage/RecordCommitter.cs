@@ -28,8 +28,7 @@ internal sealed class RecordCommitter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
     private readonly Action<CompletedRecord, bool, DateTimeOffset> _committed;
-    // CompletedRecord; (PendingWrite, Action?) to apply in the group's transaction and run once it is durable; or an
-    // Action to run once everything written before it is durable (AfterDurable).
+    // CompletedRecord, or (PendingWrite, Action?) to apply in the group's transaction and run once it is durable.
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, int> _committing = new(StringComparer.Ordinal);
     private readonly Task _writer;
@@ -65,20 +64,6 @@ internal sealed class RecordCommitter : IAsyncDisposable
     public void Pending(PendingWrite write, Action? durable = null)
     {
         if (!_queue.Writer.TryWrite((write, durable)))
-        {
-            throw new InvalidOperationException("the platform is stopping");
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="action"/> after the next durable commit: the writes made before this call (pending chunks,
-    /// written without waiting for the disk) are then on disk, because a commit flushes the whole log before it. Lets the
-    /// platform report chunks as held without one fsync per chunk; when no record is queued the writer makes an empty
-    /// durable commit (<see cref="ICentralStore.SyncAsync"/>).
-    /// </summary>
-    public void AfterDurable(Action action)
-    {
-        if (!_queue.Writer.TryWrite(action))
         {
             throw new InvalidOperationException("the platform is stopping");
         }
@@ -123,32 +108,14 @@ internal sealed class RecordCommitter : IAsyncDisposable
 
                         break;
                     default:
-                        afterwards.Add((Action)item);
-                        break;
+                        throw new InvalidOperationException($"the commit queue holds a {item.GetType().Name}");
                 }
             }
 
-            var durable = group.Count > 0 || pending.Count > 0 ? await CommitAsync(pending, group).ConfigureAwait(false) : await SyncAsync().ConfigureAwait(false);
-            if (durable)
+            if (await CommitAsync(pending, group).ConfigureAwait(false))
             {
                 afterwards.ForEach(action => Guarded("a held chunk's report", action));
             }
-        }
-    }
-
-    private async Task<bool> SyncAsync()
-    {
-        try
-        {
-            await _store.SyncAsync(CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }
-#pragma warning disable CA1031 // Then the chunks are not reported as held; the kiosk sends them again.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _log.WriteLine($"central: making pending chunks durable failed ({ex.GetType().Name}: {ex.Message}); they are not reported as held");
-            return false;
         }
     }
 
