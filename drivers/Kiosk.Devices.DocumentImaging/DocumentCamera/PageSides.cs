@@ -19,6 +19,21 @@ internal static class PageSides
     /// <summary>Second pass: points within this many pixels of the first fit, over nearly the whole side.</summary>
     private const double RefitBand = 2.0;
 
+    /// <summary>How far from a polygon side a lit stretch of the page's edge may run when the side is a chord across a bitten corner.</summary>
+    private const double ChordBand = 0.12;
+
+    /// <summary>Outline points within this many pixels of a line are on it.</summary>
+    private const double RunBand = 1.5;
+
+    /// <summary>A page edge is within this many degrees of the polygon side it stands for.</summary>
+    private const double MaxRunTurn = 20;
+
+    /// <summary>A straight run must cover at least this share of the side's length to replace the side's own fit.</summary>
+    private const double MinRunShare = 0.5;
+
+    /// <summary>Lines tried per side.</summary>
+    private const int RunAttempts = 200;
+
     /// <summary>Page corners are within this many degrees of square, even in a steep perspective.</summary>
     private const double MaxCornerSkew = 50;
 
@@ -102,11 +117,67 @@ internal static class PageSides
             return null;
         }
 
+        // Where a corner's shadow bit the outline, the polygon's side near it is a chord across the bite, not the page's
+        // edge: the longest straight run of outline along the side (within a wider band) is the edge, seen where it is lit.
+        var wide = Select(outline, from, direction, length, 0, p => Math.Abs(Dot(p - Of(from), normal)) <= Math.Max(band, ChordBand * length));
+        if (LongestStraightRun(wide, direction, length) is { } run && run.Count > first.Count && FitLine(run) is { } straight)
+        {
+            line = straight;
+        }
+
         var lineNormal = new Point2d(-line.Vy, line.Vx);
         var origin = new Point2d(line.X1, line.Y1);
         var second = Select(outline, from, direction, length, SideMiddle / 4, p => Math.Abs(Dot(p - origin, lineNormal)) <= RefitBand);
         return FitLine(second) ?? line;
     }
+
+    /// <summary>
+    /// The most outline points on one straight line within <see cref="RunBand"/> pixels and <see cref="MaxRunTurn"/> degrees
+    /// of the polygon side, found by trying the line through every pair of sample points (seeded, so the same frame gives
+    /// the same corners); null when no line holds <see cref="MinRunShare"/> of the side's length.
+    /// </summary>
+    private static List<Point>? LongestStraightRun(List<Point> points, Point2d direction, double length)
+    {
+        if (points.Count < 10)
+        {
+            return null;
+        }
+
+        var random = new Random(points.Count);
+        var maxSin = Math.Sin(MaxRunTurn * Math.PI / 180);
+        var bestCount = 0;
+        (Point2d Origin, Point2d Normal) best = default;
+        for (var attempt = 0; attempt < RunAttempts; attempt++)
+        {
+            var a = points[random.Next(points.Count)];
+            var b = points[random.Next(points.Count)];
+            var vector = new Point2d(b.X - a.X, b.Y - a.Y);
+            var span = Math.Sqrt(Dot(vector, vector));
+            if (span < length / 8 || Math.Abs(Cross(vector, direction)) / span > maxSin)
+            {
+                continue;
+            }
+
+            var normal = new Point2d(-vector.Y / span, vector.X / span);
+            var origin = new Point2d(a.X, a.Y);
+            var count = 0;
+            foreach (var point in points)
+            {
+                count += Math.Abs(Dot(new Point2d(point.X, point.Y) - origin, normal)) <= RunBand ? 1 : 0;
+            }
+
+            if (count > bestCount)
+            {
+                (bestCount, best) = (count, (origin, normal));
+            }
+        }
+
+        return bestCount >= MinRunShare * length
+            ? points.Where(p => Math.Abs(Dot(new Point2d(p.X, p.Y) - best.Origin, best.Normal)) <= RunBand).ToList()
+            : null;
+    }
+
+    private static double Cross(Point2d a, Point2d b) => a.X * b.Y - a.Y * b.X;
 
     private static List<Point> Select(Point[] outline, Point2f from, Point2d direction, double length, double skip, Func<Point2d, bool> near)
     {
