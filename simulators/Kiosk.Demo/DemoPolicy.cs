@@ -4,8 +4,10 @@ namespace Kiosk.Demo;
 
 /// <summary>
 /// The session policy the demo's platform sends (<c>cmd/policy</c>): the configuration's default steps per level, the
-/// three questions the simulated visitors answer (the health one a choice list, which the screen shows as buttons), and
-/// liveness only flagged (a camera reading a still picture, as the real-driver demo's does, is never live).
+/// three questions the simulated visitors answer (the health one a choice list, which the screen shows as buttons), at
+/// the strict level an active liveness challenge (blink or turn, drawn per attempt, prompted on the screen), and liveness
+/// only flagged (a camera reading a still picture, as the real-driver demo's does, is never live and never does a
+/// challenge: its check-ins are stored with the face step's <c>livenessFlagged</c>).
 /// </summary>
 internal static class DemoPolicy
 {
@@ -14,12 +16,12 @@ internal static class DemoPolicy
         ["version"] = version,
         ["levels"] = new JsonObject
         {
-            ["normal"] = Level(["idCard", "face", "reportAnswers", "signature"], [], 90),
-            ["strict"] = Level(["idCard", "face", "fingerprint", "reportAnswers", "spokenReport", "documentScan", "signature"], ["workCertificate", "residenceCertificate"], 180),
+            ["normal"] = Level(["idCard", "face", "reportAnswers", "signature"], [], 90, "none"),
+            ["strict"] = Level(["idCard", "face", "fingerprint", "reportAnswers", "spokenReport", "documentScan", "signature"], ["workCertificate", "residenceCertificate"], 180, "either"),
         },
     };
 
-    private static JsonObject Level(string[] steps, string[] documentTypes, int retentionDays) => new()
+    private static JsonObject Level(string[] steps, string[] documentTypes, int retentionDays, string livenessChallenge) => new()
     {
         ["steps"] = new JsonArray([.. steps.Select(s => JsonValue.Create(s))]),
         ["questions"] = new JsonArray(
@@ -28,6 +30,7 @@ internal static class DemoPolicy
             Question("healthStatus", "身体状况", "Your health", required: false, ("good", "良好", "Good"), ("fair", "一般", "Fair"), ("poor", "较差", "Poor"))),
         ["faceAttempts"] = 2,
         ["liveness"] = "flag",
+        ["livenessChallenge"] = livenessChallenge,
         ["documentTypes"] = new JsonArray([.. documentTypes.Select(t => JsonValue.Create(t))]),
         ["attachmentRetentionDays"] = retentionDays,
     };
