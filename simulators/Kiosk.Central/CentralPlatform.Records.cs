@@ -229,6 +229,37 @@ public sealed partial class CentralPlatform
         }
     }
 
+    /// <summary>
+    /// Shared stores: every <see cref="SettledSweepInterval"/>, deletes the pending pieces of records already stored. A
+    /// piece one instance saves while another commits its record (after that commit deleted what it saw) would otherwise
+    /// stay for good: nothing else reads a stored record's pieces again.
+    /// </summary>
+    private async Task SweepSettledPendingAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SettledSweepInterval, _time, ct);
+                var deleted = await _store.DeleteSettledPendingAsync(ct);
+                if (deleted > 0)
+                {
+                    _log.WriteLine($"central: deleted {deleted} pending pieces of records already stored (saved late, beside their record's commit)");
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A failed sweep is tried again at the next interval; the pieces only take room meanwhile.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _log.WriteLine($"central: sweeping the pending pieces of stored records failed ({ex.GetType().Name}: {ex.Message}); trying again in {SettledSweepInterval.TotalSeconds:0} s");
+            }
+        }
+    }
+
     private async Task ForgetPendingAsync(RecordKey record)
     {
         if (_store.Shared)

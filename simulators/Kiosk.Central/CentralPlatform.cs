@@ -20,6 +20,9 @@ public sealed partial class CentralPlatform : IAsyncDisposable
     /// <summary>Bounds the chunks buffered for incomplete records (a few large attachments in flight per kiosk).</summary>
     private const long MaxBufferedBytes = 256L * 1024 * 1024;
 
+    /// <summary>How often a shared-group instance deletes the pending pieces of records already stored.</summary>
+    internal static readonly TimeSpan SettledSweepInterval = TimeSpan.FromSeconds(30);
+
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
     private readonly ICentralStore _store;
@@ -32,6 +35,8 @@ public sealed partial class CentralPlatform : IAsyncDisposable
     private readonly CentralCounters _counters = new();
     private readonly PresenceBoard _presence = new();
     private readonly SemaphoreSlim _processing;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _sweeper = Task.CompletedTask;
     private volatile bool _acknowledgementsPaused;
 
     public CentralPlatform(CentralOptions options, TimeProvider? timeProvider = null, TextWriter? log = null)
@@ -89,6 +94,10 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         }
 
         await _connection.StartAsync(ct);
+        if (_store.Shared)
+        {
+            _sweeper = SweepSettledPendingAsync(_stopping.Token);
+        }
     }
 
     public Task<IReadOnlyList<StoredRecord>> GetStoredRecordsAsync(CancellationToken ct) => _store.ReadAllAsync(ct);
@@ -98,6 +107,8 @@ public sealed partial class CentralPlatform : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
+        await _sweeper;
         // What is queued is stored, then acks for everything stored go out, while the connection is still up.
         await _committer.DisposeAsync();
         _batcher.FlushAll();
@@ -110,6 +121,7 @@ public sealed partial class CentralPlatform : IAsyncDisposable
         DisposeProvisioning();
         Signer.Dispose();
         _processing.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task HandleAsync(ReceivedMessage message)

@@ -64,6 +64,14 @@ internal sealed partial class CentralStore
         await DeletePendingAsync(connection, null, record, attachmentId, ct);
     }
 
+    public Task<int> DeleteSettledPendingAsync(CancellationToken ct) => Serialized(async () =>
+    {
+        await using var connection = Connect();
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = "DELETE FROM pending_chunks WHERE record_id IN (SELECT record_id FROM records)";
+        return await delete.ExecuteNonQueryAsync(ct);
+    }, ct);
+
     /// <summary>Every pending chunk, in site, kiosk, record, attachment and index order.</summary>
     public async Task<IReadOnlyList<PendingChunk>> ReadPendingChunksAsync(CancellationToken ct)
     {

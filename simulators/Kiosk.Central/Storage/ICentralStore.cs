@@ -41,6 +41,13 @@ internal interface ICentralStore : IDisposable
     /// <summary>Deletes the pending chunks of one attachment, or every pending piece of the record when <paramref name="attachmentId"/> is null.</summary>
     Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct);
 
+    /// <summary>
+    /// Deletes every pending piece (chunk, or a shared store's waiting record) of a record that is stored: one instance can
+    /// save a late piece while another stores its record, after that commit has deleted the pieces it saw. Returns how
+    /// many rows went. Safe at any time: a stored record needs none of them.
+    /// </summary>
+    Task<int> DeleteSettledPendingAsync(CancellationToken ct);
+
     /// <summary>Every pending chunk, in site, kiosk, record, attachment and index order.</summary>
     Task<IReadOnlyList<PendingChunk>> ReadPendingChunksAsync(CancellationToken ct);
 

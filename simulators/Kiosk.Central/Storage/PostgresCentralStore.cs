@@ -324,6 +324,20 @@ internal sealed class PostgresCentralStore : ICentralStore
         return await ReadChunksAsync(connection, "", [], ct);
     }
 
+    public async Task<int> DeleteSettledPendingAsync(CancellationToken ct)
+    {
+        var deleted = 0;
+        await WithoutWaitingForTheDiskAsync(async (connection, transaction) =>
+        {
+            foreach (var table in (string[])["pending_chunks", "pending_records"])
+            {
+                await using var delete = new NpgsqlCommand($"DELETE FROM {table} p USING records r WHERE p.record_id = r.record_id", connection, transaction);
+                deleted += await delete.ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+        return deleted;
+    }
+
     public Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct) =>
         WithoutWaitingForTheDiskAsync((connection, transaction) => DeletePendingAsync(connection, transaction, record, attachmentId, ct), ct);
 

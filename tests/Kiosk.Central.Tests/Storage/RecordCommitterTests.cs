@@ -121,6 +121,21 @@ public sealed class RecordCommitterTests
         Assert.That(reported, Is.Empty, "the chunk was not saved, so the kiosk is not told it is held");
     }
 
+    [Test]
+    public async Task APendingChunkSavedAfterItsRecordWasStoredIsSweptAndOthersAreKept()
+    {
+        using var folder = new TempFolder("committer");
+        using var store = CentralStore.Open(folder.File("central.db"));
+        await store.StoreBatchAsync([], [Record("stored")], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        // A later group saves a chunk of the stored record (it arrived late) beside one of a record still waiting.
+        await store.StoreBatchAsync([new SavePendingChunk(Key("stored"), Header, [1, 2, 3]), new SavePendingChunk(Key("waiting"), Header, [4, 5, 6])], [], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        Assert.That(await store.ReadPendingChunksAsync(CancellationToken.None), Has.Count.EqualTo(2));
+
+        Assert.That(await store.DeleteSettledPendingAsync(CancellationToken.None), Is.EqualTo(1));
+        Assert.That((await store.ReadPendingChunksAsync(CancellationToken.None)).Select(c => c.Key.RecordId), Is.EqualTo(new[] { "waiting" }));
+        Assert.That(await store.DeleteSettledPendingAsync(CancellationToken.None), Is.Zero, "nothing left to sweep");
+    }
+
     private static readonly ChunkHeader Header = new(0, 2, 0, 6, new string('0', 64), new string('1', 64));
 
     private static AttachmentKey Key(string recordId) => new("s", "k", recordId, "a");
@@ -169,6 +184,8 @@ public sealed class RecordCommitterTests
         public Task SavePendingChunkAsync(AttachmentKey key, ChunkHeader header, byte[] content, CancellationToken ct) => throw new NotSupportedException();
 
         public Task DeletePendingAsync(RecordKey record, string? attachmentId, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task<int> DeleteSettledPendingAsync(CancellationToken ct) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<PendingChunk>> ReadPendingChunksAsync(CancellationToken ct) => throw new NotSupportedException();
 

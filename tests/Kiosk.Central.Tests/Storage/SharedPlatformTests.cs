@@ -133,6 +133,25 @@ public sealed class SharedPlatformTests
     }
 
     [Test]
+    public async Task PiecesSavedBesideTheirRecordsCommitAreSweptAndPiecesOfWaitingRecordsAreKept()
+    {
+        var database = await NewDatabaseAsync();
+        using var store = await PostgresCentralStore.OpenAsync(database, CancellationToken.None);
+        var header = new Kiosk.Central.Messages.ChunkHeader(0, 2, 0, 6, new string('0', 64), new string('1', 64));
+        var stored = new Kiosk.Central.Messages.RecordEnvelope("s", "k", Guid.NewGuid().ToString(), 1, "checkin", "{}", []);
+        var waiting = Guid.NewGuid().ToString();
+        await store.StoreBatchAsync([], [new Kiosk.Central.Reassembly.CompletedRecord(stored, [])], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        // Another instance saved these while the record's commit ran: after it had deleted what it saw.
+        await store.SavePendingRecordAsync(stored, CancellationToken.None);
+        await store.SavePendingChunkAsync(new Kiosk.Central.Reassembly.AttachmentKey("s", "k", stored.RecordId, "a"), header, [1, 2, 3], CancellationToken.None);
+        await store.SavePendingChunkAsync(new Kiosk.Central.Reassembly.AttachmentKey("s", "k", waiting, "a"), header, [4, 5, 6], CancellationToken.None);
+
+        Assert.That(await store.DeleteSettledPendingAsync(CancellationToken.None), Is.EqualTo(2), "the stored record's waiting row and chunk");
+        Assert.That((await store.ReadPendingChunksAsync(CancellationToken.None)).Select(c => c.Key.RecordId), Is.EqualTo(new[] { waiting }));
+        Assert.That(await CountAsync(database, "pending_records"), Is.Zero);
+    }
+
+    [Test]
     public void AGroupWithoutASharedStoreIsRefusedNamingWhatIsMissing()
     {
         var options = new CentralOptions { DatabasePath = _folder.File("x.db"), SharedSubscriptionGroup = "platform", SigningKeyFile = TestPlatformKey.PrivateKeyFile };
