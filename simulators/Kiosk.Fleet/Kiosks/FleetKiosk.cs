@@ -121,9 +121,10 @@ internal sealed class FleetKiosk : IAsyncDisposable
     /// <paramref name="ct"/> is cancelled. The schedule is absolute, so a slow commit does not stretch it; a kiosk more
     /// than an interval behind skips ahead (counted by <see cref="LatencyLog.Late"/>).
     /// </summary>
-    public async Task CommitLoopAsync(TimeSpan firstDelay, TimeSpan interval, Func<string> phase, Random random, CancellationToken ct)
+    public async Task CommitLoopAsync(TimeSpan firstDelay, TimeSpan interval, Func<string> phase, Random random, AttachmentPool attachments, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(phase);
+        ArgumentNullException.ThrowIfNull(attachments);
         var time = _settings.Time;
         var start = time.GetTimestamp();
         var due = firstDelay;
@@ -149,22 +150,18 @@ internal sealed class FleetKiosk : IAsyncDisposable
             }
 
             due += interval;
-            await CommitOneAsync(++number, phase(), random, ct).ConfigureAwait(false);
+            await CommitOneAsync(++number, phase(), random, attachments, ct).ConfigureAwait(false);
         }
     }
 
-    private async Task CommitOneAsync(int number, string phase, Random random, CancellationToken ct)
+    private async Task CommitOneAsync(int number, string phase, Random random, AttachmentPool attachments, CancellationToken ct)
     {
         var body = new JsonObject { ["fleet"] = true, ["number"] = number, ["visitor"] = "simulated" };
         var record = new NewRecord(RecordKind.CheckIn, body);
         if (_settings.AttachmentBytes > 0)
         {
-            // Random bytes: neither the broker nor any layer can compress them away.
-            var bytes = new byte[_settings.AttachmentBytes];
-            lock (random)
-            {
-                random.NextBytes(bytes);
-            }
+            // Random bytes, unique to this check-in: neither the broker nor any layer can compress them away.
+            var bytes = attachments.Take(_settings.AttachmentBytes, random, Identity.KioskId, number);
 
             record = record with { Attachments = [new NewAttachment("photo", "image/jpeg", bytes.Length, () => new MemoryStream(bytes, writable: false), Biometric: true)] };
         }

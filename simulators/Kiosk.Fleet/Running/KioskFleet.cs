@@ -78,12 +78,15 @@ internal sealed class KioskFleet(IReadOnlyList<FleetKiosk> kiosks, TimeProvider 
     /// Starts every kiosk's commit loop: the first check-in of each at a random point of the first period, so the fleet
     /// commits evenly rather than in waves.
     /// </summary>
-    public void StartCommitting(TimeSpan interval, Func<string> phase, Random random)
+    public void StartCommitting(TimeSpan interval, Func<string> phase, Random random, int attachmentBytes)
     {
+        var pool = new AttachmentPool(attachmentBytes, random);
         foreach (var kiosk in kiosks)
         {
             var first = TimeSpan.FromTicks((long)(random.NextDouble() * interval.Ticks));
-            _loops.Add(Task.Run(() => kiosk.CommitLoopAsync(first, interval, phase, random, _commits.Token)));
+            // Each kiosk draws from its own generator, seeded from the run's: no lock between kiosks, the same run per seed.
+            var own = new Random(random.Next());
+            _loops.Add(Task.Run(() => kiosk.CommitLoopAsync(first, interval, phase, own, pool, _commits.Token)));
         }
     }
 
