@@ -98,7 +98,7 @@ internal sealed partial class MqttConnection : BackgroundService
             try
             {
                 await _connectPipeline.ExecuteAsync(ConnectOnceAsync, stoppingToken).ConfigureAwait(false);
-                await _disconnected.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await WaitUntilDroppedAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -111,6 +111,31 @@ internal sealed partial class MqttConnection : BackgroundService
                 Volatile.Write(ref _lastConnectError, Describe(ex));
                 LogConnectFailed(_logger, _options.BrokerHost, _options.BrokerPort, _options.ReconnectBaseDelay.TotalSeconds, _lastConnectError!);
                 await Task.Delay(_options.ReconnectBaseDelay, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns once the connection made last is gone. A disconnect signal while the client is still connected came from an
+    /// earlier connection (see <see cref="OnDisconnectedAsync"/>): reconnecting then would only fail, for good, against a
+    /// client that is connected.
+    /// </summary>
+    private async Task WaitUntilDroppedAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            await _disconnected.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            if (!_client.IsConnected)
+            {
+                return;
+            }
+
+            _disconnected = NewSignal();
+            // MQTTnet marks the client disconnected before it raises the event: a drop between the check above and the new
+            // signal, whose event completed the old one, is seen here.
+            if (!_client.IsConnected)
+            {
+                return;
             }
         }
     }
@@ -250,8 +275,17 @@ internal sealed partial class MqttConnection : BackgroundService
         return options;
     }
 
-    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)
+    internal Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)
     {
+        // MQTTnet raises this on a task of its own after marking the client disconnected, so under load it can arrive after
+        // the retry that followed a failed subscribe has connected again. Acted on then, it hid the new connection from the
+        // publisher (which waited for a connect that never came) and set the supervisor reconnecting a connected client,
+        // which fails for ever: a kiosk online and sending nothing, found by the 1,000-kiosk run's broker restart.
+        if (_client.IsConnected)
+        {
+            return Task.CompletedTask;
+        }
+
         // Only signal: reconnecting from inside MQTTnet's handler re-enters the client and races the supervisor.
         if (_connected.Task.IsCompleted)
         {

@@ -98,6 +98,12 @@ internal sealed partial class FleetRun : IAsyncDisposable
             _phase = "steady";
             await HoldAsync(schedule.Steady, ct).ConfigureAwait(false);
             figures["steady_rss_kib"] = ProcessCpu.ResidentKib();
+            // The steady phase's last records are still on their way: they arrive before the next scenario disturbs them
+            // (a broker killed under them would make their wait its own, counted as steady). What is committed meanwhile
+            // counts for no phase.
+            _phase = "between";
+            var steadyEnd = _time.GetTimestamp();
+            await WaitAsync(() => _fleet.SettledSince(steadyEnd), schedule.SettleBound, ct).ConfigureAwait(false);
         }
 
         if (_options.Scenarios.HasFlag(FleetScenario.Storm))
