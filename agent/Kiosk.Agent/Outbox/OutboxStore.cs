@@ -273,9 +273,33 @@ public sealed partial class OutboxStore : IDisposable
 
     public void Dispose()
     {
-        _reader.Dispose();
-        _connection.Dispose();
-        _readGate.Dispose();
-        _gate.Dispose();
+        // A write or read still running (a send's MarkSent ending as the host stops) finishes before its connection closes:
+        // closing a connection under another thread's transaction failed inside Microsoft.Data.Sqlite (a NullReference in
+        // the rollback), seen as a test's agent stopped. Bounded, so a stuck operation cannot hold the shutdown.
+        var writing = _gate.Wait(DisposeWait);
+        var reading = _readGate.Wait(DisposeWait);
+        try
+        {
+            _reader.Dispose();
+            _connection.Dispose();
+        }
+        finally
+        {
+            if (reading)
+            {
+                _readGate.Release();
+            }
+
+            if (writing)
+            {
+                _gate.Release();
+            }
+
+            _readGate.Dispose();
+            _gate.Dispose();
+        }
     }
+
+    /// <summary>How long <see cref="Dispose"/> waits for an operation still running.</summary>
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
 }
