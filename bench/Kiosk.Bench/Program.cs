@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kiosk.Bench;
 
-// ./kiosk.sh bench [--quick] [--only commit,sync,attachments,vision,detectors,matcher,delivery,drain,process] [--misses]
+// ./kiosk.sh bench [--quick] [--only commit,sync,attachments,vision,pages,detectors,matcher,delivery,drain,process] [--misses]
 // Progress goes to stderr; the table and, as the last line, one JSON object go to stdout.
 var quick = args.Contains("--quick");
 var onlyIndex = Array.IndexOf(args, "--only");
@@ -79,6 +79,28 @@ if (Runs("vision"))
     report.Row("page correction 1920x1080, ms/frame", Report.Ms(vision.DocumentMs), Report.Ms(vision.RawDocumentMs), vision.RawDocumentMs / vision.DocumentMs);
     report.Note($"vision: page correction {vision.DocumentMs:0.0} ms, of which {vision.PngEncodeMs:0.0} ms is the PNG encoding of the {vision.PageSize} corrected page (200 dpi); the minimal page finder does the same encoding.");
     report.Note($"vision: the face pipeline found {vision.FacesFound} face(s) (letterboxing, decoding, sharpness, brightness, pose, centring on top of the bare model run); the page was {(vision.PageFound ? "found" : "NOT found")} in the warped scene.");
+}
+
+if (Runs("pages"))
+{
+    if (Kiosk.TestSupport.PageEvalSet.Missing is { } missing)
+    {
+        Progress($"pages: skipped, {missing}");
+    }
+    else
+    {
+        var passes = quick ? 1 : 3;
+        Progress($"pages: page detection on the {Kiosk.TestSupport.PageEvalSet.All.Count} frames of the page evaluation set, {passes} pass(es), against a minimal page finder's detection, one thread");
+        var pages = PageLocateBench.Run(passes);
+        var ratio = pages.Ours.TotalMs / pages.Raw.TotalMs;
+        report.Figure("page_locate_ms_per_frame", pages.Ours.TotalMs / pages.Ours.Count, 2);
+        report.Figure("page_locate_p95_ms", pages.Ours.Percentile(95), 2);
+        report.Figure("page_locate_max_ms", pages.Ours.Percentile(100), 2);
+        report.Figure("raw_page_locate_ms_per_frame", pages.Raw.TotalMs / pages.Raw.Count, 2);
+        report.Figure("page_locate_ratio_vs_raw", ratio, 3);
+        report.Row("page detection on the evaluation set, ms/frame", Report.Ms(pages.Ours.TotalMs / pages.Ours.Count), Report.Ms(pages.Raw.TotalMs / pages.Raw.Count), 1 / ratio);
+        report.Note($"pages: {pages.Frames} frames; ours p50 {Report.Ms(pages.Ours.Percentile(50))}, p95 {Report.Ms(pages.Ours.Percentile(95))}, max {Report.Ms(pages.Ours.Percentile(100))}; minimal finder p50 {Report.Ms(pages.Raw.Percentile(50))}, p95 {Report.Ms(pages.Raw.Percentile(95))}, max {Report.Ms(pages.Raw.Percentile(100))}.");
+    }
 }
 
 if (Runs("detectors"))

@@ -88,14 +88,7 @@ internal static class VisionBench
     /// </summary>
     private static void MinimalPageFinder(Mat scene, int dpi)
     {
-        using var grey = new Mat();
-        Cv2.CvtColor(scene, grey, ColorConversionCodes.BGR2GRAY);
-        Cv2.GaussianBlur(grey, grey, new Size(5, 5), 0);
-        using var binary = new Mat();
-        Cv2.Threshold(grey, binary, 0, 255, ThresholdTypes.Binary | ThresholdTypes.Otsu);
-        Cv2.FindContours(binary, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var largest = contours.MaxBy(c => Cv2.ContourArea(c))!;
-        var quad = Cv2.ApproxPolyDP(largest, 0.02 * Cv2.ArcLength(largest, true), true).Select(p => new Point2f(p.X, p.Y)).ToArray();
+        var quad = MinimalPageOutline(scene).Select(p => new Point2f(p.X, p.Y)).ToArray();
         if (quad.Length != 4)
         {
             throw new InvalidOperationException("the baseline found no four-cornered page in the bench scene");
@@ -109,6 +102,22 @@ internal static class VisionBench
         using var page = new Mat();
         Cv2.WarpPerspective(scene, page, homography, size, InterpolationFlags.Linear);
         Cv2.ImEncode(".png", page, out _);
+    }
+
+    /// <summary>
+    /// The minimal page finder's detection: grey, 5x5 Gaussian blur, Otsu's threshold, external contours, the largest
+    /// one's approxPolyDP at 2 % (empty when there is no contour).
+    /// </summary>
+    internal static Point[] MinimalPageOutline(Mat scene)
+    {
+        using var grey = new Mat();
+        Cv2.CvtColor(scene, grey, ColorConversionCodes.BGR2GRAY);
+        Cv2.GaussianBlur(grey, grey, new Size(5, 5), 0);
+        using var binary = new Mat();
+        Cv2.Threshold(grey, binary, 0, 255, ThresholdTypes.Binary | ThresholdTypes.Otsu);
+        Cv2.FindContours(binary, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var largest = contours.MaxBy(c => Cv2.ContourArea(c));
+        return largest is null ? [] : Cv2.ApproxPolyDP(largest, 0.02 * Cv2.ArcLength(largest, true), true);
     }
 
     /// <summary>Debian's scanned page, warped by a known perspective onto a dark desk, as a document camera sees it.</summary>

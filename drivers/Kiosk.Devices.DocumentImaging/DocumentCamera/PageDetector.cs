@@ -5,8 +5,10 @@ namespace Kiosk.Devices.DocumentImaging;
 /// <summary>
 /// Finds the page in a frame: the largest convex four-corner contour (cv::approxPolyDP) of a threshold (a light page
 /// on the darker base pad of the camera; Otsu's and a few lower ones for shadowed corners, the best-filled outline
-/// wins) or, failing that, of an edge map (Canny), which also finds a page on a light desk. The corners are then
-/// the intersections of straight lines fitted to the outline's four sides (<see cref="PageSides"/>). Works on a
+/// wins, or where the thresholds disagree the quad whose sides are the strongest brightness steps) or, failing that, of
+/// an edge map (Canny), which also finds a page on a light desk. The corners are then the intersections of straight
+/// lines fitted to the outline's four sides (<see cref="PageSides"/>); a side the outline does not follow (a corner in
+/// shadow as dark as the desk) is searched for again in the image's gradients (<see cref="PageEdges"/>). Works on a
 /// frame scaled to at most <see cref="WorkingSide"/> pixels, maps the corners back and refines them on the full frame.
 /// A page that runs over the frame's edge is not a page to correct (its corners there are the frame's, not the page's):
 /// it is reported as <see cref="PageMiss.CutOff"/> so the person can be told to move it.
@@ -37,6 +39,9 @@ internal static class PageDetector
     /// <summary>Share of its convex hull a page's outline fills even where the frame cuts it (a ragged desk patch fills less).</summary>
     private const double Solid = 0.9;
 
+    /// <summary>Corners of two thresholds' quads this close (working pixels) are the same corner.</summary>
+    private const double SameCorner = 3;
+
     /// <summary>A corner within this many working pixels of the frame's edge is where the frame cut the page.</summary>
     private const double EdgeMargin = 2;
 
@@ -49,14 +54,15 @@ internal static class PageDetector
         using var smooth = new Mat();
         Cv2.GaussianBlur(small, smooth, new Size(5, 5), 0);
 
-        var search = new Search(smooth.Size(), minPageArea);
+        var gradients = new Lazy<PageEdges.Gradients>(() => new PageEdges.Gradients(smooth));
+        var search = new Search(smooth.Size(), minPageArea, gradients);
         var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search);
         if (found is null)
         {
             return new PageSearch(null, search.SawCutOff ? PageMiss.CutOff : PageMiss.NoPage);
         }
 
-        var corners = PageSides.Fit(found.Value.Outline, found.Value.Quad);
+        var corners = PageEdges.Refine(gradients, found.Value.Outline, PageSides.Fit(found.Value.Outline, found.Value.Quad));
         if (search.AtEdge(corners))
         {
             return new PageSearch(null, PageMiss.CutOff);
@@ -93,7 +99,7 @@ internal static class PageDetector
         // and eats a margin narrower than a finger above dark print, so it is the second try, not the first.
         var width = Math.Max(3, (int)(FingerWidth * Math.Max(smooth.Width, smooth.Height)) | 1);
         using var finger = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(width, width));
-        Candidate? best = null;
+        var candidates = new List<Candidate>();
         foreach (var share in ThresholdShares)
         {
             if (share < 1)
@@ -106,15 +112,29 @@ internal static class PageDetector
                 Cv2.MorphologyEx(binary, binary, MorphTypes.Open, finger);
             }
 
-            var candidate = LargestQuad(binary, search);
-            if (candidate is not null && (best is null || candidate.Value.Fill > best.Value.Fill))
+            if (LargestQuad(binary, search) is { } candidate)
             {
-                best = candidate;
+                candidates.Add(candidate);
             }
         }
 
-        return best;
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        // Where the thresholds agree, the best-filled outline is the page. Where they disagree (a lower threshold joined a
+        // grey object on the desk to the page, or a higher one lost a shadowed corner), the quad whose sides are the
+        // strongest brightness steps into it is.
+        var first = candidates[0].Quad;
+        return candidates.All(c => SameQuad(c.Quad, first))
+            ? candidates.MaxBy(c => c.Fill)
+            : candidates.MaxBy(c => (PageEdges.QuadSupport(search.Gradients.Value, c.Quad), c.Fill));
     }
+
+    /// <summary>Two quads whose corners are all within a few working pixels of each other, in the same order.</summary>
+    private static bool SameQuad(Point2f[] a, Point2f[] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First.DistanceTo(p.Second) <= SameCorner);
 
     private static Candidate? LargestQuad(Mat binary, Search search)
     {
@@ -170,8 +190,11 @@ internal static class PageDetector
     private readonly record struct Candidate(Point2f[] Quad, Point[] Outline, double Fill);
 
     /// <summary>The working frame's bounds for one search, and whether a page-sized outline ran over its edge.</summary>
-    private sealed class Search(Size size, double minPageArea)
+    private sealed class Search(Size size, double minPageArea, Lazy<PageEdges.Gradients> gradients)
     {
+        /// <summary>The working frame's gradients, computed when first needed.</summary>
+        public Lazy<PageEdges.Gradients> Gradients { get; } = gradients;
+
         public double MinArea { get; } = minPageArea * size.Width * size.Height;
 
         public double MaxArea { get; } = MaxPageArea * size.Width * size.Height;

@@ -52,12 +52,57 @@ internal static class PageSides
             var line = FitSide(outline, quad[i], quad[(i + 1) % 4]);
             if (line is null)
             {
-                return quad;
+                return FromRuns(outline, Perimeter(quad)) ?? quad;
             }
 
             lines[i] = line;
         }
 
+        return Corners(lines) ?? quad;
+    }
+
+    /// <summary>
+    /// Where a polygon side is too far from the outline to fit (a coarse simplification that cut across a finger's stub or
+    /// a bitten corner), the page's sides are the outline's four longest straight runs: found one after another, each
+    /// taking its points out of the next search, ordered around the outline's centre.
+    /// </summary>
+    private static Point2f[]? FromRuns(Point[] outline, double perimeter)
+    {
+        var centre = new Point2d(outline.Average(p => p.X), outline.Average(p => p.Y));
+        var left = outline.ToList();
+        var found = new List<(double Angle, Line2D Line)>();
+        for (var side = 0; side < 4; side++)
+        {
+            var run = MostOnOneLine(left, 4 * RunAttempts, 10, _ => true, perimeter / 4 * MinRunShare / 2);
+            if (run is null || FitLine(run) is not { } line)
+            {
+                return null;
+            }
+
+            var middle = new Point2d(run.Average(p => p.X) - centre.X, run.Average(p => p.Y) - centre.Y);
+            found.Add((Math.Atan2(middle.Y, middle.X), line));
+            var normal = new Point2d(-line.Vy, line.Vx);
+            var origin = new Point2d(line.X1, line.Y1);
+            left.RemoveAll(p => Math.Abs(Dot(new Point2d(p.X, p.Y) - origin, normal)) <= 2 * RunBand);
+        }
+
+        return Corners([.. found.OrderBy(f => f.Angle).Select(f => f.Line)]);
+    }
+
+    private static double Perimeter(Point2f[] quad)
+    {
+        var perimeter = 0.0;
+        for (var i = 0; i < quad.Length; i++)
+        {
+            perimeter += quad[i].DistanceTo(quad[(i + 1) % quad.Length]);
+        }
+
+        return perimeter;
+    }
+
+    /// <summary>The intersections of four side lines in order, if they make a page.</summary>
+    private static Point2f[]? Corners(Line2D[] lines)
+    {
         var corners = new Point2f[4];
         for (var i = 0; i < 4; i++)
         {
@@ -65,13 +110,13 @@ internal static class PageSides
             var corner = Intersect(lines[(i + 3) % 4], lines[i]);
             if (corner is null)
             {
-                return quad;
+                return null;
             }
 
             corners[i] = corner.Value;
         }
 
-        return IsPlausiblePage(corners) ? corners : quad;
+        return IsPlausiblePage(corners) ? corners : null;
     }
 
     /// <summary>A convex quadrilateral with near-square corners and a page-like aspect.</summary>
@@ -138,22 +183,32 @@ internal static class PageSides
     /// </summary>
     private static List<Point>? LongestStraightRun(List<Point> points, Point2d direction, double length)
     {
+        var maxSin = Math.Sin(MaxRunTurn * Math.PI / 180);
+        return MostOnOneLine(points, RunAttempts, length / 8, v => Math.Abs(Cross(v, direction)) / Math.Sqrt(Dot(v, v)) <= maxSin, MinRunShare * length);
+    }
+
+    /// <summary>
+    /// The points on the line (within <see cref="RunBand"/> pixels) that holds the most of them, of <paramref name="attempts"/>
+    /// lines through two sample points at least <paramref name="minSpan"/> apart whose direction <paramref name="accept"/>s;
+    /// seeded by the point count, so the same outline gives the same line. Null below <paramref name="minPoints"/>.
+    /// </summary>
+    private static List<Point>? MostOnOneLine(List<Point> points, int attempts, double minSpan, Func<Point2d, bool> accept, double minPoints)
+    {
         if (points.Count < 10)
         {
             return null;
         }
 
         var random = new Random(points.Count);
-        var maxSin = Math.Sin(MaxRunTurn * Math.PI / 180);
         var bestCount = 0;
         (Point2d Origin, Point2d Normal) best = default;
-        for (var attempt = 0; attempt < RunAttempts; attempt++)
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
             var a = points[random.Next(points.Count)];
             var b = points[random.Next(points.Count)];
             var vector = new Point2d(b.X - a.X, b.Y - a.Y);
             var span = Math.Sqrt(Dot(vector, vector));
-            if (span < length / 8 || Math.Abs(Cross(vector, direction)) / span > maxSin)
+            if (span < minSpan || !accept(vector))
             {
                 continue;
             }
@@ -172,7 +227,7 @@ internal static class PageSides
             }
         }
 
-        return bestCount >= MinRunShare * length
+        return bestCount >= minPoints
             ? points.Where(p => Math.Abs(Dot(new Point2d(p.X, p.Y) - best.Origin, best.Normal)) <= RunBand).ToList()
             : null;
     }

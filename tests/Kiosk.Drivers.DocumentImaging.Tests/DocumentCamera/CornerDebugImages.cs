@@ -36,3 +36,44 @@ public sealed class CornerDebugImages
         TestContext.Out.WriteLine(path);
     }
 }
+
+/// <summary>Not a check: writes each evaluation-set page missed by more than 1 % with its true (green) and found (red) corners. Run by name.</summary>
+[Explicit("writes debug images")]
+public sealed class PageEvalMissImages
+{
+    [Test]
+    public void Write()
+    {
+        if (Kiosk.TestSupport.PageEvalSet.Missing is { } missing)
+        {
+            Assert.Ignore(missing);
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "page-misses");
+        Directory.CreateDirectory(folder);
+        foreach (var image in Kiosk.TestSupport.PageEvalSet.All.Where(i => i.Page))
+        {
+            using var frame = Cv2.ImRead(image.Path, ImreadModes.Color);
+            var (corners, miss) = DocumentAnalyzer.Locate(frame);
+            var share = corners.Count == 0 ? double.PositiveInfinity
+                : Kiosk.TestSupport.PageEvalSet.CornerError(image.Corners, [.. corners.Select(c => (c.X, c.Y))]) / image.Diagonal;
+            if (share <= 0.01)
+            {
+                continue;
+            }
+
+            foreach (var (x, y) in image.Corners)
+            {
+                Cv2.Circle(frame, new Point(x, y), 14, Scalar.Lime, 3);
+            }
+
+            foreach (var c in corners)
+            {
+                Cv2.Circle(frame, new Point(c.X, c.Y), 7, Scalar.Red, -1);
+            }
+
+            Cv2.ImWrite(Path.Combine(folder, image.Name + ".jpg"), frame);
+            TestContext.Out.WriteLine($"{image.Name}: {share:P2} {miss} found {string.Join(" ", corners.Select(c => $"({c.X:0},{c.Y:0})"))} truth {string.Join(" ", image.Corners.Select(c => $"({c.Item1:0},{c.Item2:0})"))}");
+        }
+    }
+}

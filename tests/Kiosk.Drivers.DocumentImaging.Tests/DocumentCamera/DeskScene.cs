@@ -25,23 +25,25 @@ internal sealed class DeskScene : IDisposable
 
     public double PageDiagonal => Math.Max(Corners[0].DistanceTo(Corners[2]), Corners[1].DistanceTo(Corners[3]));
 
-    public static Mat Desk()
+    /// <param name="light">Share of the photograph's brightness the desk has.</param>
+    public static Mat Desk(double light = 0.2)
     {
         using var coffee = Cv2.ImRead(RepositoryPaths.TestDataFile("coffee.png"), ImreadModes.Color);
         var desk = new Mat();
         Cv2.Resize(coffee, desk, new Size(Width, Height));
-        // The dark base pad of a document camera, textured by the photograph at a fifth of its brightness.
-        // (page.png has a shadowed bottom-left corner; on a desk brighter than about a third that corner is lost.)
-        desk.ConvertTo(desk, -1, 0.2, 0);
+        // By default the dark base pad of a document camera, textured by the photograph at a fifth of its brightness.
+        // (page.png has a shadowed bottom-left corner, grey 50-75: on a desk brighter than about a third it is as dark as the desk.)
+        desk.ConvertTo(desk, -1, light, 0);
         return desk;
     }
 
     /// <param name="degrees">Rotation of the page on the desk.</param>
     /// <param name="keystone">How much shorter the far (top) edge is than the near one, as a share.</param>
-    public static DeskScene Create(double degrees, double keystone)
+    /// <param name="deskLight">Share of the desk photograph's brightness (<see cref="Desk"/>).</param>
+    public static DeskScene Create(double degrees, double keystone, double deskLight = 0.2)
     {
         using var page = Cv2.ImRead(RepositoryPaths.TestDataFile("page.png"), ImreadModes.Color);
-        var frame = Desk();
+        var frame = Desk(deskLight);
         var halfWidth = 520.0;
         var halfHeight = halfWidth * page.Height / page.Width;
         var top = halfWidth * (1 - keystone);
