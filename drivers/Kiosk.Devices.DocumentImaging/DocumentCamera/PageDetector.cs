@@ -39,6 +39,9 @@ internal static class PageDetector
     /// <summary>Share of its convex hull a page's outline fills even where the frame cuts it (a ragged desk patch fills less).</summary>
     private const double Solid = 0.9;
 
+    /// <summary>A quad of straight runs is a page when its sides are brightness steps into it along this share of their length.</summary>
+    private const double MinRunSupport = 0.7;
+
     /// <summary>Corners of two thresholds' quads this close (working pixels) are the same corner.</summary>
     private const double SameCorner = 3;
 
@@ -132,6 +135,25 @@ internal static class PageDetector
             : candidates.MaxBy(c => (PageEdges.QuadSupport(search.Gradients.Value, c.Quad), c.Fill));
     }
 
+    /// <summary>
+    /// An outline that is no quadrilateral (a grey object on the desk joined to the page, or a corner bitten by shadow) may
+    /// still hold the page: its four longest straight runs, where they make a page inside the frame whose sides are
+    /// strong brightness steps into it.
+    /// </summary>
+    private static Candidate? RunsQuad(Point[] contour, double perimeter, Search search)
+    {
+        if (PageSides.FromRuns(contour, perimeter) is not { } sides || search.AtEdge(sides))
+        {
+            return null;
+        }
+
+        var area = Cv2.ContourArea(sides);
+        var support = PageEdges.QuadSupport(search.Gradients.Value, sides);
+        return area >= search.MinArea && area <= search.MaxArea && support >= MinRunSupport
+            ? new Candidate(sides, contour, Math.Min(1, Cv2.ContourArea(contour) / area))
+            : null;
+    }
+
     /// <summary>Two quads whose corners are all within a few working pixels of each other, in the same order.</summary>
     private static bool SameQuad(Point2f[] a, Point2f[] b) =>
         a.Length == b.Length && a.Zip(b).All(p => p.First.DistanceTo(p.Second) <= SameCorner);
@@ -180,6 +202,11 @@ internal static class PageDetector
                 {
                     return new Candidate(quad, contour, area / Cv2.ContourArea(polygon));
                 }
+            }
+
+            if (RunsQuad(contour, perimeter, search) is { } runs)
+            {
+                return runs;
             }
         }
 

@@ -62,11 +62,13 @@ internal static class PageSides
     }
 
     /// <summary>
-    /// Where a polygon side is too far from the outline to fit (a coarse simplification that cut across a finger's stub or
-    /// a bitten corner), the page's sides are the outline's four longest straight runs: found one after another, each
-    /// taking its points out of the next search, ordered around the outline's centre.
+    /// The page's sides as the outline's four longest straight runs (each at least an eighth of a side of a page of
+    /// <paramref name="perimeter"/>), found one after another, each taking its points out of the next search, ordered
+    /// around the outline's centre; their intersections, or null when they make no page. Used where a polygon side is
+    /// too far from the outline to fit (a coarse simplification cut across a finger's stub or a bitten corner) and
+    /// where the outline is no quadrilateral at all (<see cref="PageDetector"/>).
     /// </summary>
-    private static Point2f[]? FromRuns(Point[] outline, double perimeter)
+    public static Point2f[]? FromRuns(Point[] outline, double perimeter)
     {
         var centre = new Point2d(outline.Average(p => p.X), outline.Average(p => p.Y));
         var left = outline.ToList();
