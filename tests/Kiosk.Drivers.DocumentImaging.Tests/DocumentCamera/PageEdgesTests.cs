@@ -1,0 +1,68 @@
+using Kiosk.Devices.DocumentImaging;
+using OpenCvSharp;
+
+namespace Kiosk.Drivers.DocumentImaging.Tests.DocumentCamera;
+
+/// <summary>
+/// The brightness-step measure the side search and the last check use (<see cref="PageEdges.QuadSupport"/>), on a
+/// drawn light quad on a dark ground, smoothed as the detector smooths its working frame.
+/// </summary>
+public sealed class PageEdgesTests
+{
+    private static readonly Point2f[] Page = [new(200, 150), new(700, 120), new(740, 480), new(230, 520)];
+
+    [Test]
+    public void The_pages_own_outline_is_a_step_into_it_all_the_way_round()
+    {
+        var support = Support(Page, ground: 40, paper: 200);
+        Assert.That(support, Is.GreaterThanOrEqualTo(0.95));
+    }
+
+    [Test]
+    public void A_quad_inside_the_page_or_around_it_is_not()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Support(Shrink(Page, 15), ground: 40, paper: 200), Is.LessThan(0.1), "inside the page");
+            Assert.That(Support(Shrink(Page, -15), ground: 40, paper: 200), Is.LessThan(0.1), "out on the desk");
+        });
+    }
+
+    [Test]
+    public void A_dark_quad_on_a_light_ground_is_no_page()
+    {
+        // The steps are there but run the wrong way: the page is the brighter side.
+        Assert.That(Support(Page, ground: 200, paper: 40), Is.LessThan(0.05));
+    }
+
+    [Test]
+    public void A_faint_step_still_counts_and_no_step_does_not()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Support(Page, ground: 100, paper: 115), Is.GreaterThanOrEqualTo(0.9), "15 grey levels");
+            Assert.That(Support(Page, ground: 100, paper: 101), Is.LessThan(0.05), "one grey level");
+        });
+    }
+
+    private static double Support(Point2f[] quad, int ground, int paper)
+    {
+        using var frame = new Mat(640, 960, MatType.CV_8UC1, Scalar.All(ground));
+        Cv2.FillConvexPoly(frame, Page.Select(p => new Point(p.X, p.Y)).ToArray(), Scalar.All(paper), LineTypes.AntiAlias);
+        using var smooth = new Mat();
+        Cv2.GaussianBlur(frame, smooth, new Size(5, 5), 0);
+        return PageEdges.QuadSupport(new PageEdges.Gradients(smooth), quad);
+    }
+
+    /// <summary>The quad moved <paramref name="pixels"/> towards its centre (outwards when negative).</summary>
+    private static Point2f[] Shrink(Point2f[] quad, float pixels)
+    {
+        var centre = new Point2f(quad.Average(p => p.X), quad.Average(p => p.Y));
+        return [.. quad.Select(p =>
+        {
+            var towards = centre - p;
+            var length = (float)Math.Sqrt(towards.X * towards.X + towards.Y * towards.Y);
+            return p + towards * (pixels / length);
+        })];
+    }
+}
