@@ -27,7 +27,7 @@ public sealed class DocumentAnalyzerTests
     [TestCase(20, 0.0)]
     public void A_corner_in_shadow_on_a_light_desk_is_found_at_the_pages_edge(double degrees, double keystone)
     {
-        using var scene = DeskScene.Create(degrees, keystone, deskLight: 0.45);
+        using var scene = DeskScene.Create(degrees, keystone, deskLight: 0.5);
         AssertCornersFound(scene);
     }
 
