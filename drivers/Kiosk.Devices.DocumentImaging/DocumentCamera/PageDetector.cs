@@ -6,7 +6,8 @@ namespace Kiosk.Devices.DocumentImaging;
 /// Finds the page in a frame: the largest convex four-corner contour (cv::approxPolyDP) of a threshold (a light page
 /// on the darker base pad of the camera; Otsu's and a few lower ones for shadowed corners, the best-filled outline
 /// wins, or where the thresholds disagree the quad whose sides are the strongest brightness steps) or, failing that, of
-/// an edge map (Canny), which also finds a page on a light desk. The corners are then the intersections of straight
+/// an edge map (Canny), which also finds a page on a light desk, and last of the straight runs of an outline that runs
+/// out of view (a page against a cup's rim). The corners are then the intersections of straight
 /// lines fitted to the outline's four sides (<see cref="PageSides"/>); a side the outline does not follow (a corner in
 /// shadow as dark as the desk) is searched for again in the image's gradients (<see cref="PageEdges"/>). Works on a
 /// frame scaled to at most <see cref="WorkingSide"/> pixels, maps the corners back and refines them on the full frame.
@@ -65,7 +66,8 @@ internal static class PageDetector
 
         var gradients = new Lazy<PageEdges.Gradients>(() => new PageEdges.Gradients(smooth));
         var search = new Search(smooth.Size(), minPageArea, gradients);
-        var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search);
+        var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search)
+            ?? JoinedToTheEdge(smooth, search);
         if (found is null)
         {
             return new PageSearch(null, search.SawCutOff ? PageMiss.CutOff : PageMiss.NoPage);
@@ -88,6 +90,22 @@ internal static class PageDetector
         var full = corners.Select(p => new Point2f((float)(p.X / scale), (float)(p.Y / scale))).ToArray();
         Refine(gray, full, scale);
         return new PageSearch(Order(full), null);
+    }
+
+    /// <summary>
+    /// The last try, when nothing else found a page: the thresholds once more, now also taking the straight runs (off
+    /// the frame's border) of an outline that touches the frame's edge, where a page lies against a light object that
+    /// runs out of view (a cup's rim, a saucer). Last, because a page the frame cuts is such an outline too (its runs
+    /// then meet at the frame's edge and are refused there).
+    /// </summary>
+    private static Candidate? JoinedToTheEdge(Mat smooth, Search search)
+    {
+        search.Edges = false;
+        search.JoinedToEdge = true;
+        var sawCutOff = search.SawCutOff;
+        var found = FromThresholds(smooth, search, opened: false);
+        search.SawCutOff = sawCutOff;
+        return found;
     }
 
     private static Candidate? FromEdges(Mat smooth, Search search)
@@ -195,6 +213,12 @@ internal static class PageDetector
                 var edgeHull = Cv2.ConvexHull(contour);
                 search.SawCutOff |= !search.Edges && area >= Solid * Cv2.ContourArea(edgeHull)
                     && Cv2.ApproxPolyDP(edgeHull, PolygonEpsilons[0] * Cv2.ArcLength(edgeHull, true), true).Length <= 6;
+                if (search.JoinedToEdge && area <= search.MaxArea / 2
+                    && RunsQuad([.. contour.Where(p => !search.OnBorder(p))], Cv2.ArcLength(edgeHull, true), search) is { } joined)
+                {
+                    return joined;
+                }
+
                 continue;
             }
 
@@ -244,6 +268,11 @@ internal static class PageDetector
 
         /// <summary>Searching an edge map, whose outlines of desk texture say nothing about a page cut by the frame.</summary>
         public bool Edges { get; set; }
+
+        /// <summary>Outlines touching the frame's edge may hold a page whose sides are their straight runs.</summary>
+        public bool JoinedToEdge { get; set; }
+
+        public bool OnBorder(Point p) => p.X <= EdgeMargin || p.Y <= EdgeMargin || p.X >= size.Width - 1 - EdgeMargin || p.Y >= size.Height - 1 - EdgeMargin;
 
         /// <summary>The thresholds are opened (fingers removed): the polygon may be simplified more coarsely.</summary>
         public bool Opened { get; set; }
