@@ -176,8 +176,10 @@ public sealed class FaultProxyTests
         Assert.Multiple(() =>
         {
             Assert.That(_proxy.BytesUpstream, Is.EqualTo(1000 + 100_000), "exactly the bytes before the reset point were forwarded, the 30 000-byte write cut in the middle");
-            // An RST discards what is still in the proxy's send buffer, so the target may have seen a little less.
-            Assert.That(_echo.BytesReceived, Is.InRange(1000 + 50_000, 1000 + 100_000));
+            // An RST discards what is still in the proxy's send buffer and what the target has received but not read yet,
+            // so how much of it the target read depends on scheduling (17 KB on a loaded machine): never more than was
+            // forwarded, and at least the first exchange.
+            Assert.That(_echo.BytesReceived, Is.InRange(1000, 1000 + 100_000));
             Assert.That(_proxy.ResetAfterBytes, Is.Null, "the setting fires once");
             Assert.That(_proxy.ConnectionsReset, Is.EqualTo(1));
         });
