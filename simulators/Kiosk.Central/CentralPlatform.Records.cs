@@ -294,6 +294,9 @@ public sealed partial class CentralPlatform
 
     private void Announce(RecordEnvelope record, bool isDuplicate, DateTimeOffset storedAt)
     {
+        // Whether to acknowledge is decided as the record is stored, before anyone is told it is: a subscriber that
+        // resumes acknowledgements on hearing of this record must not get it acknowledged.
+        var acknowledge = !_acknowledgementsPaused;
         TakeCommandResult(record);
         try
         {
@@ -306,7 +309,7 @@ public sealed partial class CentralPlatform
             _log.WriteLine($"central: a RecordStored handler threw {ex.GetType().Name}: {ex.Message}");
         }
 
-        if (!_acknowledgementsPaused)
+        if (acknowledge)
         {
             _batcher.Acknowledge(record.SiteId, record.KioskId, record.RecordId);
         }

@@ -169,6 +169,26 @@ public sealed class CentralPlatformTests
     }
 
     [Test]
+    public async Task ARecordStoredWhilePausedIsNotAcknowledgedWhenAcknowledgementsResumeAsItIsAnnounced()
+    {
+        // What the test above races against, made certain: acknowledgements resume inside the stored-record event.
+        var (central, kiosk) = await StartAsync();
+        await using var _ = central;
+        await using var __ = kiosk;
+        var unacknowledged = Records.New(1);
+        central.Platform.AcknowledgementsPaused = true;
+        central.Platform.RecordStored += (_, _) => central.Platform.AcknowledgementsPaused = false;
+        await kiosk.PublishRecordsAsync("checkin", unacknowledged);
+        await central.StoredAsync(Records.Id(unacknowledged));
+
+        var fence = Records.New(2);
+        await kiosk.PublishRecordsAsync("checkin", fence);
+        await kiosk.WaitForAckOfAsync(Records.Id(fence));
+
+        Assert.That(kiosk.EverAcknowledged(Records.Id(unacknowledged)), Is.False);
+    }
+
+    [Test]
     public async Task DeduplicationSurvivesARestartOfTheSimulator()
     {
         var database = _folder.File("central.db");
