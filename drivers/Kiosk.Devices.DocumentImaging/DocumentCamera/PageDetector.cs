@@ -64,8 +64,7 @@ internal static class PageDetector
         using var smooth = new Mat();
         Cv2.GaussianBlur(small, smooth, new Size(5, 5), 0);
 
-        var gradients = new Lazy<PageEdges.Gradients>(() => new PageEdges.Gradients(smooth));
-        var search = new Search(smooth.Size(), minPageArea, gradients);
+        var search = new Search(smooth, minPageArea);
         var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search)
             ?? JoinedToTheEdge(smooth, search);
         if (found is null)
@@ -73,7 +72,7 @@ internal static class PageDetector
             return new PageSearch(null, search.SawCutOff ? PageMiss.CutOff : PageMiss.NoPage);
         }
 
-        var corners = PageEdges.Refine(gradients, found.Value.Outline, PageSides.Fit(found.Value.Outline, found.Value.Quad));
+        var corners = PageEdges.Refine(search.Gradients, found.Value.Outline, PageSides.Fit(found.Value.Outline, found.Value.Quad));
         if (search.AtEdge(corners))
         {
             return new PageSearch(null, PageMiss.CutOff);
@@ -82,7 +81,7 @@ internal static class PageDetector
         // The last check: a page's outline is a brightness step into it nearly all the way round. Corners that a finger,
         // a grey object or desk texture pulled off the page fail it; better "no page" (the person moves the page and the
         // next frame is taken) than a page cropped wrong.
-        if (PageEdges.QuadSupport(gradients.Value, corners) < MinPageSupport)
+        if (PageEdges.QuadSupport(search.Gradients.Value, corners) < MinPageSupport)
         {
             return new PageSearch(null, PageMiss.NoPage);
         }
@@ -179,9 +178,9 @@ internal static class PageDetector
             return null;
         }
 
+        // The area first: the brightness steps need the frame's gradients, computed only when some outline needs them.
         var area = Cv2.ContourArea(sides);
-        var support = PageEdges.QuadSupport(search.Gradients.Value, sides);
-        return area >= search.MinArea && area <= search.MaxArea && support >= MinRunSupport
+        return area >= search.MinArea && area <= search.MaxArea && PageEdges.QuadSupport(search.Gradients.Value, sides) >= MinRunSupport
             ? new Candidate(sides, contour, Math.Min(1, Cv2.ContourArea(contour) / area))
             : null;
     }
@@ -255,14 +254,16 @@ internal static class PageDetector
     private readonly record struct Candidate(Point2f[] Quad, Point[] Outline, double Fill);
 
     /// <summary>The working frame's bounds for one search, and whether a page-sized outline ran over its edge.</summary>
-    private sealed class Search(Size size, double minPageArea, Lazy<PageEdges.Gradients> gradients)
+    private sealed class Search(Mat smooth, double minPageArea)
     {
+        private readonly Size size = smooth.Size();
+
         /// <summary>The working frame's gradients, computed when first needed.</summary>
-        public Lazy<PageEdges.Gradients> Gradients { get; } = gradients;
+        public Lazy<PageEdges.Gradients> Gradients { get; } = new(() => new PageEdges.Gradients(smooth));
 
-        public double MinArea { get; } = minPageArea * size.Width * size.Height;
+        public double MinArea { get; } = minPageArea * smooth.Width * smooth.Height;
 
-        public double MaxArea { get; } = MaxPageArea * size.Width * size.Height;
+        public double MaxArea { get; } = MaxPageArea * smooth.Width * smooth.Height;
 
         public bool SawCutOff { get; set; }
 
