@@ -57,10 +57,17 @@ internal static class PageEdges
     private const int Refinements = 3;
 
     /// <summary>
-    /// The corners (in the quad's order, working pixels) with every side the outline does not follow searched for again;
-    /// unchanged when the outline follows every side or none, or nothing clearly better is found.
+    /// A side that is still no step into the page along <see cref="MinSupport"/> of its length after that (the outline
+    /// ran along a cup's rim or a finger, not the page) is searched for once more, now free of the outline; the line found
+    /// replaces it only where it is a strong step along <see cref="StrongSide"/> of its length.
     /// </summary>
-    public static Point2f[] Refine(Lazy<Gradients> frame, Point[] outline, Point2f[] corners)
+    private const double StrongSide = 0.8;
+
+    /// <summary>
+    /// The corners (in the quad's order, working pixels) with every side the outline does not follow searched for again,
+    /// and then every side that is no brightness step into the page; unchanged when nothing clearly better is found.
+    /// </summary>
+    public static Point2f[] Refine(Gradients gradients, Point[] outline, Point2f[] corners)
     {
         var seen = new double[4];
         for (var i = 0; i < 4; i++)
@@ -68,17 +75,24 @@ internal static class PageEdges
             seen[i] = SeenShareOf(outline, corners[i], corners[(i + 1) % 4]);
         }
 
+        var result = corners;
         var unseen = Enumerable.Range(0, 4).Where(i => seen[i] < SeenShare).OrderBy(i => seen[i]).ToArray();
-        if (unseen.Length is 0 or 4)
+        if (unseen.Length is not (0 or 4))
         {
-            return corners;
+            foreach (var side in unseen)
+            {
+                if (Search(gradients, outline, result, side) is { } better && PageSides.IsPlausiblePage(better))
+                {
+                    result = better;
+                }
+            }
         }
 
-        var gradients = frame.Value;
-        var result = (Point2f[])corners.Clone();
-        foreach (var side in unseen)
+        var support = SideSupports(gradients, result);
+        foreach (var side in Enumerable.Range(0, 4).Where(i => support[i] < MinSupport).OrderBy(i => support[i]))
         {
-            if (Search(gradients, outline, result, side) is { } better && PageSides.IsPlausiblePage(better))
+            if (Search(gradients, [], result, side) is { } better && PageSides.IsPlausiblePage(better)
+                && SideSupports(gradients, better)[side] >= StrongSide)
             {
                 result = better;
             }
@@ -291,19 +305,25 @@ internal static class PageEdges
     }
 
     /// <summary>
-    /// How much of a quadrilateral's outline is a brightness step into it: the mean of its sides' support on the gradients
-    /// averaged over the coarse step (so a side a pixel or two off still counts).
+    /// How much of a quadrilateral's outline is a brightness step into it: the mean of its sides' support
+    /// (<see cref="SideSupports"/>).
     /// </summary>
-    public static double QuadSupport(Gradients gradients, Point2f[] quad)
+    public static double QuadSupport(Gradients gradients, Point2f[] quad) => SideSupports(gradients, quad).Average();
+
+    /// <summary>
+    /// Each side's share (from corner i to corner i+1) that is a brightness step into the quadrilateral, on the gradients
+    /// averaged over the coarse step (so a side a pixel or two off still counts); 0 for a side too short or out of the frame.
+    /// </summary>
+    public static double[] SideSupports(Gradients gradients, Point2f[] quad)
     {
         var centre = new Point2f(quad.Average(c => c.X), quad.Average(c => c.Y));
-        var total = 0.0;
+        var support = new double[4];
         for (var i = 0; i < 4; i++)
         {
-            total += Math.Max(0, new Segment(quad[i], quad[(i + 1) % 4], centre).Support(gradients.Coarse, gradients.CoarseMinGradient, 1));
+            support[i] = Math.Max(0, new Segment(quad[i], quad[(i + 1) % 4], centre).Support(gradients.Coarse, gradients.CoarseMinGradient, 1));
         }
 
-        return total / 4;
+        return support;
     }
 
     /// <summary>The working frame's Sobel derivatives, and the same averaged over the coarse search step.</summary>

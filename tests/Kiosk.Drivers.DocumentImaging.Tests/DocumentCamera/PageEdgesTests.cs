@@ -45,14 +45,47 @@ public sealed class PageEdgesTests
         });
     }
 
-    private static double Support(Point2f[] quad, int ground, int paper)
+    [Test]
+    public void A_side_the_outline_follows_but_that_is_no_step_is_found_again_at_the_pages_edge()
+    {
+        // The outline ran along something inside the page (a cup's rim lying on it, a fold): every side is "seen", but the
+        // right one is a chord with no step across it. Without the second search the corners stay where the outline put them.
+        var chord = (Point2f[])Page.Clone();
+        chord[1] = Page[1] + (Page[0] - Page[1]) * 0.12f;
+        chord[2] = Page[2] + (Page[3] - Page[2]) * 0.12f;
+        var gradients = Gradients(ground: 40, paper: 200);
+        var corners = PageEdges.Refine(gradients, Perimeter(chord), chord);
+        Assert.That(corners.Zip(Page).Max(p => p.First.DistanceTo(p.Second)), Is.LessThan(3), string.Join(" ", corners));
+    }
+
+    [Test]
+    public void A_page_whose_outline_is_its_edge_all_the_way_round_keeps_its_corners()
+    {
+        var gradients = Gradients(ground: 40, paper: 200);
+        var corners = PageEdges.Refine(gradients, Perimeter(Page), Page);
+        Assert.That(corners, Is.EqualTo(Page));
+    }
+
+    private static double Support(Point2f[] quad, int ground, int paper) => PageEdges.QuadSupport(Gradients(ground, paper), quad);
+
+    /// <summary>The gradients of <see cref="Page"/> drawn on a ground, smoothed as the detector smooths its working frame.</summary>
+    private static PageEdges.Gradients Gradients(int ground, int paper)
     {
         using var frame = new Mat(640, 960, MatType.CV_8UC1, Scalar.All(ground));
         Cv2.FillConvexPoly(frame, Page.Select(p => new Point(p.X, p.Y)).ToArray(), Scalar.All(paper), LineTypes.AntiAlias);
         using var smooth = new Mat();
         Cv2.GaussianBlur(frame, smooth, new Size(5, 5), 0);
-        return PageEdges.QuadSupport(new PageEdges.Gradients(smooth), quad);
+        return new PageEdges.Gradients(smooth);
     }
+
+    /// <summary>An outline along the quad's four sides, a point a pixel.</summary>
+    private static OpenCvSharp.Point[] Perimeter(Point2f[] quad) =>
+        [.. Enumerable.Range(0, 4).SelectMany(i =>
+        {
+            var (a, b) = (quad[i], quad[(i + 1) % 4]);
+            var steps = (int)a.DistanceTo(b);
+            return Enumerable.Range(0, steps).Select(k => new OpenCvSharp.Point(a.X + (b.X - a.X) * k / steps, a.Y + (b.Y - a.Y) * k / steps));
+        })];
 
     /// <summary>The quad moved <paramref name="pixels"/> towards its centre (outwards when negative).</summary>
     private static Point2f[] Shrink(Point2f[] quad, float pixels)
