@@ -6,8 +6,9 @@ namespace Kiosk.Devices.DocumentImaging;
 /// Finds the page in a frame: the largest convex four-corner contour (cv::approxPolyDP) of a threshold (a light page
 /// on the darker base pad of the camera; Otsu's and a few lower ones for shadowed corners, the best-filled outline
 /// wins, or where the thresholds disagree the quad whose sides are the strongest brightness steps) or, failing that, of
-/// an edge map (Canny), which also finds a page on a light desk, and last of the straight runs of an outline that runs
-/// out of view (a page against a cup's rim). The corners are then the intersections of straight
+/// an edge map (Canny), which also finds a page on a light desk, then of the straight runs of an outline that runs
+/// out of view (a page against a cup's rim), and last, where none of that gives a page, of four straight lines of the
+/// edge map (<see cref="PageLines"/>; grey paper across a cup). The corners are then the intersections of straight
 /// lines fitted to the outline's four sides (<see cref="PageSides"/>); a side the outline does not follow (a corner in
 /// shadow as dark as the desk) is searched for again in the image's gradients (<see cref="PageEdges"/>). Works on a
 /// frame scaled to at most <see cref="WorkingSide"/> pixels, maps the corners back and refines them on the full frame.
@@ -74,13 +75,33 @@ internal static class PageDetector
         var search = new Search(smooth, minPageArea);
         var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search)
             ?? JoinedToTheEdge(smooth, search);
-        if (found is null)
+        PageSearch? result = found is null ? null : Corners(found.Value, search);
+        if (!search.SawCutOff && result is null or { Miss: PageMiss.NoPage })
         {
-            return new PageSearch(null, search.SawCutOff ? PageMiss.CutOff : PageMiss.NoPage);
+            // Nothing found, or what was found failed the last check: the frame's straight edges may still make the page.
+            // Not where a page cut by the frame was seen: its three sides in view and a line across it (a form's table)
+            // make a quad that passes the last check but is not the whole page.
+            if (FromLines(smooth, search) is { } lines && Corners(lines, search) is { Corners: not null } page)
+            {
+                result = page;
+            }
         }
 
+        if (result is not { Corners: { } corners })
+        {
+            return result ?? new PageSearch(null, search.SawCutOff ? PageMiss.CutOff : PageMiss.NoPage);
+        }
+
+        var full = corners.Select(p => new Point2f((float)(p.X / scale), (float)(p.Y / scale))).ToArray();
+        Refine(gray, full, scale);
+        return new PageSearch(Order(full), null);
+    }
+
+    /// <summary>A candidate's corners in working pixels (side lines fitted, sides searched), if they pass the last check.</summary>
+    private static PageSearch Corners(Candidate found, Search search)
+    {
         var gradients = search.Gradients.Value;
-        var corners = PageEdges.Refine(gradients, found.Value.Outline, PageSides.Fit(found.Value.Outline, found.Value.Quad));
+        var corners = PageEdges.Refine(gradients, found.Outline, PageSides.Fit(found.Outline, found.Quad));
         if (search.AtEdge(corners))
         {
             return new PageSearch(null, PageMiss.CutOff);
@@ -90,14 +111,9 @@ internal static class PageDetector
         // across it. Corners that a finger, a grey object or desk texture pulled off the page fail it; better "no page"
         // (the person moves the page and the next frame is taken) than a page cropped wrong.
         var sides = PageEdges.SideSupports(gradients, corners);
-        if (sides.Average() < MinPageSupport || sides.Min() < MinSideSupport)
-        {
-            return new PageSearch(null, PageMiss.NoPage);
-        }
-
-        var full = corners.Select(p => new Point2f((float)(p.X / scale), (float)(p.Y / scale))).ToArray();
-        Refine(gray, full, scale);
-        return new PageSearch(Order(full), null);
+        return sides.Average() < MinPageSupport || sides.Min() < MinSideSupport
+            ? new PageSearch(null, PageMiss.NoPage)
+            : new PageSearch(corners, null);
     }
 
     /// <summary>
@@ -114,6 +130,17 @@ internal static class PageDetector
         var found = FromThresholds(smooth, search, opened: false);
         search.SawCutOff = sawCutOff;
         return found;
+    }
+
+    /// <summary>
+    /// The very last try: four straight edges of the frame that make a page (<see cref="PageLines"/>), for grey paper that
+    /// joins a light object at every threshold. Its quad is held to the last check's own bar while it is chosen.
+    /// </summary>
+    private static Candidate? FromLines(Mat smooth, Search search)
+    {
+        var quad = PageLines.Find(smooth, search.Gradients.Value, q => !search.AtEdge(q) && Cv2.ContourArea(q) is var a && a >= search.MinArea && a <= search.MaxArea,
+            MinSideSupport, MinPageSupport);
+        return quad is null ? null : new Candidate(quad, PageLines.Outline(quad), 1);
     }
 
     private static Candidate? FromEdges(Mat smooth, Search search)

@@ -320,11 +320,15 @@ internal static class PageEdges
         var support = new double[4];
         for (var i = 0; i < 4; i++)
         {
-            support[i] = Math.Max(0, new Segment(quad[i], quad[(i + 1) % 4], centre).Support(gradients.Coarse, gradients.CoarseMinGradient, 1));
+            support[i] = SideSupport(gradients, quad[i], quad[(i + 1) % 4], centre);
         }
 
         return support;
     }
+
+    /// <summary>One side's share from <paramref name="from"/> to <paramref name="to"/> that is a brightness step towards <paramref name="centre"/>.</summary>
+    public static double SideSupport(Gradients gradients, Point2f from, Point2f to, Point2f centre) =>
+        Math.Max(0, new Segment(from, to, centre).Support(gradients.Coarse, gradients.CoarseMinGradient, 1));
 
     /// <summary>The working frame's Sobel derivatives, and the same averaged over the coarse search step.</summary>
     internal sealed class Gradients

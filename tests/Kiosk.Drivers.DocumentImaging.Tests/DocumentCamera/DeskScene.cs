@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace Kiosk.Drivers.DocumentImaging.Tests.DocumentCamera;
 
 /// <summary>
-/// A 1920x1080 camera frame made for the test: the real page photograph (page.png) warped by a known
+/// A 1920x1080 camera frame made for the test: a real page photograph (page.png or text.png) warped by a known
 /// homography (rotated, in perspective) onto a dark textured desk made from coffee.png.
 /// </summary>
 internal sealed class DeskScene : IDisposable
@@ -40,10 +40,13 @@ internal sealed class DeskScene : IDisposable
     /// <param name="degrees">Rotation of the page on the desk.</param>
     /// <param name="keystone">How much shorter the far (top) edge is than the near one, as a share.</param>
     /// <param name="deskLight">Share of the desk photograph's brightness (<see cref="Desk"/>).</param>
-    public static DeskScene Create(double degrees, double keystone, double deskLight = 0.2)
+    /// <param name="photo">The page's photograph: page.png (white paper) or text.png (grey paper, handwriting).</param>
+    /// <param name="underneath">Drawn on the desk before the page is laid on it (a cup, a saucer).</param>
+    public static DeskScene Create(double degrees, double keystone, double deskLight = 0.2, string photo = "page.png", Action<Mat>? underneath = null)
     {
-        using var page = Cv2.ImRead(RepositoryPaths.TestDataFile("page.png"), ImreadModes.Color);
+        using var page = Cv2.ImRead(RepositoryPaths.TestDataFile(photo), ImreadModes.Color);
         var frame = Desk(deskLight);
+        underneath?.Invoke(frame);
         var halfWidth = 520.0;
         var halfHeight = halfWidth * page.Height / page.Width;
         var top = halfWidth * (1 - keystone);

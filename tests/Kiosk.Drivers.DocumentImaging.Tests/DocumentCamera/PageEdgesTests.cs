@@ -54,7 +54,7 @@ public sealed class PageEdgesTests
         chord[1] = Page[1] + (Page[0] - Page[1]) * 0.12f;
         chord[2] = Page[2] + (Page[3] - Page[2]) * 0.12f;
         var gradients = Gradients(ground: 40, paper: 200);
-        var corners = PageEdges.Refine(gradients, Perimeter(chord), chord);
+        var corners = PageEdges.Refine(gradients, PageLines.Outline(chord), chord);
         Assert.That(corners.Zip(Page).Max(p => p.First.DistanceTo(p.Second)), Is.LessThan(3), string.Join(" ", corners));
     }
 
@@ -62,7 +62,7 @@ public sealed class PageEdgesTests
     public void A_page_whose_outline_is_its_edge_all_the_way_round_keeps_its_corners()
     {
         var gradients = Gradients(ground: 40, paper: 200);
-        var corners = PageEdges.Refine(gradients, Perimeter(Page), Page);
+        var corners = PageEdges.Refine(gradients, PageLines.Outline(Page), Page);
         Assert.That(corners, Is.EqualTo(Page));
     }
 
@@ -77,15 +77,6 @@ public sealed class PageEdgesTests
         Cv2.GaussianBlur(frame, smooth, new Size(5, 5), 0);
         return new PageEdges.Gradients(smooth);
     }
-
-    /// <summary>An outline along the quad's four sides, a point a pixel.</summary>
-    private static OpenCvSharp.Point[] Perimeter(Point2f[] quad) =>
-        [.. Enumerable.Range(0, 4).SelectMany(i =>
-        {
-            var (a, b) = (quad[i], quad[(i + 1) % 4]);
-            var steps = (int)a.DistanceTo(b);
-            return Enumerable.Range(0, steps).Select(k => new OpenCvSharp.Point(a.X + (b.X - a.X) * k / steps, a.Y + (b.Y - a.Y) * k / steps));
-        })];
 
     /// <summary>The quad moved <paramref name="pixels"/> towards its centre (outwards when negative).</summary>
     private static Point2f[] Shrink(Point2f[] quad, float pixels)

@@ -7,7 +7,7 @@ namespace Kiosk.Drivers.DocumentImaging.Tests.DocumentCamera;
 
 /// <summary>
 /// Page detection on the document camera evaluation set (tests/Kiosk.PageEvalSet/README.md; the driver README says what
-/// was changed after looking at it and how that measured on a second seed's set): every corner of a page must be found within 1 % of the image diagonal, and a frame without a whole
+/// was changed after looking at it and how that measured on sets of other seeds): every corner of a page must be found within 1 % of the image diagonal, and a frame without a whole
 /// page (nothing, a hand, a small card, a page running out of view) must give none. Prints the error distribution the
 /// driver README reports.
 /// </summary>
@@ -17,10 +17,10 @@ public sealed class PageEvalSetTests
     private const double Tolerance = 0.01;
 
     /// <summary>
-    /// Share of the set's pages that must be corrected within <see cref="Tolerance"/>: the measured rate (206 of 208, see the
+    /// Share of the set's pages that must be corrected within <see cref="Tolerance"/>: the measured rate (207 of 208, see the
     /// driver README), held so a change cannot lower it unnoticed; the target is all of them.
     /// </summary>
-    private const double RequiredRate = 0.99;
+    private const double RequiredRate = 0.995;
 
     /// <summary>Share of the frames without a whole page that must give none: all of them (measured: 40 of 40).</summary>
     private const double RequiredRejectRate = 1.0;
