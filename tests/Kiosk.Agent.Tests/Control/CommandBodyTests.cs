@@ -104,12 +104,30 @@ public sealed class CommandBodyTests
     [TestCase("Kiosk:LocalApi:Url")]
     [TestCase("Kiosk:Devices:Printer:Options:ApiToken")]
     [TestCase("Kiosk:Devices:Camera:Options:CalibrationFile")]
+    [TestCase("Kiosk:Devices:IdCardReader")]
+    [TestCase("Kiosk:Devices:Sam:PortName")]
+    [TestCase("kiosk:devices:opencv:source")]
+    [TestCase("Kiosk:Devices:ClimateSensorI2cBus")]
     public void KeysThatMayNotChangeRemotelyAreDenied(string key) =>
         Assert.That(RemoteConfigPolicy.WhyDenied(key), Does.Contain(key).And.Contain("kioskctl config set"));
+
+    [Test]
+    public void EveryDeviceClassesDriverIsSetAtTheKioskBecauseTheUnitAllowsOnlyItsNodes()
+    {
+        Assert.Multiple(() =>
+        {
+            foreach (var deviceClass in Enum.GetNames<Kiosk.Devices.DeviceClass>())
+            {
+                Assert.That(RemoteConfigPolicy.WhyDenied($"Kiosk:Devices:{deviceClass}"), Does.Contain("install.ps1 -UpdateDevices"), deviceClass);
+            }
+        });
+    }
 
     [TestCase("Kiosk:Sync:MaxMessagesPerSecond")]
     [TestCase("Kiosk:Sync:BrokerPort")]
     [TestCase("Kiosk:Session:IdleTimeout")]
     [TestCase("Logging:LogLevel:Default")]
+    [TestCase("Kiosk:Devices:DocumentOpenCv:JpegQuality")]
+    [TestCase("Kiosk:Devices:FaceCameraOptions")]
     public void OrdinaryKeysAreAllowed(string key) => Assert.That(RemoteConfigPolicy.WhyDenied(key), Is.Null);
 }

@@ -10,6 +10,27 @@ namespace Kiosk.Agent.Configuration.Editing;
 /// </summary>
 public static class RemoteConfigPolicy
 {
+    private const string DeviceWhy =
+        "which driver a device uses and the node it opens are the kiosk's hardware; on Linux the service may open only the nodes install.ps1 -UpdateDevices wrote into its unit from the kiosk's own configuration";
+
+    /// <summary>
+    /// The keys that decide which device nodes the agent opens: each device class's driver, and the drivers' ports and
+    /// sources (install.ps1, Get-ConfiguredDevices; a driver's device path is a path, refused as one below). A node the
+    /// unit does not allow (DevicePolicy=closed) cannot be opened, so a remote change there would break the device until a
+    /// technician came, and the health trial would not see it: the agent still reaches the broker.
+    /// </summary>
+    private static readonly string[] DeviceKeys =
+    [
+        .. Enum.GetNames<Kiosk.Devices.DeviceClass>().Select(deviceClass => $"Kiosk:Devices:{deviceClass}"),
+        "Kiosk:Devices:Sam:PortName",
+        "Kiosk:Devices:R30x:PortName",
+        "Kiosk:Devices:OpenCv:Source",
+        "Kiosk:Devices:DocumentOpenCv:Source",
+        "Kiosk:Devices:Sane:DeviceName",
+        "Kiosk:Devices:ClimateSensorI2cBus",
+    ];
+
+    // After the device keys: static fields are initialised in the order they are written.
     private static readonly (string Key, string Why)[] Denied =
     [
         ("Kiosk:SiteId", "who this kiosk is comes from enrollment (kioskctl enroll)"),
@@ -23,6 +44,7 @@ public static class RemoteConfigPolicy
         ("Kiosk:LocalApi", "the loopback API (and its token) is set at the kiosk only"),
         ("Kiosk:Roster:SimulatedPeople", "a generated roster is for demos and tests only"),
         ("Kiosk:Devices:Simulation", "simulated devices are for demos and tests only"),
+        .. DeviceKeys.Select(key => (key, DeviceWhy)),
     ];
 
     private static readonly string[] PathWords = ["File", "Folder", "Path", "Directory", "Dir"];
