@@ -8,7 +8,9 @@ namespace Kiosk.Devices.DocumentImaging;
 /// page. The page's true edge there still shows in the image as a straight step in brightness, however faint, with all
 /// of the lit page on its inner side. Each such side is searched for again: its two ends slide along the neighbouring
 /// sides' lines, and the line that keeps the lit outline inside and runs along the most image gradient across itself
-/// (an edge in the line's direction, cf. the gradient-alignment test of LSD, von Gioi et al. 2010) wins.
+/// (an edge in the line's direction, cf. the gradient-alignment test of LSD, von Gioi et al. 2010) wins. A side that is
+/// then still no step, even one the outline follows (it ran along a cup's rim or a finger lying on the page), is searched
+/// for once more without the outline.
 /// </summary>
 internal static class PageEdges
 {

@@ -101,9 +101,15 @@ internal static class PageLines
             return Enumerable.Range(0, steps).Select(k => new Point(a.X + (b.X - a.X) * k / steps, a.Y + (b.Y - a.Y) * k / steps));
         })];
 
-    /// <summary>A line through <see cref="Point"/> in direction <see cref="Angle"/> (degrees, 0-180), with the segment length on it.</summary>
-    private sealed record Line(Point2d Point, double Angle, double Offset)
+    /// <summary>A line through <see cref="Point"/> in direction <see cref="Angle"/> (degrees, 0-180), with the length of the segments merged into it.</summary>
+    private sealed class Line(Point2d point, double angle, double offset)
     {
+        public Point2d Point { get; } = point;
+
+        public double Angle { get; } = angle;
+
+        public double Offset { get; } = offset;
+
         public double Length { get; set; }
 
         public Point2d Direction => new(Math.Cos(Angle * Math.PI / 180), Math.Sin(Angle * Math.PI / 180));
