@@ -82,15 +82,15 @@ internal static class PageDetector
         Cv2.GaussianBlur(small, smooth, new Size(5, 5), 0);
 
         var search = new Search(smooth, minPageArea);
-        var found = FromThresholds(smooth, search, opened: false) ?? FromThresholds(smooth, search, opened: true) ?? FromEdges(smooth, search)
-            ?? JoinedToTheEdge(smooth, search);
+        var found = FromThresholds(search, opened: false) ?? FromThresholds(search, opened: true) ?? FromEdges(search)
+            ?? JoinedToTheEdge(search);
         PageSearch? result = found is null ? null : Corners(found.Value, search);
         if (!search.SawCutOff && result is null or { Miss: PageMiss.NoPage })
         {
             // Nothing found, or what was found failed the last check: the frame's straight edges may still make the page.
             // Not where a page cut by the frame was seen: its three sides in view and a line across it (a form's table)
             // make a quad that passes the last check but is not the whole page.
-            if (FromLines(smooth, search) is { } lines && Corners(lines, search) is { Corners: not null } page)
+            if (FromLines(search) is { } lines && Corners(lines, search) is { Corners: not null } page)
             {
                 result = page;
             }
@@ -132,12 +132,12 @@ internal static class PageDetector
     /// runs out of view (a cup's rim, a saucer). Last, because a page the frame cuts is such an outline too (its runs
     /// then meet at the frame's edge and are refused there).
     /// </summary>
-    private static Candidate? JoinedToTheEdge(Mat smooth, Search search)
+    private static Candidate? JoinedToTheEdge(Search search)
     {
         search.Edges = false;
         search.JoinedToEdge = true;
         var sawCutOff = search.SawCutOff;
-        var found = FromThresholds(smooth, search, opened: false);
+        var found = FromThresholds(search, opened: false);
         search.SawCutOff = sawCutOff;
         return found;
     }
@@ -146,19 +146,19 @@ internal static class PageDetector
     /// The very last try: four straight edges of the frame that make a page (<see cref="PageLines"/>), for grey paper that
     /// joins a light object at every threshold. Its quad is held to the last check's own bar while it is chosen.
     /// </summary>
-    private static Candidate? FromLines(Mat smooth, Search search)
+    private static Candidate? FromLines(Search search)
     {
-        var quad = PageLines.Find(smooth, search.Gradients.Value, q => !search.AtEdge(q) && Cv2.ContourArea(q) is var a && a >= search.MinArea && a <= search.MaxArea,
+        var quad = PageLines.Find(search.Smooth, search.Gradients.Value, q => !search.AtEdge(q) && search.PageSized(Cv2.ContourArea(q)),
             MinSideSupport, MinPageSupport);
         return quad is null ? null : new Candidate(quad, PageLines.Outline(quad), 1);
     }
 
-    private static Candidate? FromEdges(Mat smooth, Search search)
+    private static Candidate? FromEdges(Search search)
     {
         search.Opened = false;
         search.Edges = true;
         using var edges = new Mat();
-        Cv2.Canny(smooth, edges, 50, 150);
+        Cv2.Canny(search.Smooth, edges, 50, 150);
         // Closes one- or two-pixel gaps in the page outline so its contour is one closed curve.
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
         Cv2.Dilate(edges, edges, kernel);
@@ -169,9 +169,10 @@ internal static class PageDetector
     /// The page outline at each threshold of the ladder; the one that fills its quadrilateral best wins
     /// (a shadow-bitten outline leaves its hull's quad partly empty, a clean one fills it).
     /// </summary>
-    private static Candidate? FromThresholds(Mat smooth, Search search, bool opened)
+    private static Candidate? FromThresholds(Search search, bool opened)
     {
         search.Opened = opened;
+        var smooth = search.Smooth;
         using var binary = new Mat();
         var otsu = Cv2.Threshold(smooth, binary, 0, 255, ThresholdTypes.Binary | ThresholdTypes.Otsu);
         // Fingers holding the page are as light as paper and join its outline, running off to the frame's edge: an
@@ -226,7 +227,7 @@ internal static class PageDetector
 
         // The area first: the brightness steps need the frame's gradients, computed only when some outline needs them.
         var area = Cv2.ContourArea(sides);
-        return area >= search.MinArea && area <= search.MaxArea && PageEdges.QuadSupport(search.Gradients.Value, sides) >= MinRunSupport
+        return search.PageSized(area) && PageEdges.QuadSupport(search.Gradients.Value, sides) >= MinRunSupport
             ? new Candidate(sides, contour, Math.Min(1, Cv2.ContourArea(contour) / area))
             : null;
     }
@@ -307,12 +308,15 @@ internal static class PageDetector
         /// <summary>The working frame's gradients, computed when first needed.</summary>
         public Lazy<PageEdges.Gradients> Gradients { get; } = new(() => new PageEdges.Gradients(smooth));
 
-        /// <summary>The smoothed working frame.</summary>
+        /// <summary>The smoothed working frame every pass searches.</summary>
         public Mat Smooth { get; } = smooth;
 
         public double MinArea { get; } = minPageArea * smooth.Width * smooth.Height;
 
         public double MaxArea { get; } = MaxPageArea * smooth.Width * smooth.Height;
+
+        /// <summary>An area a page in this frame may have.</summary>
+        public bool PageSized(double area) => area >= MinArea && area <= MaxArea;
 
         public bool SawCutOff { get; set; }
 
